@@ -1,0 +1,60 @@
+"""The application factory. Nothing is created at import time: the lifespan builds it all."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+
+from game_server import health
+from game_server.catalog.service import Catalog
+from game_server.db import make_engine, make_session_factory
+from game_server.errors import install_error_handlers
+from game_server.middleware import BodyLimitMiddleware, HttpMetrics, MetricsMiddleware
+from game_server.players import endpoints as players
+from game_server.pubsub import backend_from_url
+from game_server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        backend = backend_from_url(settings.backend_url)
+        await backend.connect()
+        app.state.engine = engine
+        app.state.session_factory = make_session_factory(engine)
+        app.state.backend = backend
+        async with app.state.session_factory() as session:
+            loaded = await app.state.catalog.reload(session)
+        if loaded is None:
+            log.warning("no content published yet: run `lupiae content publish content/`")
+        try:
+            yield
+        finally:
+            await backend.close()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Lupiae",
+        version="0.1.0",
+        summary="Backend of a location-based social game for the historic centre of Lecce",
+        lifespan=lifespan,
+    )
+    registry = CollectorRegistry()
+    app.state.settings = settings
+    app.state.registry = registry
+    app.state.catalog = Catalog()
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(players.router)
+    app.add_middleware(MetricsMiddleware, metrics=HttpMetrics(registry))
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    return app

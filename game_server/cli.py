@@ -1,0 +1,97 @@
+"""The `lupiae` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from pydantic import ValidationError
+
+from game_server.settings import Settings
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        messages = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise SystemExit(f"lupiae: invalid settings: {messages}") from None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn  # noqa: PLC0415 - keep `lupiae --help` fast
+
+    from game_server.app import create_app  # noqa: PLC0415
+
+    settings = _settings()
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level,
+        ws_per_message_deflate=False,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from game_server import migrate  # noqa: PLC0415
+
+    settings = _settings()
+    _ensure_sqlite_folder(settings.database_url)
+    migrate.upgrade(settings.database_url, args.revision)
+    return 0
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    from pathlib import Path  # noqa: PLC0415
+
+    from sqlalchemy.engine import make_url  # noqa: PLC0415
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lupiae", description="Lupiae: the game server of Lecce Smart & Com."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve HTTP and websockets")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+    serve.set_defaults(handler=_serve)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION"
+    )
+    upgrade = db.add_parser("upgrade", help="apply migrations (LUPIAE_DATABASE_URL)")
+    upgrade.add_argument("revision", nargs="?", default="head", help="target (default head)")
+    upgrade.set_defaults(handler=_db_upgrade)
+
+    for register in _extensions():
+        register(commands)
+    return parser
+
+
+def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
+    """Subcommands owned by other packages register themselves here."""
+    return []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

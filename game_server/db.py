@@ -1,0 +1,108 @@
+"""Database wiring: declarative base, portable geometry column, engine and sessions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import shapely
+from geoalchemy2 import Geometry as PostGISGeometry
+from geoalchemy2 import WKBElement
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import LargeBinary, MetaData, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Geometry(TypeDecorator[BaseGeometry]):
+    """A shapely geometry in WGS84.
+
+    PostGIS stores a real `geometry(<type>, 4326)` (usable from QGIS, indexable with GiST);
+    any other database stores the same geometry as WKB bytes, so SQLite needs no SpatiaLite.
+    """
+
+    impl = LargeBinary
+    cache_ok = True
+    # Read by GeoAlchemy2's DDL hooks: our GiST indexes are declared explicitly on the tables.
+    spatial_index = False
+
+    def __init__(self, geometry_type: str = "GEOMETRY") -> None:
+        super().__init__()
+        self.geometry_type = geometry_type
+
+    def load_dialect_impl(self, dialect: Dialect | None) -> TypeEngine[Any]:
+        # GeoAlchemy2's DDL hooks sometimes ask without a dialect; only PostGIS gets a geometry.
+        if dialect is None:
+            return LargeBinary()
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(
+                PostGISGeometry(self.geometry_type, srid=4326, spatial_index=False)
+            )
+        return dialect.type_descriptor(LargeBinary())
+
+    def process_bind_param(self, value: BaseGeometry | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        wkb = shapely.to_wkb(value)
+        if dialect.name == "postgresql":
+            return WKBElement(wkb, srid=4326)
+        return wkb
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> BaseGeometry | None:
+        if value is None:
+            return None
+        if isinstance(value, WKBElement):
+            return shapely.from_wkb(bytes(value.data))
+        return shapely.from_wkb(bytes(value))
+
+
+def make_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
+    if database_url.startswith("sqlite"):
+        engine = create_async_engine(database_url, echo=echo)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(
+        database_url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One transaction: commit when the block succeeds, roll back when it raises."""
+    async with factory() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise

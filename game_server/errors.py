@@ -1,0 +1,121 @@
+"""Domain errors and their rendering as RFC 9457 problem details."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from game_server.responses import OrjsonResponse
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class DomainError(Exception):
+    """An error a client can act on. Carries its HTTP status and websocket close code."""
+
+    status: int = 400
+    close_code: int = 1008
+    slug: str = "bad-request"
+    # Some refusals must persist what they did (revoking a stolen token family, counting a
+    # failed attempt); the unit of work commits before raising them.
+    commit: bool = False
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    slug = "not-authenticated"
+
+
+class Forbidden(DomainError):
+    status = 403
+    slug = "forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    slug = "not-found"
+
+
+class Conflict(DomainError):
+    status = 409
+    slug = "conflict"
+
+
+class Gone(DomainError):
+    status = 410
+    slug = "gone"
+
+
+class Unprocessable(DomainError):
+    status = 422
+    slug = "unprocessable"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    slug = "too-many-requests"
+
+
+class ServiceUnavailable(DomainError):
+    status = 503
+    close_code = 1013
+    slug = "service-unavailable"
+
+
+def problem(status: int, detail: str, *, slug: str | None = None, **extra: Any) -> OrjsonResponse:
+    title = HTTPStatus(status).phrase
+    body: dict[str, Any] = {
+        "type": f"https://lupiae.example/problems/{slug}" if slug else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return OrjsonResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+async def _domain_error(_: Request, exc: Exception) -> OrjsonResponse:
+    assert isinstance(exc, DomainError)
+    return problem(exc.status, exc.detail, slug=exc.slug, **exc.extra)
+
+
+async def _http_error(_: Request, exc: Exception) -> OrjsonResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    response = problem(exc.status_code, str(exc.detail))
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def _validation_error(_: Request, exc: Exception) -> OrjsonResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+    return problem(422, "the request is not valid", slug="validation", errors=errors)
+
+
+async def _unhandled(request: Request, exc: Exception) -> OrjsonResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "internal error; it has been logged", slug="internal")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unhandled)

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from game_server.deps import CurrentPlayer, SessionDep, SettingsDep
+from game_server.players.repository import PlayerRepository
+from game_server.players.schemas import GuestRequest, PlayerRead, RefreshRequest, TokenPair
+from game_server.players.service import AuthService
+
+router = APIRouter(prefix="/v1", tags=["players"])
+
+
+@router.post("/auth/guest", status_code=201)
+async def create_guest(
+    session: SessionDep, settings: SettingsDep, body: GuestRequest | None = None
+) -> TokenPair:
+    """Start playing in one call: a guest player and its first token pair."""
+    service = AuthService(PlayerRepository(session), settings)
+    return await service.create_guest(body.display_name if body else None)
+
+
+@router.post("/auth/refresh")
+async def refresh(body: RefreshRequest, session: SessionDep, settings: SettingsDep) -> TokenPair:
+    """Trade a refresh token for a new pair. Each refresh token works once; reuse revokes all."""
+    return await AuthService(PlayerRepository(session), settings).refresh(body.refresh_token)
+
+
+@router.get("/me")
+async def me(player: CurrentPlayer) -> PlayerRead:
+    return PlayerRead(
+        player_id=player.id, display_name=player.display_name, created_at=player.created_at
+    )

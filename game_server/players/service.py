@@ -1,0 +1,79 @@
+"""Player sign-up and token rotation. Never commits: the unit of work does."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from game_server.clock import utcnow
+from game_server.errors import Forbidden, NotAuthenticated
+from game_server.players.models import Player, RefreshToken
+from game_server.players.repository import PlayerRepository
+from game_server.players.schemas import TokenPair
+from game_server.players.tokens import hash_refresh_token, issue_access_token, new_refresh_token
+from game_server.settings import Settings
+
+
+class RefreshTokenReused(NotAuthenticated):
+    """A consumed refresh token came back: someone holds a stolen copy. Revoke the family."""
+
+    commit = True
+
+
+class AuthService:
+    def __init__(self, repository: PlayerRepository, settings: Settings) -> None:
+        self.players = repository
+        self.settings = settings
+
+    async def create_guest(self, display_name: str | None = None) -> TokenPair:
+        name = display_name or f"Viandante {secrets.randbelow(10_000):04d}"
+        player = await self.players.add(Player(id=uuid.uuid4(), display_name=name))
+        return await self._issue(player.id, family_id=uuid.uuid4(), now=utcnow())
+
+    async def refresh(self, raw_token: str) -> TokenPair:
+        now = utcnow()
+        token = await self.players.find_refresh_token(hash_refresh_token(raw_token))
+        if token is None:
+            raise NotAuthenticated("unknown refresh token")
+        if token.used_at is not None or token.revoked_at is not None:
+            await self.players.revoke_family(token.family_id, now)
+            raise RefreshTokenReused("refresh token already used; every session of it is revoked")
+        if _aware(token.expires_at) <= now:
+            raise NotAuthenticated("the refresh token has expired; sign in again")
+        if not await self.players.mark_used(token.id, now):
+            await self.players.revoke_family(token.family_id, now)
+            raise RefreshTokenReused("refresh token already used; every session of it is revoked")
+        player = await self.players.get(token.player_id)
+        if player is None:
+            raise NotAuthenticated("the player no longer exists")
+        if player.banned_at is not None:
+            raise Forbidden("this player is banned", reason=player.ban_reason)
+        return await self._issue(player.id, family_id=token.family_id, now=now)
+
+    async def _issue(
+        self, player_id: uuid.UUID, *, family_id: uuid.UUID, now: datetime
+    ) -> TokenPair:
+        raw = new_refresh_token()
+        await self.players.add_refresh_token(
+            RefreshToken(
+                id=uuid.uuid4(),
+                player_id=player_id,
+                family_id=family_id,
+                token_hash=hash_refresh_token(raw),
+                issued_at=now,
+                expires_at=now + timedelta(seconds=self.settings.refresh_token_ttl_s),
+            )
+        )
+        ttl_s = self.settings.access_token_ttl_s
+        access = issue_access_token(
+            player_id, secret=self.settings.secret_key, now=now, ttl_s=ttl_s
+        )
+        return TokenPair(
+            player_id=player_id, access_token=access, refresh_token=raw, expires_in=ttl_s
+        )
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands datetimes back naive; they were stored as UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,221 @@
+"""The Redis backend: many workers share channels, counters and leaderboards.
+
+One pub/sub connection per worker feeds every local subscription. When Redis goes away the
+reader raises `BackendUnavailable` into each subscription (so nobody waits silently), then
+reconnects with capped exponential backoff and re-subscribes every channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from redis import asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from game_server.pubsub.base import Backend, BackendUnavailable, Message, Subscription
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+RECONNECT_MIN_S = 0.05
+RECONNECT_MAX_S = 2.0
+READ_TIMEOUT_S = 1.0
+SUBSCRIBE_TIMEOUT_S = 5.0
+
+
+class RedisBackend(Backend):
+    def __init__(self, url: str) -> None:
+        self._url = url
+        # redis-py's return annotations are unions of sync and async shapes; we check at runtime.
+        self._redis: Any = aioredis.Redis.from_url(
+            url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=5
+        )
+        self._subscriptions: dict[str, set[Subscription]] = defaultdict(set)
+        self._pubsub: Any = None
+        self._reader: asyncio.Task[None] | None = None
+        self._changed = asyncio.Event()
+        # Set when Redis confirms a SUBSCRIBE, so `async with subscribe()` returns ready.
+        self._confirmed: dict[str, asyncio.Event] = {}
+        self.reconnects = 0
+
+    async def connect(self) -> None:
+        await self.ping()
+        self._reader = asyncio.create_task(self._read_forever(), name="redis-pubsub-reader")
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        if self._pubsub is not None:
+            await self._pubsub.aclose()
+        await self._redis.aclose()
+
+    async def _call(self, call: Callable[[], Awaitable[T]]) -> T:
+        try:
+            return await call()
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            raise BackendUnavailable(f"Redis at {self._safe_url} is unreachable: {exc}") from exc
+
+    @property
+    def _safe_url(self) -> str:
+        host = self._redis.connection_pool.connection_kwargs.get("host", "?")
+        port = self._redis.connection_pool.connection_kwargs.get("port", "?")
+        return f"{host}:{port}"
+
+    # -- pub/sub -------------------------------------------------------------------------
+
+    async def attach(self, subscription: Subscription) -> None:
+        new = [c for c in subscription.channels if not self._subscriptions.get(c)]
+        for channel in subscription.channels:
+            self._subscriptions[channel].add(subscription)
+        waiters = [self._confirmed.setdefault(c, asyncio.Event()) for c in subscription.channels]
+        if new and self._pubsub is not None:
+            with contextlib.suppress(RedisError, OSError):  # the reader resubscribes on reconnect
+                await self._pubsub.subscribe(*new)
+        self._changed.set()
+        try:
+            async with asyncio.timeout(SUBSCRIBE_TIMEOUT_S):
+                for waiter in waiters:
+                    await waiter.wait()
+        except TimeoutError:
+            await self.detach(subscription)
+            raise BackendUnavailable(
+                f"Redis at {self._safe_url} did not confirm SUBSCRIBE"
+            ) from None
+
+    async def detach(self, subscription: Subscription) -> None:
+        gone = []
+        for channel in subscription.channels:
+            self._subscriptions[channel].discard(subscription)
+            if not self._subscriptions[channel]:
+                del self._subscriptions[channel]
+                self._confirmed.pop(channel, None)
+                gone.append(channel)
+        if gone and self._pubsub is not None:
+            with contextlib.suppress(RedisError, OSError):
+                await self._pubsub.unsubscribe(*gone)
+
+    async def publish(self, channel: str, data: bytes) -> int:
+        return int(await self._call(lambda: self._redis.publish(channel, data)))
+
+    async def _read_forever(self) -> None:
+        delay = RECONNECT_MIN_S
+        while True:
+            try:
+                await self._open_pubsub()
+                delay = RECONNECT_MIN_S
+                await self._pump()
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                self._fail_subscribers(exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RECONNECT_MAX_S)
+
+    async def _open_pubsub(self) -> None:
+        if self._pubsub is not None:
+            with contextlib.suppress(RedisError, OSError):
+                await self._pubsub.aclose()
+        self._pubsub = self._redis.pubsub()
+        if self.reconnects:
+            log.warning("Redis pub/sub reconnected (%d reconnects)", self.reconnects)
+        while not self._subscriptions:
+            self._changed.clear()
+            await self._changed.wait()
+        await self._pubsub.subscribe(*self._subscriptions)
+
+    async def _pump(self) -> None:
+        assert self._pubsub is not None
+        while True:
+            if not self._subscriptions:
+                return  # back to _open_pubsub, which waits for a subscriber
+            raw = await self._pubsub.get_message(timeout=READ_TIMEOUT_S)
+            if raw is None:
+                continue
+            channel = raw["channel"]
+            channel = channel.decode() if isinstance(channel, bytes) else str(channel)
+            if raw["type"] == "message":
+                self._dispatch(channel, raw["data"])
+            elif raw["type"] == "subscribe" and channel in self._confirmed:
+                self._confirmed[channel].set()
+
+    def _dispatch(self, channel: str, data: bytes) -> None:
+        message = Message(channel, data)
+        for subscription in list(self._subscriptions.get(channel, ())):
+            subscription.deliver(message)
+
+    def _fail_subscribers(self, exc: BaseException) -> None:
+        self.reconnects += 1
+        for confirmed in self._confirmed.values():
+            confirmed.clear()
+        log.error("Redis pub/sub connection lost: %s; reconnecting", exc)
+        error = BackendUnavailable(f"Redis pub/sub connection lost: {exc}")
+        notified: set[int] = set()
+        for subscriptions in self._subscriptions.values():
+            for subscription in subscriptions:
+                if id(subscription) not in notified:
+                    notified.add(id(subscription))
+                    subscription.deliver(error)
+
+    # -- key-value, counters, sorted sets --------------------------------------------------
+
+    async def ping(self) -> None:
+        await self._call(self._redis.ping)
+
+    async def get(self, key: str) -> bytes | None:
+        value = await self._call(lambda: self._redis.get(key))
+        return value.encode() if isinstance(value, str) else value
+
+    async def set(
+        self, key: str, value: bytes, *, ttl_s: float | None = None, only_if_absent: bool = False
+    ) -> bool:
+        px = int(ttl_s * 1000) if ttl_s is not None else None
+        result = await self._call(lambda: self._redis.set(key, value, px=px, nx=only_if_absent))
+        return bool(result)
+
+    async def delete(self, key: str) -> None:
+        await self._call(lambda: self._redis.delete(key))
+
+    async def incr(self, key: str, amount: int = 1, *, ttl_s: float | None = None) -> int:
+        async def incr_with_expiry() -> int:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.incrby(key, amount)
+                if ttl_s is not None:
+                    pipe.pexpire(key, int(ttl_s * 1000), nx=True)
+                results = await pipe.execute()
+            return int(results[0])
+
+        return await self._call(incr_with_expiry)
+
+    async def ttl(self, key: str) -> float | None:
+        ms = int(await self._call(lambda: self._redis.pttl(key)))
+        return ms / 1000 if ms >= 0 else None
+
+    async def expire(self, key: str, ttl_s: float) -> None:
+        await self._call(lambda: self._redis.pexpire(key, int(ttl_s * 1000)))
+
+    async def zincrby(self, key: str, member: str, amount: float) -> float:
+        return float(await self._call(lambda: self._redis.zincrby(key, amount, member)))
+
+    async def zscore(self, key: str, member: str) -> float | None:
+        score = await self._call(lambda: self._redis.zscore(key, member))
+        return float(score) if score is not None else None
+
+    async def zrank_desc(self, key: str, member: str) -> int | None:
+        rank = await self._call(lambda: self._redis.zrevrank(key, member))
+        return int(rank) if rank is not None else None
+
+    async def zrange_desc(self, key: str, start: int, stop: int) -> list[tuple[str, float]]:
+        rows = await self._call(lambda: self._redis.zrevrange(key, start, stop, withscores=True))
+        return [(m.decode() if isinstance(m, bytes) else str(m), float(s)) for m, s in rows]
+
+    async def zcard(self, key: str) -> int:
+        return int(await self._call(lambda: self._redis.zcard(key)))

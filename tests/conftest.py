@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from game_server import migrate
+from game_server.app import create_app
+from game_server.db import make_engine
+from game_server.models import Base
+from game_server.settings import Environment, Settings
+from tests.services import (
+    copy_sqlite,
+    fresh_postgis_database,
+    migrated_sqlite_template,
+    require_env,
+)
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-0123456789"
+
+
+@pytest.fixture(scope="session")
+def postgis_url() -> Iterator[str]:
+    """A session-wide PostGIS database, migrated to head."""
+    base = require_env("LUPIAE_TEST_DATABASE_URL", "PostGIS")
+    for url in fresh_postgis_database(base):
+        migrate.upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    return require_env("LUPIAE_TEST_REDIS_URL", "Redis")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return migrated_sqlite_template(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
+def database_url(request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path) -> str:
+    """A migrated, empty database: SQLite always, PostGIS when configured."""
+    if request.param == "sqlite":
+        return copy_sqlite(sqlite_template, tmp_path)
+    url: str = request.getfixturevalue("postgis_url")
+    asyncio.run(_truncate_all(url))
+    return url
+
+
+async def _truncate_all(url: str) -> None:
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "env": Environment.TEST,
+        "database_url": database_url,
+        "secret_key": TEST_SECRET,
+        "redis_url": None,
+    }
+    values.update(overrides)
+    return Settings.model_validate(values)
+
+
+@pytest.fixture
+async def app(database_url: str) -> AsyncIterator[FastAPI]:
+    application = create_app(make_settings(database_url))
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http

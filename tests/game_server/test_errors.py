@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+
+
+async def test_unknown_route_is_a_problem(client: httpx.AsyncClient) -> None:
+    response = await client.get("/nope")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "Not Found",
+    }
+
+
+async def test_invalid_body_lists_every_error(client: httpx.AsyncClient) -> None:
+    response = await client.post("/v1/auth/refresh", json={"refresh_token": 3})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["type"].endswith("/validation")
+    assert body["errors"][0]["loc"] == ["body", "refresh_token"]
+
+
+async def test_a_crash_never_leaks_a_stack_trace(app: FastAPI) -> None:
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals at /etc/passwd")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "secret internals" not in response.text
+    assert "Traceback" not in response.text
+
+
+async def test_oversized_body_is_413(client: httpx.AsyncClient) -> None:
+    body = b'{"refresh_token": "' + b"a" * 2_000_000 + b'"}'
+    response = await client.post(
+        "/v1/auth/refresh", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_oversized_chunked_body_is_413(client: httpx.AsyncClient) -> None:
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(40):
+            yield b"x" * 65_536
+
+    response = await client.post("/v1/auth/refresh", content=chunks())
+    assert response.status_code == 413
