@@ -1,0 +1,1 @@
+"""Rules that relate several values: identity, references, geometry, time and shape."""

@@ -1,0 +1,183 @@
+"""The normalised game content: what the validator produces and the database stores.
+
+Every default is filled in and every shorthand expanded, so the game engine never needs to
+know the YAML format. `Bundle.canonical_json()` is what a content version stores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict
+
+FORMAT_VERSION = 1
+TIMEZONE = "Europe/Rome"
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Coordinate = tuple[float, float]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalText(Frozen):
+    it: str
+    en: str
+
+    def get(self, language: str) -> str:
+        """The text in `language` ("it" or "en"), English for any other language."""
+        return self.it if language == "it" else self.en
+
+
+class TimeWindow(Frozen):
+    """Local times in Europe/Rome; `end` earlier than `start` means past midnight."""
+
+    days: list[Weekday]
+    start: str
+    end: str
+
+
+class Area(Frozen):
+    slug: str
+    role: Literal["old_town", "district", "other"]
+    name: LocalText
+    description: LocalText | None = None
+    polygon: list[Coordinate]  # closed ring of (lon, lat)
+    source: str | None = None
+
+
+class Poi(Frozen):
+    slug: str
+    kind: str
+    name: LocalText
+    description: LocalText
+    lat: float
+    lon: float
+    radius_m: int | None = None  # set unless `polygon` is
+    polygon: list[Coordinate] | None = None  # closed ring of (lon, lat)
+    dwell_s: int | None = None  # None: the server's default dwell
+    outside_walls: bool = False
+    opening_hours: list[TimeWindow] | None = None
+    source: str | None = None
+
+
+class Quiz(Frozen):
+    question: LocalText
+    answers: list[str]
+
+
+class Step(Frozen):
+    id: str
+    kind: Literal["visit", "dwell", "quiz", "team"]
+    poi: str
+    dwell_s: int | None = None
+    quiz: Quiz | None = None
+    min_members: int | None = None
+    window_s: int | None = None
+    hint: LocalText | None = None
+
+
+class Schedule(Frozen):
+    hours: list[TimeWindow] | None = None
+    from_date: dt.date | None = None
+    until_date: dt.date | None = None
+    only_when_open: bool = False
+    timezone: str = TIMEZONE
+
+
+class Rewards(Frozen):
+    xp: int = 0
+    badge: str | None = None
+    coupon: str | None = None
+
+
+class Quest(Frozen):
+    slug: str
+    title: LocalText
+    story: LocalText
+    order: Literal["any", "sequence"]
+    steps: list[Step]
+    prerequisites: list[str] = []
+    schedule: Schedule | None = None
+    repeatable: bool = False
+    cooldown_s: int | None = None
+    auto_start: bool = False
+    rewards: Rewards = Rewards()
+
+
+class SitesOfKind(Frozen):
+    kind: str
+    count: int
+
+
+class BadgeCriteria(Frozen):
+    """All the given conditions must hold."""
+
+    quests_completed: int | None = None
+    quests: list[str] | None = None
+    sites_of_kind: SitesOfKind | None = None
+    distinct_days: int | None = None
+
+
+class Badge(Frozen):
+    slug: str
+    name: LocalText
+    description: LocalText
+    icon: str | None = None
+    criteria: BadgeCriteria | None = None  # None: only given as a quest reward
+
+
+class CouponTemplate(Frozen):
+    slug: str
+    merchant: str
+    offer: LocalText
+    terms: LocalText | None = None
+    valid_days: int | None = None
+    valid_until: dt.date | None = None
+    total_limit: int | None = None
+    per_player_limit: int = 1
+
+
+class Merchant(Frozen):
+    slug: str
+    name: str
+    category: str
+    street: str
+    lat: float
+    lon: float
+    demo: bool = False
+    description: LocalText | None = None
+
+
+class Bundle(Frozen):
+    """One complete, valid version of the game content (each list sorted by slug)."""
+
+    format_version: int = FORMAT_VERSION
+    timezone: str = TIMEZONE
+    areas: list[Area] = []
+    pois: list[Poi] = []
+    quests: list[Quest] = []
+    badges: list[Badge] = []
+    coupons: list[CouponTemplate] = []
+    merchants: list[Merchant] = []
+
+    def canonical_json(self) -> bytes:
+        """Deterministic JSON (sorted keys): equal bundles give equal bytes."""
+        return orjson.dumps(self.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+
+    def content_hash(self) -> str:
+        """sha256 hex digest of `canonical_json()`."""
+        return hashlib.sha256(self.canonical_json()).hexdigest()
+
+    def area_by_role(self, role: str) -> Area | None:
+        return next((area for area in self.areas if area.role == role), None)
+
+    def poi(self, slug: str) -> Poi | None:
+        return next((poi for poi in self.pois if poi.slug == slug), None)
+
+    def quest(self, slug: str) -> Quest | None:
+        return next((quest for quest in self.quests if quest.slug == slug), None)

@@ -1,0 +1,97 @@
+from content.yamlio import MAX_ALIASES, parse_yaml
+
+
+def problems(text: bytes) -> list[str]:
+    doc, found = parse_yaml("f.yaml", text)
+    assert (doc is None) == bool(found)
+    return [str(p) for p in found]
+
+
+def test_core_schema_scalars_stay_text() -> None:
+    doc, found = parse_yaml("f.yaml", b"a: no\nb: 10:30\nc: 2025-06-01\nd: [1, 2.5, true, ~]\n")
+    assert not found
+    assert doc is not None
+    assert doc.data == {"a": "no", "b": "10:30", "c": "2025-06-01", "d": [1, 2.5, True, None]}
+
+
+def test_positions_of_values_and_keys() -> None:
+    doc, _ = parse_yaml("f.yaml", b"pois:\n  - slug: duomo\n    lat: 40.1\n")
+    assert doc is not None
+    assert doc.mark(("pois", 0, "lat")) == (doc.marks[("pois", 0, "lat")])
+    assert (doc.mark(("pois", 0, "lat")).line, doc.mark(("pois", 0, "lat")).col) == (3, 10)
+    assert (doc.key_mark(("pois", 0, "lat")).line, doc.key_mark(("pois", 0, "lat")).col) == (3, 5)
+    assert doc.mark(("pois", 0, "missing", 3)) == doc.mark(("pois", 0))
+
+
+def test_merge_keys_are_supported() -> None:
+    doc, found = parse_yaml("f.yaml", b"base: &b {x: 1, y: 2}\nc:\n  <<: *b\n  y: 3\n")
+    assert not found
+    assert doc is not None
+    assert doc.data["c"] == {"x": 1, "y": 3}
+
+
+def test_syntax_error() -> None:
+    assert problems(b"a: [1, 2\nb: 3\n") == [
+        "f.yaml:2:2: YAML syntax error: expected ',' or ']', but got ':' "
+        "(while parsing a flow sequence)"
+    ]
+
+
+def test_unsafe_and_unknown_tags() -> None:
+    assert problems(b"a: !!python/object/apply:os.system [ls]\nb: !pin x\n") == [
+        "f.yaml:1:4: unsafe YAML tag '!!python/object/apply:os.system' is not allowed",
+        "f.yaml:2:4: unknown YAML tag '!pin' is not allowed",
+    ]
+
+
+def test_duplicate_keys() -> None:
+    assert problems(b"a: 1\nb: 2\na: 3\n") == [
+        "f.yaml:3:1: duplicate key 'a' (first used on line 1)"
+    ]
+
+
+def test_alias_bomb_is_refused_without_expanding() -> None:
+    lines = [b"l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for level in range(1, 9):
+        refs = b", ".join([b"*l%d" % (level - 1)] * 9)
+        lines.append(b"l%d: &l%d [%s]" % (level, level, refs))
+    assert problems(b"\n".join(lines)) == [
+        "f.yaml:2:10: aliases expand this file to more than 100000 values (alias bomb?); "
+        "write the content out instead"
+    ]
+
+
+def test_too_many_aliases() -> None:
+    text = b"a: &a x\nb: [" + b", ".join([b"*a"] * (MAX_ALIASES + 1)) + b"]\n"
+    assert problems(text) == [f"f.yaml:2:{5 + 4 * MAX_ALIASES}: more than 100 aliases in one file"]
+
+
+def test_recursive_alias() -> None:
+    assert problems(b"a: &a [1, *a]\n") == ["f.yaml:1:11: recursive alias: a value contains itself"]
+
+
+def test_oversized_file() -> None:
+    text = b"# " + b"x" * int(2.3 * 1024 * 1024) + b"\n"
+    assert problems(text) == ["f.yaml:1:1: file is 2.3 MiB, the limit is 1 MiB"]
+    just_over = b"#" * (1024 * 1024 + 1)
+    assert problems(just_over) == [
+        "f.yaml:1:1: file is 1048577 bytes, the limit is 1 MiB (1048576 bytes)"
+    ]
+
+
+def test_invalid_utf8_and_control_characters() -> None:
+    assert problems(b"a: 1\nb: \x80x\n") == ["f.yaml:2:4: file is not valid UTF-8 text"]
+    assert problems(b"a: 1\nb: x\x07\n") == [
+        "f.yaml:2:5: character #x0007 is not allowed in YAML text"
+    ]
+
+
+def test_deep_nesting() -> None:
+    assert problems(b"[" * 100) == ["f.yaml:1:41: values nested deeper than 40 levels"]
+
+
+def test_several_documents() -> None:
+    assert problems(b"a: 1\n---\nb: 2\n") == [
+        "f.yaml:2:1: YAML syntax error: expected a single document in the stream, "
+        "but found another document"
+    ]
