@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="db_command", required=True, metavar="ACTION"
     )
     upgrade = db.add_parser("upgrade", help="apply migrations (LUPIAE_DATABASE_URL)")
-    upgrade.add_argument("revision", nargs="?", default="head", help="target (default head)")
+    upgrade.add_argument("revision", nargs="?", default="heads", help="target (default: heads)")
     upgrade.set_defaults(handler=_db_upgrade)
 
     for register in _extensions():

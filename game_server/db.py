@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 NAMING_CONVENTION = {
@@ -93,8 +93,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
+# Work queued on a session to run only after its commit (e.g. events to push to sockets).
+AFTER_COMMIT_KEY = "lupiae.after_commit"
+
+
+class UnitOfWorkSession(Session):
+    """A session whose after-commit queue is dropped when its transaction rolls back."""
+
+
+@event.listens_for(UnitOfWorkSession, "after_rollback")
+def _drop_after_commit_queue(session: Session) -> None:
+    session.info.pop(AFTER_COMMIT_KEY, None)
+
+
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    return async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=False, sync_session_class=UnitOfWorkSession
+    )
 
 
 async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:

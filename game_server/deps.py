@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -10,10 +11,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from game_server.errors import DomainError, Forbidden, NotAuthenticated
+from game_server.events import log as events_log
 from game_server.players.models import Player
 from game_server.players.tokens import decode_access_token
-from game_server.pubsub import Backend
+from game_server.pubsub import Backend, BackendUnavailable
 from game_server.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -28,6 +32,18 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
         else:
             await session.commit()
+            await _publish_committed(request, session)
+
+
+async def _publish_committed(request: Request, session: AsyncSession) -> None:
+    events = events_log.take_outbox(session)
+    if not events:
+        return
+    try:
+        await events_log.publish(request.app.state.backend, events)
+    except BackendUnavailable as exc:
+        # Committed events are durable: open sockets catch up with `resume_after`.
+        log.warning("could not push %d committed events: %s", len(events), exc)
 
 
 def _settings(request: Request) -> Settings:

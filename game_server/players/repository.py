@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from game_server.events.models import EventCursor
 from game_server.players.models import Player, RefreshToken
 
 
@@ -18,6 +19,9 @@ class PlayerRepository:
 
     async def add(self, player: Player) -> Player:
         self.session.add(player)
+        await self.session.flush()
+        # The event cursor is born with the player, so appends only ever UPDATE it.
+        self.session.add(EventCursor(player_id=player.id, last_seq=0))
         await self.session.flush()
         return player
 

@@ -1,0 +1,37 @@
+"""The durable per-player event log: what the socket sends, kept so it can be replayed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from game_server.clock import utcnow
+from game_server.db import Base
+
+
+class EventCursor(Base):
+    """The last `seq` given to a player's events; the row lock serialises appends per player."""
+
+    __tablename__ = "event_cursors"
+
+    player_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("players.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PlayerEvent(Base):
+    __tablename__ = "player_events"
+    __table_args__ = (Index(None, "created_at"),)
+
+    player_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("players.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
