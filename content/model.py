@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import unicodedata
 from typing import Literal
 
 import orjson
@@ -68,6 +69,17 @@ class Poi(Frozen):
 class Quiz(Frozen):
     question: LocalText
     answers: list[str]
+
+    def accepts(self, answer: str) -> bool:
+        """True when `answer` matches an accepted answer, ignoring case, accents and spacing."""
+        given = normalize_answer(answer)
+        return bool(given) and any(given == normalize_answer(a) for a in self.answers)
+
+
+def normalize_answer(text: str) -> str:
+    """Lower case, no accents, letters and digits only: "Sant'Oronzo" -> "santoronzo"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if char.isalnum())
 
 
 class Step(Frozen):
