@@ -1,0 +1,1 @@
+"""Coupons and merchants: issuing, codes and signed QR payloads, redemption exactly once."""
