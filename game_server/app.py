@@ -10,7 +10,8 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from game_server import health
-from game_server.catalog.service import Catalog
+from game_server.catalog import endpoints as catalog
+from game_server.catalog.service import Catalog, watching
 from game_server.db import make_engine, make_session_factory
 from game_server.errors import install_error_handlers
 from game_server.middleware import BodyLimitMiddleware, HttpMetrics, MetricsMiddleware
@@ -37,7 +38,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if loaded is None:
             log.warning("no content published yet: run `lupiae content publish content/`")
         try:
-            yield
+            async with watching(
+                app.state.catalog, app.state.session_factory, settings.content_poll_s
+            ):
+                yield
         finally:
             await backend.close()
             await engine.dispose()
@@ -55,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(players.router)
+    app.include_router(catalog.router)
     app.add_middleware(MetricsMiddleware, metrics=HttpMetrics(registry))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     return app

@@ -14,7 +14,7 @@ from game_server.settings import Settings
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _settings() -> Settings:
+def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
@@ -27,7 +27,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from game_server.app import create_app  # noqa: PLC0415
 
-    settings = _settings()
+    settings = load_settings()
     uvicorn.run(
         create_app(settings),
         host=args.host,
@@ -42,7 +42,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _db_upgrade(args: argparse.Namespace) -> int:
     from game_server import migrate  # noqa: PLC0415
 
-    settings = _settings()
+    settings = load_settings()
     _ensure_sqlite_folder(settings.database_url)
     migrate.upgrade(settings.database_url, args.revision)
     return 0
@@ -83,11 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Subcommands owned by other packages register themselves here."""
-    return []
+    from game_server.catalog import cli as content_cli  # noqa: PLC0415
+
+    return [content_cli.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
     return handler(args)

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     refresh_token_ttl_s: int = Field(default=30 * 86_400, ge=3600)
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
     log_level: str = "info"
+    # How often each worker checks for a newly activated content version (SPEC: < 2 s).
+    content_poll_s: float = Field(default=1.0, gt=0, le=60)
     # Positions kept for moderation and debugging; SPEC §6 caps it at 30 days.
     position_retention_days: int = Field(default=30, ge=0, le=30)
 

@@ -1,0 +1,84 @@
+"""`lupiae content validate|schema|publish`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+
+from content import load_bundle, summary
+from content.model import Bundle
+from content.schema import schema_text
+from game_server.catalog.service import PublishResult, publish
+from game_server.db import make_engine, make_session_factory
+from game_server.settings import Settings
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    group = commands.add_parser("content", help="curator content: validate, schema, publish")
+    actions = group.add_subparsers(dest="content_command", required=True, metavar="ACTION")
+
+    validate = actions.add_parser("validate", help="check a content folder; list every problem")
+    validate.add_argument("path", help="a folder of YAML files (searched recursively) or a file")
+    validate.set_defaults(handler=_validate)
+
+    schema = actions.add_parser("schema", help="print the JSON Schema of the YAML format")
+    schema.set_defaults(handler=_schema)
+
+    publish_ = actions.add_parser(
+        "publish", help="validate, then store and activate a new content version"
+    )
+    publish_.add_argument("path", help="a folder of YAML files or a file")
+    publish_.add_argument(
+        "--author", default=None, help="recorded with the version (default: $USER)"
+    )
+    publish_.set_defaults(handler=_publish)
+
+
+def _load_or_report(path: str) -> Bundle | None:
+    result = load_bundle(path)
+    if result.bundle is None:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        count = len(result.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found; nothing changed", file=sys.stderr)
+        return None
+    return result.bundle
+
+
+def _validate(args: argparse.Namespace) -> int:
+    bundle = _load_or_report(args.path)
+    if bundle is None:
+        return 1
+    print(f"{args.path}: valid")
+    print(summary(bundle))
+    return 0
+
+
+def _schema(_: argparse.Namespace) -> int:
+    sys.stdout.write(schema_text())
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from game_server.cli import load_settings  # noqa: PLC0415 - avoid an import cycle
+
+    bundle = _load_or_report(args.path)
+    if bundle is None:
+        return 1
+    author = args.author or getpass.getuser()
+    result = asyncio.run(_store(load_settings(), bundle, author))
+    print(f"content version {result.version_id} {result.status} ({result.content_hash[:16]})")
+    return 0
+
+
+async def _store(settings: Settings, bundle: Bundle, author: str) -> PublishResult:
+    engine = make_engine(settings.database_url)
+    try:
+        async with make_session_factory(engine)() as session:
+            result = await publish(session, bundle, author=author)
+            await session.commit()
+            return result
+    finally:
+        await engine.dispose()

@@ -1,0 +1,159 @@
+"""Content publishing: YAML → stored version → read API, with nothing lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from content import load_bundle
+from content.model import Bundle
+from game_server.catalog.models import Area, ContentVersion, Poi
+from game_server.catalog.service import activate, publish
+from game_server.cli import main
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Bundle:
+    result = load_bundle(ROOT / "content")
+    assert result.bundle is not None, result.problems
+    return result.bundle
+
+
+async def publish_to(app: FastAPI, bundle: Bundle, author: str = "test") -> str:
+    async with app.state.session_factory() as session:
+        result = await publish(session, bundle, author=author)
+        await session.commit()
+        await app.state.catalog.reload(session)
+    return result.status
+
+
+async def test_round_trip_loses_nothing(
+    app: FastAPI, client: httpx.AsyncClient, shipped: Bundle
+) -> None:
+    assert await publish_to(app, shipped) == "published"
+    for language in ("it", "en"):
+        pois = await client.get("/v1/pois", headers={"Accept-Language": language})
+        assert pois.status_code == 200
+        assert pois.headers["content-type"] == "application/geo+json"
+        assert pois.headers["content-language"] == language
+        by_slug = {f["properties"]["slug"]: f for f in pois.json()["features"]}
+        assert set(by_slug) == {p.slug for p in shipped.pois}
+        for poi in shipped.pois:
+            feature = by_slug[poi.slug]
+            props = feature["properties"]
+            assert props["name"] == poi.name.get(language)
+            assert props["description"] == poi.description.get(language)
+            assert props["kind"] == poi.kind
+            assert props["radius_m"] == poi.radius_m
+            assert props["source"] == poi.source
+            if poi.polygon is None:
+                assert feature["geometry"]["coordinates"] == [poi.lon, poi.lat]
+        areas = (await client.get("/v1/areas", headers={"Accept-Language": language})).json()
+        for area, feature in zip(shipped.areas, areas["features"], strict=True):
+            assert feature["properties"]["name"] == area.name.get(language)
+            assert feature["geometry"]["coordinates"] == [[list(p) for p in area.polygon]]
+        listed = (await client.get("/v1/quests", headers={"Accept-Language": language})).json()
+        assert [q["slug"] for q in listed] == [q.slug for q in shipped.quests]
+        for quest in shipped.quests:
+            detail = (
+                await client.get(f"/v1/quests/{quest.slug}", headers={"Accept-Language": language})
+            ).json()
+            assert detail["title"] == quest.title.get(language)
+            assert detail["story"] == quest.story.get(language)
+            assert [(s["id"], s["kind"], s["poi"]) for s in detail["steps"]] == [
+                (s.id, s.kind, s.poi) for s in quest.steps
+            ]
+
+
+async def test_quiz_answers_never_leave_the_server(
+    app: FastAPI, client: httpx.AsyncClient, shipped: Bundle
+) -> None:
+    await publish_to(app, shipped)
+    quiz_quests = [q for q in shipped.quests if any(s.quiz for s in q.steps)]
+    assert quiz_quests
+    for quest in quiz_quests:
+        text = (await client.get(f"/v1/quests/{quest.slug}")).text
+        for step in quest.steps:
+            for answer in step.quiz.answers if step.quiz else []:
+                assert f'"{answer}"' not in text
+
+
+async def test_geometry_rows_are_stored_per_version(app: FastAPI, shipped: Bundle) -> None:
+    await publish_to(app, shipped)
+    async with app.state.session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(Poi)) == len(shipped.pois)
+        assert await session.scalar(select(func.count()).select_from(Area)) == len(shipped.areas)
+
+
+async def test_publishing_identical_content_is_a_no_op(app: FastAPI, shipped: Bundle) -> None:
+    assert await publish_to(app, shipped) == "published"
+    assert await publish_to(app, shipped, author="someone else") == "unchanged"
+    async with app.state.session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(ContentVersion)) == 1
+        assert await session.scalar(select(func.count()).select_from(Poi)) == len(shipped.pois)
+
+
+async def test_new_version_is_served_and_rollback_restores_the_old(
+    app: FastAPI, client: httpx.AsyncClient, shipped: Bundle
+) -> None:
+    await publish_to(app, shipped)
+    first = app.state.catalog.current.version_id
+    smaller = shipped.model_copy(update={"quests": shipped.quests[:1]})
+    assert await publish_to(app, smaller) == "published"
+    assert len((await client.get("/v1/quests")).json()) == 1
+    async with app.state.session_factory() as session:
+        await activate(session, first)
+        await session.commit()
+        await app.state.catalog.reload(session)
+    assert len((await client.get("/v1/quests")).json()) == len(shipped.quests)
+    assert await publish_to(app, smaller) == "reactivated"
+
+
+async def test_reads_before_any_publish_are_503(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/pois")
+    assert response.status_code == 503
+    assert "published" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [(None, "it"), ("en-GB,en;q=0.9", "en"), ("de-DE", "en"), ("fr;q=0.9, it;q=0.8", "it")],
+)
+async def test_language_negotiation(
+    app: FastAPI, client: httpx.AsyncClient, shipped: Bundle, header: str | None, language: str
+) -> None:
+    await publish_to(app, shipped)
+    headers = {"Accept-Language": header} if header else {}
+    response = await client.get("/v1/areas", headers=headers)
+    assert response.headers["content-language"] == language
+
+
+def test_cli_validate_and_publish(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "cli.sqlite3"
+    monkeypatch.setenv("LUPIAE_DATABASE_URL", f"sqlite+aiosqlite:///{database}")
+    assert main(["content", "validate", str(ROOT / "content")]) == 0
+    assert "pois" in capsys.readouterr().out
+    assert main(["db", "upgrade"]) == 0
+    assert main(["content", "publish", str(ROOT / "content"), "--author", "ci"]) == 0
+    assert "published" in capsys.readouterr().out
+    assert main(["content", "publish", str(ROOT / "content"), "--author", "ci"]) == 0
+    assert "unchanged" in capsys.readouterr().out
+
+
+def test_cli_refuses_invalid_content_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("pois:\n  - slug: x\n    nmae: {it: a, en: b}\n")
+    assert main(["content", "publish", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "bad.yaml:" in err
+    assert "nothing changed" in err
