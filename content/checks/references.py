@@ -69,9 +69,10 @@ def _sites_of_kind(
         hint = did_you_mean(wanted.kind, sorted(set(kinds)))
         yield badge.problem(f"no POI has kind '{wanted.kind}'{hint}", *where, "kind")
     elif wanted.count > available:
+        have = "1 POI has" if available == 1 else f"{available} POIs have"
         message = (
             f"the badge asks for {wanted.count} sites of kind '{wanted.kind}' "
-            f"but only {available} POIs have that kind"
+            f"but only {have} that kind"
         )
         yield badge.problem(message, *where, "count")
 
