@@ -4,14 +4,30 @@ from game_server.catalog.models import Area, ContentVersion, Poi
 from game_server.db import Base
 from game_server.events.models import EventCursor, PlayerEvent
 from game_server.players.models import Player, RefreshToken
+from rewards.models import (
+    Coupon,
+    CouponTemplateCounter,
+    IdempotencyRecord,
+    Merchant,
+    MerchantApiKey,
+    MerchantAuditEntry,
+    Redemption,
+)
 
 __all__ = [
     "Area",
     "Base",
     "ContentVersion",
+    "Coupon",
+    "CouponTemplateCounter",
     "EventCursor",
+    "IdempotencyRecord",
+    "Merchant",
+    "MerchantApiKey",
+    "MerchantAuditEntry",
     "Player",
     "PlayerEvent",
     "Poi",
+    "Redemption",
     "RefreshToken",
 ]

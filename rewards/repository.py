@@ -1,0 +1,290 @@
+"""All SQL about merchants, coupons and redemptions (idempotency has its own module)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, case, func, or_, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rewards.models import (
+    Coupon,
+    CouponTemplateCounter,
+    Merchant,
+    MerchantApiKey,
+    MerchantAuditEntry,
+    Redemption,
+)
+
+
+def insert_for(session: AsyncSession, model: type[Any]) -> Any:
+    """An INSERT that knows `ON CONFLICT DO NOTHING` on both databases."""
+    assert session.bind is not None
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
+
+
+@dataclass(frozen=True, slots=True)
+class SpentAt:
+    redemption_id: uuid.UUID
+    redeemed_at: datetime
+    merchant_slug: str
+    merchant_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class TakenCoupon:
+    id: uuid.UUID
+    template_slug: str
+    offer_it: str
+    offer_en: str
+
+
+class MerchantRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_key_hash(self, key_hash: str, now: datetime) -> tuple[Merchant, uuid.UUID] | None:
+        stmt = (
+            select(Merchant, MerchantApiKey.id)
+            .join(MerchantApiKey, MerchantApiKey.merchant_id == Merchant.id)
+            .where(
+                MerchantApiKey.key_hash == key_hash,
+                or_(MerchantApiKey.revoked_at.is_(None), MerchantApiKey.revoked_at > now),
+            )
+        )
+        row = (await self.session.execute(stmt)).one_or_none()
+        return (row[0], row[1]) if row else None
+
+    async def by_slug(self, slug: str) -> Merchant | None:
+        stmt = select(Merchant).where(Merchant.slug == slug)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def all(self) -> list[Merchant]:
+        return list(
+            (await self.session.execute(select(Merchant).order_by(Merchant.slug))).scalars()
+        )
+
+    async def add(self, merchant: Merchant) -> Merchant:
+        self.session.add(merchant)
+        await self.session.flush()
+        return merchant
+
+    async def add_key(self, key: MerchantApiKey) -> None:
+        self.session.add(key)
+        await self.session.flush()
+
+    async def active_keys(self, merchant_id: uuid.UUID, now: datetime) -> list[MerchantApiKey]:
+        stmt = (
+            select(MerchantApiKey)
+            .where(
+                MerchantApiKey.merchant_id == merchant_id,
+                or_(MerchantApiKey.revoked_at.is_(None), MerchantApiKey.revoked_at > now),
+            )
+            .order_by(MerchantApiKey.created_at)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def revoke_keys(
+        self, merchant_id: uuid.UUID, at: datetime, *, except_id: uuid.UUID | None = None
+    ) -> int:
+        """Revoke every key still working after `at` (all of them, or all but one)."""
+        stmt = (
+            update(MerchantApiKey)
+            .where(
+                MerchantApiKey.merchant_id == merchant_id,
+                or_(MerchantApiKey.revoked_at.is_(None), MerchantApiKey.revoked_at > at),
+                MerchantApiKey.id != except_id if except_id else true(),
+            )
+            .values(revoked_at=at)
+        )
+        result = await self.session.execute(stmt)
+        assert isinstance(result, CursorResult)
+        return int(result.rowcount)
+
+    async def audit(self, entry: MerchantAuditEntry) -> None:
+        self.session.add(entry)
+
+    async def audit_of(self, merchant_id: uuid.UUID, limit: int) -> list[MerchantAuditEntry]:
+        stmt = (
+            select(MerchantAuditEntry)
+            .where(MerchantAuditEntry.merchant_id == merchant_id)
+            .order_by(MerchantAuditEntry.id.desc())
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+
+class CouponRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # --- issuance -------------------------------------------------------------------------
+
+    async def lock_counter(self, template_slug: str, total_limit: int | None) -> bool:
+        """Count one more coupon of the template unless its limit is reached. The row stays
+        locked until the transaction ends, serialising the issuance of that template."""
+        ensure = (
+            insert_for(self.session, CouponTemplateCounter)
+            .values(template_slug=template_slug, issued=0)
+            .on_conflict_do_nothing(index_elements=["template_slug"])
+        )
+        await self.session.execute(ensure)
+        below_limit = (
+            CouponTemplateCounter.issued < total_limit if total_limit is not None else true()
+        )
+        stmt = (
+            update(CouponTemplateCounter)
+            .where(CouponTemplateCounter.template_slug == template_slug, below_limit)
+            .values(issued=CouponTemplateCounter.issued + 1)
+            .returning(CouponTemplateCounter.issued)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none() is not None
+
+    async def uncount(self, template_slug: str) -> None:
+        stmt = (
+            update(CouponTemplateCounter)
+            .where(CouponTemplateCounter.template_slug == template_slug)
+            .values(issued=CouponTemplateCounter.issued - 1)
+        )
+        await self.session.execute(stmt)
+
+    async def issued_to(self, player_id: uuid.UUID, template_slug: str) -> list[str]:
+        """The reasons of the player's coupons of this template."""
+        stmt = select(Coupon.reason).where(
+            Coupon.player_id == player_id, Coupon.template_slug == template_slug
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def insert(self, values: dict[str, Any]) -> uuid.UUID | None:
+        """None when a unique constraint refused the row (a code collision)."""
+        stmt = (
+            insert_for(self.session, Coupon)
+            .values(**values)
+            .on_conflict_do_nothing()
+            .returning(Coupon.id)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def of_player(self, player_id: uuid.UUID) -> list[Coupon]:
+        stmt = select(Coupon).where(Coupon.player_id == player_id).order_by(Coupon.issued_at.desc())
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def of_player_by_code(self, player_id: uuid.UUID, code: str) -> Coupon | None:
+        stmt = select(Coupon).where(Coupon.player_id == player_id, Coupon.code == code)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    # --- redemption -----------------------------------------------------------------------
+
+    async def by_code(self, code: str) -> Coupon | None:
+        return (await self.session.execute(select(Coupon).where(Coupon.code == code))).scalar()
+
+    async def take(self, code: str, merchant_slug: str, now: datetime) -> TakenCoupon | None:
+        """Atomically mark a redeemable coupon redeemed: the database decides who wins."""
+        stmt = (
+            update(Coupon)
+            .where(
+                Coupon.code == code,
+                Coupon.state == "issued",
+                Coupon.merchant_slug == merchant_slug,
+                or_(Coupon.expires_at.is_(None), Coupon.expires_at > now),
+            )
+            .values(state="redeemed")
+            .returning(Coupon.id, Coupon.template_slug, Coupon.offer_it, Coupon.offer_en)
+        )
+        row = (await self.session.execute(stmt)).one_or_none()
+        return TakenCoupon(*row) if row else None
+
+    async def give_back(self, coupon_id: uuid.UUID) -> None:
+        stmt = update(Coupon).where(Coupon.id == coupon_id).values(state="issued")
+        await self.session.execute(stmt)
+
+    async def add_redemption(self, redemption: Redemption) -> None:
+        self.session.add(redemption)
+        await self.session.flush()
+
+    async def spent_at(self, coupon_id: uuid.UUID) -> SpentAt | None:
+        stmt = (
+            select(Redemption.id, Redemption.redeemed_at, Merchant.slug, Merchant.name)
+            .join(Merchant, Merchant.id == Redemption.merchant_id)
+            .where(Redemption.coupon_id == coupon_id, Redemption.voided_at.is_(None))
+        )
+        row = (await self.session.execute(stmt)).one_or_none()
+        return SpentAt(*row) if row else None
+
+    async def redemption(self, redemption_id: uuid.UUID) -> tuple[Redemption, Coupon] | None:
+        stmt = (
+            select(Redemption, Coupon)
+            .join(Coupon, Coupon.id == Redemption.coupon_id)
+            .where(Redemption.id == redemption_id)
+        )
+        row = (await self.session.execute(stmt)).one_or_none()
+        return (row[0], row[1]) if row else None
+
+    async def void(self, redemption_id: uuid.UUID, not_before: datetime, now: datetime) -> bool:
+        stmt = (
+            update(Redemption)
+            .where(
+                Redemption.id == redemption_id,
+                Redemption.voided_at.is_(None),
+                Redemption.redeemed_at >= not_before,
+            )
+            .values(voided_at=now)
+        )
+        result = await self.session.execute(stmt)
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
+
+    @staticmethod
+    def _period(
+        merchant_id: uuid.UUID, since: datetime | None, until: datetime | None
+    ) -> list[ColumnElement[bool]]:
+        conditions = [Redemption.merchant_id == merchant_id]
+        if since is not None:
+            conditions.append(Redemption.redeemed_at >= since)
+        if until is not None:
+            conditions.append(Redemption.redeemed_at < until)
+        return conditions
+
+    async def history(
+        self,
+        merchant_id: uuid.UUID,
+        since: datetime | None,
+        until: datetime | None,
+        *,
+        limit: int,
+        offset: int = 0,
+    ) -> list[tuple[Redemption, Coupon]]:
+        stmt = (
+            select(Redemption, Coupon)
+            .join(Coupon, Coupon.id == Redemption.coupon_id)
+            .where(*self._period(merchant_id, since, until))
+            .order_by(Redemption.redeemed_at, Redemption.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [(row[0], row[1]) for row in (await self.session.execute(stmt)).all()]
+
+    async def totals(
+        self, merchant_id: uuid.UUID, since: datetime | None, until: datetime | None
+    ) -> list[Row[Any]]:
+        voided = func.sum(case((Redemption.voided_at.is_not(None), 1), else_=0))
+        stmt = (
+            select(
+                Coupon.template_slug,
+                Coupon.offer_it,
+                Coupon.offer_en,
+                (func.count() - voided).label("redeemed"),
+                voided.label("voided"),
+            )
+            .join(Coupon, Coupon.id == Redemption.coupon_id)
+            .where(*self._period(merchant_id, since, until))
+            .group_by(Coupon.template_slug, Coupon.offer_it, Coupon.offer_en)
+            .order_by(Coupon.template_slug)
+        )
+        return list(await self.session.execute(stmt))
