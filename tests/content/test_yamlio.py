@@ -1,3 +1,6 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from content.yamlio import MAX_ALIASES, parse_yaml
 
 
@@ -95,3 +98,12 @@ def test_several_documents() -> None:
         "f.yaml:2:1: YAML syntax error: expected a single document in the stream, "
         "but found another document"
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300) | st.text(alphabet="ab:-[]{}&*!<>,'\"\n #?|", max_size=120))
+def test_any_input_gives_data_or_positioned_problems(data: bytes | str) -> None:
+    raw = data.encode() if isinstance(data, str) else data
+    doc, found = parse_yaml("f.yaml", raw)
+    assert (doc is None) == bool(found)
+    assert all(p.line >= 1 and p.col >= 1 and p.file == "f.yaml" for p in found)
