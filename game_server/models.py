@@ -4,6 +4,16 @@ from game_server.catalog.models import Area, ContentVersion, Poi
 from game_server.db import Base
 from game_server.events.models import EventCursor, PlayerEvent
 from game_server.players.models import Player, RefreshToken
+from quests.models import (
+    PlayDay,
+    PlayerBadge,
+    QuestCompletion,
+    QuestRun,
+    QuizFailure,
+    StepCompletion,
+    Visit,
+    XpAward,
+)
 from rewards.models import (
     Coupon,
     CouponTemplateCounter,
@@ -25,9 +35,17 @@ __all__ = [
     "Merchant",
     "MerchantApiKey",
     "MerchantAuditEntry",
+    "PlayDay",
     "Player",
+    "PlayerBadge",
     "PlayerEvent",
     "Poi",
+    "QuestCompletion",
+    "QuestRun",
+    "QuizFailure",
     "Redemption",
     "RefreshToken",
+    "StepCompletion",
+    "Visit",
+    "XpAward",
 ]

@@ -1,0 +1,44 @@
+"""Badge criteria from content, checked against a player's record (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from content.model import Badge, BadgeCriteria, Poi
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerRecord:
+    completed_quests: frozenset[str]  # distinct quests completed at least once
+    visited_pois: frozenset[str]  # distinct sites with at least one real visit
+    play_days: int  # distinct local (Europe/Rome) days with a visit or an answer
+
+
+def criteria_met(criteria: BadgeCriteria, record: PlayerRecord, pois: Mapping[str, Poi]) -> bool:
+    """All the conditions that are given hold."""
+    wanted = criteria.quests_completed
+    if wanted is not None and len(record.completed_quests) < wanted:
+        return False
+    if criteria.quests is not None and not set(criteria.quests) <= record.completed_quests:
+        return False
+    if criteria.sites_of_kind is not None:
+        kind = criteria.sites_of_kind.kind
+        seen = sum(1 for slug in record.visited_pois if slug in pois and pois[slug].kind == kind)
+        if seen < criteria.sites_of_kind.count:
+            return False
+    return criteria.distinct_days is None or record.play_days >= criteria.distinct_days
+
+
+def badges_due(
+    badges: Iterable[Badge], record: PlayerRecord, pois: Mapping[str, Poi], owned: Iterable[str]
+) -> list[str]:
+    """Slugs of the badges with criteria that `record` now meets and the player lacks."""
+    have = set(owned)
+    return [
+        badge.slug
+        for badge in badges
+        if badge.criteria is not None
+        and badge.slug not in have
+        and criteria_met(badge.criteria, record, pois)
+    ]

@@ -1,0 +1,138 @@
+"""Quest progress tables. Each grant has a unique key, so the database refuses a second one."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from game_server.db import Base
+
+SLUG = 80
+_PLAYER_FK = "players.id"
+
+
+class Visit(Base):
+    """A real visit reported by the geo engine; the same visit replayed is the same row."""
+
+    __tablename__ = "visits"
+    __table_args__ = (Index(None, "poi", "team_id", "visited_at"),)
+
+    player_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey(_PLAYER_FK, ondelete="CASCADE"), primary_key=True
+    )
+    poi: Mapped[str] = mapped_column(String(SLUG), primary_key=True)
+    entered_ts_ms: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    visited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    dwell_s: Mapped[float | None] = mapped_column(Float)
+    # The player's team when the visit happened (team steps count these); no FK on purpose:
+    # teams are another domain's and a visit must outlive a team change.
+    team_id: Mapped[uuid.UUID | None]
+
+
+class QuestRun(Base):
+    """Run `run_no` (from 1) of a quest by a player; a new run needs the previous completed."""
+
+    __tablename__ = "quest_runs"
+
+    player_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey(_PLAYER_FK, ondelete="CASCADE"), primary_key=True
+    )
+    quest: Mapped[str] = mapped_column(String(SLUG), primary_key=True)
+    run_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    auto: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+def _run_fk(table: str) -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        ["player_id", "quest", "run_no"],
+        ["quest_runs.player_id", "quest_runs.quest", "quest_runs.run_no"],
+        ondelete="CASCADE",
+        name=f"fk_{table}_run_quest_runs",
+    )
+
+
+class StepCompletion(Base):
+    __tablename__ = "step_completions"
+    __table_args__ = (_run_fk("step_completions"),)
+
+    player_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    quest: Mapped[str] = mapped_column(String(SLUG), primary_key=True)
+    run_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    step_id: Mapped[str] = mapped_column(String(SLUG), primary_key=True)
+    completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QuestCompletion(Base):
+    __tablename__ = "quest_completions"
+    __table_args__ = (_run_fk("quest_completions"),)
+
+    player_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    quest: Mapped[str] = mapped_column(String(SLUG), primary_key=True)
+    run_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class XpAward(Base):
+    """The XP ledger: the total is the sum; `reason` (e.g. "quest:slug:run") is granted once."""
+
+    __tablename__ = "xp_awards"
+    __table_args__ = (UniqueConstraint("player_id", "reason"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    player_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(_PLAYER_FK, ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(200))
+    xp: Mapped[int] = mapped_column(Integer)
+    awarded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PlayerBadge(Base):
+    __tablename__ = "player_badges"
+
+    player_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey(_PLAYER_FK, ondelete="CASCADE"), primary_key=True
+    )
+    badge: Mapped[str] = mapped_column(String(SLUG), primary_key=True)
+    # The credential's id (urn:uuid:…): stable, so re-fetching returns the same credential.
+    credential_id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    awarded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PlayDay(Base):
+    """A local (Europe/Rome) day on which the player visited a site or answered a question."""
+
+    __tablename__ = "play_days"
+
+    player_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey(_PLAYER_FK, ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class QuizFailure(Base):
+    """A wrong answer, counted to rate-limit guessing."""
+
+    __tablename__ = "quiz_failures"
+    __table_args__ = (Index(None, "player_id", "quest", "step_id", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    player_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(_PLAYER_FK, ondelete="CASCADE"))
+    quest: Mapped[str] = mapped_column(String(SLUG))
+    step_id: Mapped[str] = mapped_column(String(SLUG))
+    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
