@@ -62,7 +62,7 @@ class Tracker:
     def _update_fences(
         self, presences: tuple[Presence, ...], fix: Fix, x: float, y: float
     ) -> tuple[tuple[Presence, ...], list[Outcome]]:
-        inside = self.index.containing_xy(x, y)
+        inside = set(self.index.containing_xy(x, y))
         if not inside and not presences:
             return presences, []
         ts = fix.ts_ms
@@ -72,20 +72,25 @@ class Tracker:
         kept: list[Presence] = []
         for p in presences:
             is_inside = p.fence in inside
-            if not is_inside and self.index.signed_distance_xy(p.fence, x, y) > exit_m:
+            if is_inside:
+                inside.discard(p.fence)
+            elif self.index.signed_distance_xy(p.fence, x, y) > exit_m:
                 exits.append(GeoEvent("exit", p.fence, ts))
                 continue
+            if p.visited:  # nothing left to measure until the exit
+                kept.append(p)
+                continue
             now = self._dwell(p, ts, is_inside)
-            if now.visited and not p.visited:
+            if now.visited:
                 later.append(GeoEvent("visit", p.fence, ts))
             kept.append(now)
-        new = sorted(set(inside).difference(p.fence for p in presences))
-        for p in self._enter(new, x, y, ts):
-            kept.append(p)
-            later.append(GeoEvent("enter", p.fence, ts))
-            if p.visited:
-                later.append(GeoEvent("visit", p.fence, ts))
-        kept.sort(key=_slug)
+        if inside:
+            for p in self._enter(sorted(inside), x, y, ts):
+                kept.append(p)
+                later.append(GeoEvent("enter", p.fence, ts))
+                if p.visited:
+                    later.append(GeoEvent("visit", p.fence, ts))
+            kept.sort(key=_slug)
         return tuple(kept), [*exits, *later]
 
     def _enter(self, slugs: list[str], x: float, y: float, ts: int) -> list[Presence]:
