@@ -14,6 +14,7 @@ from quests.models import (
     Visit,
     XpAward,
 )
+from quests.social.models import FeedItem, Friendship, InviteCode, Team, TeamMember, XpScore
 from rewards.models import (
     Coupon,
     CouponTemplateCounter,
@@ -31,7 +32,10 @@ __all__ = [
     "Coupon",
     "CouponTemplateCounter",
     "EventCursor",
+    "FeedItem",
+    "Friendship",
     "IdempotencyRecord",
+    "InviteCode",
     "Merchant",
     "MerchantApiKey",
     "MerchantAuditEntry",
@@ -46,6 +50,9 @@ __all__ = [
     "Redemption",
     "RefreshToken",
     "StepCompletion",
+    "Team",
+    "TeamMember",
     "Visit",
     "XpAward",
+    "XpScore",
 ]

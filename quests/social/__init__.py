@@ -1,0 +1,1 @@
+"""The social game: teams (contrade), friends, the activity feed and leaderboards."""
