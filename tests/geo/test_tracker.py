@@ -161,3 +161,33 @@ def test_a_fence_removed_by_new_content_exits_on_the_next_fix() -> None:
     fresh = Tracker(GeoSettings(), FenceIndex.build([], FRAME), None)
     _, out = fresh.process(state, at(t_s=5), T0 + 5_000)
     assert kinds(out) == [("exit", "piazza")]
+
+
+def test_the_worked_example_of_docs_geofencing() -> None:
+    tr = tracker()
+    state = TrackerState()
+    table = [
+        (at(50, t_s=0), []),
+        (at(25, t_s=5), [("enter", "piazza")]),
+        (at(35, t_s=10), []),
+        (at(20, t_s=15), []),
+        (at(10, t_s=25), []),
+        (at(10, t_s=25), [("rejected", "duplicate")]),
+        (at(10, t_s=30, acc=60), [("rejected", "accuracy")]),
+        (at(0, t_s=35), [("visit", "piazza")]),
+        (at(45, t_s=40, acc=30), []),
+        (at(55, t_s=45), [("exit", "piazza")]),
+        (at(2050, t_s=50), [("rejected", "teleport")]),
+        (at(2050, t_s=60), [("rejected", "outside_area")]),
+        (at(0, t_s=100), [("rejected", "teleport")]),
+        *[(at(0, t_s=t), [("rejected", "teleport")]) for t in range(130, 391, 30)],
+        (at(0, t_s=405), [("enter", "piazza")]),
+        *[(at(0, t_s=t), []) for t in range(410, 421, 5)],
+        (at(0, t_s=425), [("visit", "piazza")]),
+    ]
+    holds = []
+    for fix, expected in table:
+        state, out = tr.process(state, fix, fix.ts_ms + 300)
+        assert kinds(out) == expected, fix
+        holds += [o.hold_until_ms for o in out if isinstance(o, Rejection) and o.hold_until_ms]
+    assert sorted(set(holds)) == [T0 + 350_000, T0 + 400_000]
