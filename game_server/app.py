@@ -18,6 +18,7 @@ from game_server.middleware import BodyLimitMiddleware, HttpMetrics, MetricsMidd
 from game_server.players import endpoints as players
 from game_server.pubsub import backend_from_url
 from game_server.settings import Settings
+from rewards import endpoints as rewards
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(players.router)
+    rewards.install(app)
     app.include_router(catalog.router)
     app.add_middleware(MetricsMiddleware, metrics=HttpMetrics(registry))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)

@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     content_poll_s: float = Field(default=1.0, gt=0, le=60)
     # Positions kept for moderation and debugging; SPEC §6 caps it at 30 days.
     position_retention_days: int = Field(default=30, ge=0, le=30)
+    # Merchant API (rewards/): brute-force limits per API key, void window, idempotency.
+    merchant_lookups_per_min: int = Field(default=60, ge=1)
+    merchant_failed_redemptions_per_min: int = Field(default=10, ge=1)
+    redemption_void_window_s: int = Field(default=600, ge=0)
+    idempotency_ttl_s: int = Field(default=86_400, ge=60)
+    idempotency_lease_s: float = Field(default=30.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:

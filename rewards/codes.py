@@ -48,9 +48,14 @@ def is_valid(code: str) -> bool:
     return sum((i + 1) * _VALUE[char] for i, char in enumerate(code)) % BASE == 0
 
 
+def squeeze(text: str) -> str:
+    """Upper case, without the dashes and spaces people type; not yet checked."""
+    return text.translate(_IGNORED).upper()
+
+
 def normalize(text: str) -> str:
     """The canonical form of a code as typed or read: any case, dashes and spaces ignored."""
-    code = text.translate(_IGNORED).upper()
+    code = squeeze(text)
     if len(code) != LENGTH:
         raise InvalidCode(f"a code has {LENGTH} characters, this one has {len(code)}")
     foreign = sorted({char for char in code if char not in _VALUE})

@@ -1,0 +1,107 @@
+"""`MerchantKey`: the merchant behind `Authorization: Bearer lpm_…`, and what it may do."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from game_server.clock import utcnow
+from game_server.deps import BackendDep, SessionDep, SettingsDep
+from game_server.pubsub import Backend
+from game_server.settings import Settings
+from rewards.exceptions import InvalidApiKey, RateLimited
+from rewards.merchants import KEY_PREFIX, hash_api_key
+from rewards.models import Merchant, MerchantAuditEntry
+from rewards.repository import MerchantRepository
+
+_WINDOW_S = 60
+_bearer = HTTPBearer(
+    auto_error=False, scheme_name="MerchantApiKey", description="merchant API key (lpm_…)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MerchantPrincipal:
+    merchant: Merchant
+    api_key_id: uuid.UUID
+
+    def audit(
+        self,
+        action: str,
+        status: int,
+        *,
+        code: str | None = None,
+        redemption_id: uuid.UUID | None = None,
+        detail: str | None = None,
+    ) -> MerchantAuditEntry:
+        return MerchantAuditEntry(
+            at=utcnow(),
+            merchant_id=self.merchant.id,
+            api_key_id=self.api_key_id,
+            actor="merchant",
+            action=action,
+            status=status,
+            code=code[:40] if code else None,
+            redemption_id=redemption_id,
+            detail=detail[:500] if detail else None,
+        )
+
+
+async def _merchant_key(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> MerchantPrincipal:
+    if credentials is None or not credentials.credentials.startswith(KEY_PREFIX):
+        raise InvalidApiKey("send the merchant API key as `Authorization: Bearer lpm_…`")
+    found = await MerchantRepository(session).by_key_hash(
+        hash_api_key(credentials.credentials), utcnow()
+    )
+    if found is None:
+        raise InvalidApiKey("unknown, revoked or expired merchant API key")
+    return MerchantPrincipal(merchant=found[0], api_key_id=found[1])
+
+
+MerchantKey = Annotated[MerchantPrincipal, Depends(_merchant_key)]
+
+
+class MerchantLimits:
+    """Fixed one-minute windows per API key in the shared backend (every worker counts)."""
+
+    def __init__(self, backend: Backend, settings: Settings) -> None:
+        self.backend = backend
+        self.settings = settings
+
+    async def count_lookup(self, api_key_id: uuid.UUID) -> None:
+        key = f"rl:merchant:lookup:{api_key_id}"
+        count = await self.backend.incr(key, ttl_s=_WINDOW_S)
+        if count > self.settings.merchant_lookups_per_min:
+            raise await self._refusal(key, "lookups")
+
+    async def check_failures(self, api_key_id: uuid.UUID) -> None:
+        key = f"rl:merchant:failed:{api_key_id}"
+        if await self.backend.incr(key, 0, ttl_s=_WINDOW_S) >= (
+            self.settings.merchant_failed_redemptions_per_min
+        ):
+            raise await self._refusal(key, "failed redemptions")
+
+    async def count_failure(self, api_key_id: uuid.UUID) -> None:
+        await self.backend.incr(f"rl:merchant:failed:{api_key_id}", ttl_s=_WINDOW_S)
+
+    async def _refusal(self, key: str, what: str) -> RateLimited:
+        ttl = await self.backend.ttl(key)
+        retry_after_s = max(1, round(ttl)) if ttl is not None else _WINDOW_S
+        return RateLimited(
+            f"too many {what} with this key; retry in {retry_after_s} s",
+            retry_after_s=retry_after_s,
+        )
+
+
+def _limits(backend: BackendDep, settings: SettingsDep) -> MerchantLimits:
+    return MerchantLimits(backend, settings)
+
+
+Limits = Annotated[MerchantLimits, Depends(_limits)]

@@ -1,0 +1,24 @@
+"""HTTP routes of rewards: the merchant API, the player's coupons, merchant administration."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from starlette.responses import Response
+
+from game_server.errors import problem
+from rewards.endpoints import admin, merchant, player
+from rewards.exceptions import RateLimited
+
+
+async def _rate_limited(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RateLimited)
+    response = problem(exc.status, exc.detail, slug=exc.slug, **exc.extra)
+    response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(merchant.router)
+    app.include_router(player.router)
+    app.include_router(admin.router)
+    app.add_exception_handler(RateLimited, _rate_limited)
