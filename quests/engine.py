@@ -64,11 +64,13 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class Gathering:
-    """`members` distinct players of one team at `poi` within the step's window."""
+    """`members` distinct players of one team at `poi` within the last `window_s` seconds
+    (None: any window; team steps with another window ignore it)."""
 
     poi: str
     at: datetime
     members: int
+    window_s: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +235,7 @@ class Engine:
         self._auto_start(work, visit.at)
         return work.outcome()
 
-    def gather(self, snapshot: Snapshot, gathering: Gathering) -> Outcome:
+    def gather(self, snapshot: Snapshot, *, gathering: Gathering) -> Outcome:
         work = _Work(snapshot)
         self._auto_start(work, gathering.at)
         for quest, run in self._open_runs(work):
@@ -243,6 +245,7 @@ class Engine:
                 if step.kind == "team"
                 and step.poi == gathering.poi
                 and gathering.members >= (step.min_members or 1)
+                and gathering.window_s in (None, step.window_s)
                 and self.step_playable(quest, step, gathering.at)
             ]
             self._complete_steps(work, quest, steps, gathering.at, members=gathering.members)
@@ -256,6 +259,8 @@ class Engine:
         if quest.slug not in work.runs and quest.auto_start:
             self._auto_start(work, answer.at)
         run = work.runs.get(quest.slug)
+        if run is None and snapshot.completed(quest.slug):
+            return work.outcome()  # a late duplicate of the answer that completed it
         if run is None:
             raise Refusal("not_started", f"start quest '{quest.slug}' before answering")
         if step.id in run.done:

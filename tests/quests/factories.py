@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.model import (
     Badge,
     BadgeCriteria,
     Bundle,
+    CouponTemplate,
     LocalText,
     Poi,
     Quest,
@@ -18,6 +22,8 @@ from content.model import (
     Step,
     TimeWindow,
 )
+from game_server.players.models import Player
+from game_server.players.repository import PlayerRepository
 
 # Saturday 2026-06-13, 10:00 in Lecce (UTC+2 in summer).
 NOON_ISH = datetime(2026, 6, 13, 8, 0, tzinfo=UTC)
@@ -93,11 +99,26 @@ def badge(slug: str, **criteria: Any) -> Badge:
 
 
 def bundle(
-    quests: list[Quest], *, pois: list[Poi] | None = None, badges: list[Badge] | None = None
+    quests: list[Quest],
+    *,
+    pois: list[Poi] | None = None,
+    badges: list[Badge] | None = None,
+    coupons: list[CouponTemplate] | None = None,
 ) -> Bundle:
     slugs = sorted({step.poi for q in quests for step in q.steps})
     return Bundle(
         quests=sorted(quests, key=lambda q: q.slug),
         pois=pois if pois is not None else [poi(s) for s in slugs],
         badges=badges or [],
+        coupons=coupons or [],
     )
+
+
+async def new_player(session: AsyncSession) -> uuid.UUID:
+    """A player with its event cursor, as sign-up creates it."""
+    player = await PlayerRepository(session).add(Player(id=uuid.uuid4(), display_name="test"))
+    return player.id
+
+
+def coupon(slug: str, *, merchant: str = "caffe", **extra: Any) -> CouponTemplate:
+    return CouponTemplate(slug=slug, merchant=merchant, offer=text(f"{slug} offer"), **extra)

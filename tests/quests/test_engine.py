@@ -300,8 +300,10 @@ def test_only_when_open_needs_the_site_open() -> None:
 
 def test_a_team_step_needs_enough_members_together() -> None:
     engine = Engine(bundle([quest("q", [team("piazza", min_members=3), visit("duomo")])]))
-    assert engine.gather(started("q"), Gathering("piazza", AT, members=2)).transitions == []
-    outcome = engine.gather(started("q"), Gathering("piazza", AT, members=3))
+    assert (
+        engine.gather(started("q"), gathering=Gathering("piazza", AT, members=2)).transitions == []
+    )
+    outcome = engine.gather(started("q"), gathering=Gathering("piazza", AT, members=3))
     assert kinds(outcome.transitions) == [("step", "q", "piazza")]
     step = outcome.transitions[0]
     assert isinstance(step, StepCompleted)
@@ -316,7 +318,9 @@ def test_a_plain_visit_never_completes_a_team_step() -> None:
 
 def test_a_team_step_in_sequence_waits_for_its_turn() -> None:
     engine = Engine(bundle([quest("q", [visit("a"), team("piazza")], order="sequence")]))
-    assert engine.gather(started("q"), Gathering("piazza", AT, members=5)).transitions == []
+    assert (
+        engine.gather(started("q"), gathering=Gathering("piazza", AT, members=5)).transitions == []
+    )
     snapshot = started("q", done={"q": {"a"}})
-    outcome = engine.gather(snapshot, Gathering("piazza", AT, members=5))
+    outcome = engine.gather(snapshot, gathering=Gathering("piazza", AT, members=5))
     assert isinstance(outcome.transitions[-1], QuestCompleted)

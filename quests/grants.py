@@ -1,0 +1,111 @@
+"""Paying a completed quest: XP, badge, coupon — each once, each with its event."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from content.model import Bundle
+from game_server.pubsub import Backend
+from quests import hooks
+from quests.engine import QuestCompleted
+from quests.levels import Level
+from quests.repository import QuestRepository
+from rewards.issuance import issue_coupon
+
+if TYPE_CHECKING:
+    from quests.service import Batch
+
+
+def credential_path(badge: str) -> str:
+    return f"/v1/me/badges/{badge}/credential"
+
+
+class Grants:
+    def __init__(
+        self,
+        session: AsyncSession,
+        bundle: Bundle,
+        repository: QuestRepository,
+        backend: Backend | None,
+    ) -> None:
+        self.session = session
+        self.bundle = bundle
+        self.repository = repository
+        self.backend = backend
+
+    async def quest_completed(
+        self, batch: Batch, player_id: uuid.UUID, done: QuestCompleted, at: datetime
+    ) -> None:
+        """Called once per completion: only by the unit of work that inserted it."""
+        reason = f"quest:{done.quest}:{done.run_no}"
+        rewards = done.rewards
+        batch.add(
+            player_id,
+            "quest.completed",
+            {"quest": done.quest, "run": done.run_no, "rewards": rewards.model_dump()},
+        )
+        await hooks.record_feed(
+            self.session, player_id, "quest.completed", {"quest": done.quest, "run": done.run_no}
+        )
+        if rewards.xp > 0:
+            await self.xp(batch, player_id, rewards.xp, reason, at, quest=done.quest)
+        if rewards.badge is not None:
+            await self.badge(batch, player_id, rewards.badge, reason, at)
+        if rewards.coupon is not None:
+            await self.coupon(batch, player_id, rewards.coupon, reason, at)
+
+    async def xp(
+        self,
+        batch: Batch,
+        player_id: uuid.UUID,
+        amount: int,
+        reason: str,
+        at: datetime,
+        **context: Any,
+    ) -> None:
+        if not await self.repository.award_xp(player_id, reason, amount, at):
+            return
+        level = Level.of(await self.repository.total_xp(player_id))
+        batch.add(
+            player_id,
+            "xp.gained",
+            {
+                "xp": amount,
+                "total": level.total_xp,
+                "level": level.level,
+                "next_level_xp": level.next_level_xp,
+                "reason": reason,
+                **context,
+            },
+        )
+        team_id = await hooks.team_of(self.session, player_id)
+        await hooks.record_xp(self.backend, self.session, player_id, team_id, amount, at)
+
+    async def badge(
+        self, batch: Batch, player_id: uuid.UUID, slug: str, reason: str, at: datetime
+    ) -> None:
+        badge = next((b for b in self.bundle.badges if b.slug == slug), None)
+        if badge is None or not await self.repository.award_badge(player_id, slug, reason, at):
+            return
+        data = {
+            "badge": slug,
+            "name": badge.name.model_dump(),
+            "description": badge.description.model_dump(),
+            "credential_url": credential_path(slug),
+        }
+        batch.add(player_id, "badge.awarded", data)
+        await hooks.record_feed(self.session, player_id, "badge.awarded", {"badge": slug})
+
+    async def coupon(
+        self, batch: Batch, player_id: uuid.UUID, slug: str, reason: str, at: datetime
+    ) -> None:
+        template = next((c for c in self.bundle.coupons if c.slug == slug), None)
+        if template is None:
+            return
+        issued = await issue_coupon(self.session, template, player_id, reason, now=at)
+        if issued is not None:
+            batch.add(player_id, "coupon.issued", issued.event_data())

@@ -1,0 +1,280 @@
+"""All SQL of the quest domain. Grants are INSERT … ON CONFLICT DO NOTHING: a duplicate is a
+no-op that never aborts the transaction, and `True` means this call made the grant."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from game_server.players.models import Player
+from quests.criteria import PlayerRecord
+from quests.engine import Record, Run, Snapshot
+from quests.models import (
+    PlayDay,
+    PlayerBadge,
+    QuestCompletion,
+    QuestRun,
+    QuizFailure,
+    StepCompletion,
+    Visit,
+    XpAward,
+)
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands datetimes back naive; everything is stored in UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    quest: str
+    run_no: int
+    started_at: datetime
+    completed_at: datetime | None
+    steps: dict[str, datetime]
+
+
+class QuestRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @property
+    def _postgres(self) -> bool:
+        bind = self.session.bind
+        return bind is not None and bind.dialect.name == "postgresql"
+
+    async def _insert_once(self, model: type[Any], **values: Any) -> bool:
+        dialect = postgresql if self._postgres else sqlite
+        stmt = dialect.insert(model).values(**values).on_conflict_do_nothing()
+        result = await self.session.execute(stmt)
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
+
+    # -- locks -------------------------------------------------------------------------------
+
+    async def lock_players(self, player_ids: Iterable[uuid.UUID]) -> None:
+        """Row-lock players (sorted, so two units of work never wait on each other in a
+        cycle): their progress is read and granted by one transaction at a time."""
+        for player_id in sorted(set(player_ids)):
+            stmt = select(Player.id).where(Player.id == player_id).with_for_update()
+            await self.session.execute(stmt)
+
+    async def lock_team_site(self, team_id: uuid.UUID, poi: str) -> None:
+        """Serialise team-step checks of one team at one site (taken before any player lock).
+
+        The later of two simultaneous arrivals then sees the earlier one's committed visit.
+        SQLite needs nothing: it has one writer at a time.
+        """
+        if self._postgres:
+            key = f"lupiae:team-site:{team_id}:{poi}"
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+            )
+
+    # -- visits and days ---------------------------------------------------------------------
+
+    async def add_visit(
+        self,
+        player_id: uuid.UUID,
+        poi: str,
+        *,
+        entered_ts_ms: int,
+        visited_at: datetime,
+        dwell_s: float | None,
+        team_id: uuid.UUID | None,
+    ) -> bool:
+        return await self._insert_once(
+            Visit,
+            player_id=player_id,
+            poi=poi,
+            entered_ts_ms=entered_ts_ms,
+            visited_at=visited_at,
+            dwell_s=dwell_s,
+            team_id=team_id,
+        )
+
+    async def extend_dwell(
+        self, player_id: uuid.UUID, poi: str, entered_ts_ms: int, dwell_s: float
+    ) -> bool:
+        """Record a longer stay of a known visit; False when it is not longer."""
+        stmt = (
+            update(Visit)
+            .where(
+                Visit.player_id == player_id,
+                Visit.poi == poi,
+                Visit.entered_ts_ms == entered_ts_ms,
+                (Visit.dwell_s.is_(None)) | (Visit.dwell_s < dwell_s),
+            )
+            .values(dwell_s=dwell_s)
+        )
+        result = await self.session.execute(stmt)
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
+
+    async def add_play_day(self, player_id: uuid.UUID, day: date) -> None:
+        await self._insert_once(PlayDay, player_id=player_id, day=day)
+
+    async def team_members_at(
+        self, team_id: uuid.UUID, poi: str, since: datetime, until: datetime
+    ) -> dict[uuid.UUID, datetime]:
+        """Each member of the team with a visit to `poi` in [since, until]: their latest one."""
+        stmt = (
+            select(Visit.player_id, func.max(Visit.visited_at))
+            .where(
+                Visit.team_id == team_id,
+                Visit.poi == poi,
+                Visit.visited_at >= since,
+                Visit.visited_at <= until,
+            )
+            .group_by(Visit.player_id)
+        )
+        return {pid: aware(at) for pid, at in (await self.session.execute(stmt)).all()}
+
+    # -- runs, steps, completions ------------------------------------------------------------
+
+    async def snapshot(self, player_id: uuid.UUID) -> Snapshot:
+        runs = await self.runs(player_id)
+        open_runs = {
+            r.quest: Run(r.quest, r.run_no, r.started_at, frozenset(r.steps))
+            for r in runs
+            if r.completed_at is None
+        }
+        records: dict[str, Record] = {}
+        for r in runs:
+            if r.completed_at is not None:
+                last = records.get(r.quest, Record())
+                latest = max(filter(None, (last.last_completed_at, r.completed_at)))
+                records[r.quest] = Record(last.completions + 1, latest)
+        return Snapshot(runs=open_runs, records=records)
+
+    async def runs(self, player_id: uuid.UUID) -> list[RunRow]:
+        """Every run of the player, oldest first, with its completed steps."""
+        stmt = (
+            select(QuestRun, QuestCompletion.completed_at)
+            .outerjoin(
+                QuestCompletion,
+                (QuestCompletion.player_id == QuestRun.player_id)
+                & (QuestCompletion.quest == QuestRun.quest)
+                & (QuestCompletion.run_no == QuestRun.run_no),
+            )
+            .where(QuestRun.player_id == player_id)
+            .order_by(QuestRun.started_at, QuestRun.quest, QuestRun.run_no)
+        )
+        steps_stmt = select(StepCompletion).where(StepCompletion.player_id == player_id)
+        steps: dict[tuple[str, int], dict[str, datetime]] = {}
+        for step in (await self.session.execute(steps_stmt)).scalars():
+            steps.setdefault((step.quest, step.run_no), {})[step.step_id] = aware(step.completed_at)
+        return [
+            RunRow(
+                run.quest,
+                run.run_no,
+                aware(run.started_at),
+                aware(completed_at) if completed_at is not None else None,
+                steps.get((run.quest, run.run_no), {}),
+            )
+            for run, completed_at in (await self.session.execute(stmt)).all()
+        ]
+
+    async def start_run(
+        self, player_id: uuid.UUID, quest: str, run_no: int, at: datetime, *, auto: bool
+    ) -> bool:
+        return await self._insert_once(
+            QuestRun, player_id=player_id, quest=quest, run_no=run_no, started_at=at, auto=auto
+        )
+
+    async def complete_step(
+        self, player_id: uuid.UUID, quest: str, run_no: int, step_id: str, at: datetime
+    ) -> bool:
+        return await self._insert_once(
+            StepCompletion,
+            player_id=player_id,
+            quest=quest,
+            run_no=run_no,
+            step_id=step_id,
+            completed_at=at,
+        )
+
+    async def complete_quest(
+        self, player_id: uuid.UUID, quest: str, run_no: int, at: datetime
+    ) -> bool:
+        return await self._insert_once(
+            QuestCompletion, player_id=player_id, quest=quest, run_no=run_no, completed_at=at
+        )
+
+    # -- XP and badges -----------------------------------------------------------------------
+
+    async def award_xp(self, player_id: uuid.UUID, reason: str, xp: int, at: datetime) -> bool:
+        return await self._insert_once(
+            XpAward, player_id=player_id, reason=reason, xp=xp, awarded_at=at
+        )
+
+    async def total_xp(self, player_id: uuid.UUID) -> int:
+        stmt = select(func.coalesce(func.sum(XpAward.xp), 0)).where(XpAward.player_id == player_id)
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def award_badge(
+        self, player_id: uuid.UUID, badge: str, reason: str, at: datetime
+    ) -> bool:
+        return await self._insert_once(
+            PlayerBadge,
+            player_id=player_id,
+            badge=badge,
+            credential_id=uuid.uuid4(),
+            reason=reason,
+            awarded_at=at,
+        )
+
+    async def badges(self, player_id: uuid.UUID) -> Sequence[PlayerBadge]:
+        stmt = (
+            select(PlayerBadge)
+            .where(PlayerBadge.player_id == player_id)
+            .order_by(PlayerBadge.awarded_at, PlayerBadge.badge)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def badge(self, player_id: uuid.UUID, slug: str) -> PlayerBadge | None:
+        return await self.session.get(PlayerBadge, (player_id, slug))
+
+    async def record(self, player_id: uuid.UUID) -> PlayerRecord:
+        quests = select(QuestCompletion.quest).where(QuestCompletion.player_id == player_id)
+        pois = select(Visit.poi).where(Visit.player_id == player_id)
+        days = select(func.count()).where(PlayDay.player_id == player_id)
+        return PlayerRecord(
+            completed_quests=frozenset((await self.session.execute(quests.distinct())).scalars()),
+            visited_pois=frozenset((await self.session.execute(pois.distinct())).scalars()),
+            play_days=int((await self.session.execute(days)).scalar_one()),
+        )
+
+    # -- quiz failures -----------------------------------------------------------------------
+
+    async def add_failure(
+        self, player_id: uuid.UUID, quest: str, step_id: str, at: datetime
+    ) -> None:
+        self.session.add(
+            QuizFailure(player_id=player_id, quest=quest, step_id=step_id, failed_at=at)
+        )
+        await self.session.flush()
+
+    async def failures_since(
+        self, player_id: uuid.UUID, quest: str, step_id: str, since: datetime
+    ) -> list[datetime]:
+        stmt = (
+            select(QuizFailure.failed_at)
+            .where(
+                QuizFailure.player_id == player_id,
+                QuizFailure.quest == quest,
+                QuizFailure.step_id == step_id,
+                QuizFailure.failed_at > since,
+            )
+            .order_by(QuizFailure.failed_at)
+        )
+        return [aware(at) for at in (await self.session.execute(stmt)).scalars()]
