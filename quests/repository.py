@@ -63,9 +63,15 @@ class QuestRepository:
 
     async def lock_players(self, player_ids: Iterable[uuid.UUID]) -> None:
         """Row-lock players (sorted, so two units of work never wait on each other in a
-        cycle): their progress is read and granted by one transaction at a time."""
+        cycle): their progress is read and granted by one transaction at a time.
+
+        FOR NO KEY UPDATE, not FOR UPDATE: inserting a row that references the player (a
+        visit) takes FOR KEY SHARE, and two transactions each holding that would deadlock
+        on FOR UPDATE.
+        """
         for player_id in sorted(set(player_ids)):
-            stmt = select(Player.id).where(Player.id == player_id).with_for_update()
+            lock = select(Player.id).where(Player.id == player_id)
+            stmt = lock.with_for_update(key_share=True)
             await self.session.execute(stmt)
 
     async def lock_team_site(self, team_id: uuid.UUID, poi: str) -> None:
