@@ -18,6 +18,8 @@ from game_server.middleware import BodyLimitMiddleware, HttpMetrics, MetricsMidd
 from game_server.players import endpoints as players
 from game_server.pubsub import backend_from_url
 from game_server.settings import Settings
+from quests.social import endpoints as social
+from quests.social.settings import SocialSettings
 from rewards import endpoints as rewards
 
 log = logging.getLogger(__name__)
@@ -57,11 +59,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.registry = registry
     app.state.catalog = Catalog()
+    app.state.social_settings = SocialSettings()
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(players.router)
     rewards.install(app)
     app.include_router(catalog.router)
+    app.include_router(social.router)
     app.add_middleware(MetricsMiddleware, metrics=HttpMetrics(registry))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     return app
