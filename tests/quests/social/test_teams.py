@@ -5,8 +5,10 @@ import asyncio
 import httpx
 from fastapi import FastAPI
 
+from game_server.players.models import Player
+from quests.social.privacy import forget_player
 from quests.social.settings import SocialSettings
-from tests.quests.social.helpers import guest, team_code
+from tests.quests.social.helpers import give_xp, guest, team_code
 
 
 async def test_founder_gets_a_readable_join_code_and_is_the_first_member(
@@ -111,3 +113,20 @@ async def test_team_names_are_checked(client: httpx.AsyncClient) -> None:
     for name in ("", "   ", "x" * 41):
         response = await client.post("/v1/teams", json={"name": name}, headers=ada.headers)
         assert response.status_code == 422
+
+
+async def test_forgetting_a_player_frees_the_seat_and_the_boards(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    ada, bea = await guest(client, "Ada"), await guest(client, "Bea")
+    code = await team_code(client, ada)
+    await client.post("/v1/teams/join", json={"code": code}, headers=bea.headers)
+    await give_xp(app, bea, 40)
+    async with app.state.session_factory() as session:
+        await forget_player(session, bea.id)
+        await session.delete(await session.get(Player, bea.id))
+        await session.commit()
+    team = (await client.get("/v1/me/team", headers=ada.headers)).json()
+    assert team["member_count"] == 1
+    board = (await client.get("/v1/leaderboards/players-alltime", headers=ada.headers)).json()
+    assert board["top"] == []
