@@ -18,6 +18,7 @@ from game_server.middleware import BodyLimitMiddleware, HttpMetrics, MetricsMidd
 from game_server.players import endpoints as players
 from game_server.pubsub import backend_from_url
 from game_server.settings import Settings
+from quests import endpoints as quests
 from quests.social import endpoints as social
 from quests.social.settings import SocialSettings
 from rewards import endpoints as rewards
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     rewards.install(app)
     app.include_router(catalog.router)
     app.include_router(social.router)
+    app.include_router(quests.router)
+    app.include_router(quests.well_known)
     app.add_middleware(MetricsMiddleware, metrics=HttpMetrics(registry))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     return app

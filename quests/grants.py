@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.model import Bundle
 from game_server.pubsub import Backend
+from game_server.settings import Settings
 from quests import hooks
 from quests.engine import QuestCompleted
 from quests.levels import Level
@@ -30,9 +31,11 @@ class Grants:
         session: AsyncSession,
         bundle: Bundle,
         repository: QuestRepository,
+        settings: Settings | None,
         backend: Backend | None,
     ) -> None:
         self.session = session
+        self.settings = settings
         self.bundle = bundle
         self.repository = repository
         self.backend = backend
@@ -48,8 +51,13 @@ class Grants:
             "quest.completed",
             {"quest": done.quest, "run": done.run_no, "rewards": rewards.model_dump()},
         )
+        quest = self.bundle.quest(done.quest)
+        title = quest.title.model_dump() if quest is not None else {}
         await hooks.record_feed(
-            self.session, player_id, "quest.completed", {"quest": done.quest, "run": done.run_no}
+            self.session,
+            player_id,
+            "quest.completed",
+            {"quest": done.quest, "run": done.run_no, "title": title},
         )
         if rewards.xp > 0:
             await self.xp(batch, player_id, rewards.xp, reason, at, quest=done.quest)
@@ -82,8 +90,7 @@ class Grants:
                 **context,
             },
         )
-        team_id = await hooks.team_of(self.session, player_id)
-        await hooks.record_xp(self.backend, self.session, player_id, team_id, amount, at)
+        await hooks.record_xp(self.session, self.settings, self.backend, player_id, amount, at)
 
     async def badge(
         self, batch: Batch, player_id: uuid.UUID, slug: str, reason: str, at: datetime
@@ -98,7 +105,12 @@ class Grants:
             "credential_url": credential_path(slug),
         }
         batch.add(player_id, "badge.awarded", data)
-        await hooks.record_feed(self.session, player_id, "badge.awarded", {"badge": slug})
+        await hooks.record_feed(
+            self.session,
+            player_id,
+            "badge.awarded",
+            {"badge": slug, "title": badge.name.model_dump()},
+        )
 
     async def coupon(
         self, batch: Batch, player_id: uuid.UUID, slug: str, reason: str, at: datetime

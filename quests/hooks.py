@@ -1,8 +1,4 @@
-"""Where the quest engine meets the social game (teams, leaderboards, feed).
-
-Each hook delegates to `quests.social` when that package provides it, and is a documented
-no-op otherwise, so the engine runs (and is tested) on its own.
-"""
+"""Where the quest engine meets the social game: teams, leaderboards and the feed."""
 
 from __future__ import annotations
 
@@ -13,25 +9,45 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from game_server.pubsub import Backend
+from game_server.settings import Settings
+from quests.social import feed, leaderboards, teams
+from quests.social.settings import SocialSettings
 
 
 async def team_of(session: AsyncSession, player_id: uuid.UUID) -> uuid.UUID | None:
     """The player's team ("contrada"), or None: team steps need one."""
-    return None
+    return await teams.team_of(session, player_id)
+
+
+def _store(
+    session: AsyncSession, settings: Settings | None, backend: Backend | None
+) -> leaderboards.LeaderboardStore:
+    if settings is None or settings.redis_url is None or backend is None:
+        return leaderboards.DatabaseLeaderboardStore(session)
+    social = SocialSettings()
+    return leaderboards.RedisLeaderboardStore(
+        session,
+        backend,
+        prefix=social.leaderboard_prefix,
+        cache_ttl_s=social.leaderboard_cache_ttl_s,
+    )
 
 
 async def record_xp(
-    backend: Backend | None,
     session: AsyncSession,
+    settings: Settings | None,
+    backend: Backend | None,
     player_id: uuid.UUID,
-    team_id: uuid.UUID | None,
     xp: int,
     at: datetime,
 ) -> None:
-    """Feed the leaderboards with XP just granted (once: after the ledger row was inserted)."""
+    """Feed the leaderboards with XP just granted (called once: after its ledger row)."""
+    team_id = await team_of(session, player_id)
+    await leaderboards.record_xp(_store(session, settings, backend), player_id, team_id, xp, at)
 
 
 async def record_feed(
     session: AsyncSession, player_id: uuid.UUID, kind: str, data: dict[str, Any]
 ) -> None:
-    """Tell the player's friends (quest completed, badge awarded)."""
+    """Tell friends and team mates (quest completed, badge awarded); no places, no times."""
+    await feed.record(session, player_id, kind, data)

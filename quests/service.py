@@ -89,7 +89,7 @@ class GameService:
         self.backend = backend
         self.engine = Engine(bundle, default_dwell_s=default_dwell_s)
         self.repository = QuestRepository(session)
-        self.grants = Grants(session, bundle, self.repository, backend)
+        self.grants = Grants(session, bundle, self.repository, settings, backend)
 
     async def record_visit(
         self,
