@@ -158,6 +158,11 @@ def test_a_repeated_right_answer_changes_nothing(quiz_engine: Engine) -> None:
     assert quiz_engine.answer(snapshot, answer("Roma")).transitions == []
 
 
+def test_an_answer_to_a_completed_quest_is_a_late_duplicate(quiz_engine: Engine) -> None:
+    snapshot = Snapshot(records={"q": Record(1, AT)})
+    assert quiz_engine.answer(snapshot, answer("Roma")).transitions == []
+
+
 def test_a_visit_never_completes_a_quiz(quiz_engine: Engine) -> None:
     snapshot = started("q", done={"q": {"a"}})
     assert quiz_engine.visit(snapshot, Visit("rudiae", AT, dwell_s=999)).transitions == []
