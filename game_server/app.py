@@ -14,6 +14,10 @@ from game_server.catalog import endpoints as catalog
 from game_server.catalog.service import Catalog, watching
 from game_server.db import make_engine, make_session_factory
 from game_server.errors import install_error_handlers
+from game_server.gateway import endpoint as gateway
+from game_server.gateway.hooks import NoGame
+from game_server.gateway.metrics import GatewayMetrics
+from game_server.gateway.service import Gateway
 from game_server.middleware import BodyLimitMiddleware, HttpMetrics, MetricsMiddleware
 from game_server.players import endpoints as players
 from game_server.pubsub import backend_from_url
@@ -37,6 +41,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
         app.state.backend = backend
+        app.state.gateway = Gateway(
+            settings,
+            app.state.session_factory,
+            backend,
+            app.state.catalog,
+            app.state.game,
+            app.state.gateway_metrics,
+        )
         async with app.state.session_factory() as session:
             loaded = await app.state.catalog.reload(session)
         if loaded is None:
@@ -61,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.registry = registry
     app.state.catalog = Catalog()
     app.state.social_settings = SocialSettings()
+    app.state.game = NoGame()
+    app.state.gateway_metrics = GatewayMetrics(registry)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(players.router)
@@ -69,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(social.router)
     app.include_router(quests.router)
     app.include_router(quests.well_known)
+    app.include_router(gateway.router)
     app.add_middleware(MetricsMiddleware, metrics=HttpMetrics(registry))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     return app

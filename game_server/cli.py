@@ -34,6 +34,9 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         log_level=settings.log_level,
         ws_per_message_deflate=False,
+        ws_max_size=settings.max_frame_bytes,
+        ws_ping_interval=settings.ws_ping_interval_s,
+        ws_ping_timeout=settings.ws_ping_timeout_s,
         proxy_headers=True,
     )
     return 0

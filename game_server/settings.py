@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from enum import StrEnum
 from functools import cached_property
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from geo import GeoSettings
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 - refused outside development
 MIN_SECRET_KEY_LENGTH = 32
@@ -23,7 +26,9 @@ class InsecureSettingsError(ValueError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LUPIAE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="LUPIAE_", env_file=".env", extra="ignore", env_nested_delimiter="__"
+    )
 
     env: Environment = Environment.DEVELOPMENT
     database_url: str = "sqlite+aiosqlite:///var/lupiae.sqlite3"
@@ -35,6 +40,26 @@ class Settings(BaseSettings):
     log_level: str = "info"
     # How often each worker checks for a newly activated content version (SPEC: < 2 s).
     content_poll_s: float = Field(default=1.0, gt=0, le=60)
+    # Realtime gateway (/v1/play); see docs/realtime.md.
+    hello_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    max_frame_bytes: int = Field(default=65_536, ge=1024, le=4 * 1_048_576)
+    frames_per_s: float = Field(default=10.0, gt=0)
+    frames_burst: int = Field(default=20, ge=1)
+    min_fix_interval_s: float = Field(default=1.0, ge=0)
+    # Frames dropped by the rate limit within abuse_window_s before the socket is closed (1008).
+    abuse_drops: int = Field(default=100, ge=1)
+    abuse_window_s: float = Field(default=10.0, gt=0)
+    outbound_queue: int = Field(default=256, ge=8)
+    send_timeout_s: float = Field(default=10.0, gt=0)
+    ws_ping_interval_s: float = Field(default=20.0, gt=0)
+    ws_ping_timeout_s: float = Field(default=20.0, gt=0)
+    # Browser origins allowed to open /v1/play; empty allows any (native apps send none).
+    allowed_origins: list[str] = []
+    # Events older than this may be pruned; a resume from before them gets `resync`.
+    event_retention_days: int = Field(default=30, ge=1)
+    # Geo engine thresholds (geo.GeoSettings), e.g. LUPIAE_GEO__MAX_ACCURACY_M=50.
+    geo: dict[str, float] = {}
+
     # Positions kept for moderation and debugging; SPEC §6 caps it at 30 days.
     position_retention_days: int = Field(default=30, ge=0, le=30)
     # Merchant API (rewards/): brute-force limits per API key, void window, idempotency.
@@ -60,6 +85,20 @@ class Settings(BaseSettings):
                 f"LUPIAE_ENV=production needs at least {MIN_SECRET_KEY_LENGTH}"
             )
         return self
+
+    @model_validator(mode="after")
+    def _check_geo(self) -> Settings:
+        self.geo_settings()  # refuse unknown or out-of-range geo thresholds at start
+        return self
+
+    def geo_settings(self) -> GeoSettings:
+        known = {f.name for f in fields(GeoSettings)}
+        unknown = sorted(set(self.geo) - known)
+        if unknown:
+            raise ValueError(f"unknown geo settings {unknown}; known: {sorted(known)}")
+        integers = {"min_dwell_fixes", "duplicate_window"}
+        values = {k: int(v) if k in integers else float(v) for k, v in self.geo.items()}
+        return GeoSettings(**values)  # type: ignore[arg-type]
 
     @cached_property
     def is_sqlite(self) -> bool:

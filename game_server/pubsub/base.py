@@ -43,14 +43,18 @@ class Subscription:
     max_backlog: int = DEFAULT_BACKLOG
     dropped: int = 0
     _queue: asyncio.Queue[Message | BackendUnavailable] = field(init=False)
+    # Set at the first drop, for consumers that would rather disconnect than skip messages.
+    overflowed: asyncio.Event = field(init=False)
 
     def __post_init__(self) -> None:
         self._queue = asyncio.Queue(maxsize=self.max_backlog)
+        self.overflowed = asyncio.Event()
 
     def deliver(self, item: Message | BackendUnavailable) -> None:
         if self._queue.full():
             self._queue.get_nowait()
             self.dropped += 1
+            self.overflowed.set()
         self._queue.put_nowait(item)
 
     def __aiter__(self) -> AsyncIterator[Message]:

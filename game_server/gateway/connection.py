@@ -1,0 +1,117 @@
+"""One player's socket: the outbound path and its slow-consumer policy.
+
+Every frame to the client goes through ONE bounded queue (the player's pub/sub subscription,
+which also receives the events committed by any worker) and ONE writer task, so frames keep
+their order and a slow phone only ever delays itself. When the queue overflows the socket is
+closed with 1013: the client reconnects with `resume_after` and loses nothing, because events
+are durable. Events are sent strictly in `seq` order: a gap (a message lost while Redis was
+away, or events committed before the subscription started) is filled from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.websockets import WebSocket
+
+from game_server.events import log as events_log
+from game_server.gateway import protocol
+from game_server.pubsub import BackendUnavailable, Message, Subscription
+from geo import TrackerState
+
+log = logging.getLogger(__name__)
+
+LOCAL = "\x00local"  # channel name of frames produced by this worker for this socket only
+CATCH_UP = b"\x00catch-up"
+CATCH_UP_BATCH = 500
+
+
+class CloseSocket(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass(eq=False)
+class Connection:
+    websocket: WebSocket
+    player_id: uuid.UUID
+    token_expires_at: float
+    subscription: Subscription
+    factory: async_sessionmaker[AsyncSession]
+    send_timeout_s: float
+    tracker: TrackerState = field(default_factory=TrackerState)
+    world_version: int = -1
+    last_fix_ts: int | None = None
+    last_sent_seq: int = 0
+    closing: CloseSocket | None = None
+
+    def send_local(self, text: str) -> None:
+        self.subscription.deliver(Message(LOCAL, text.encode()))
+
+    def request_catch_up(self) -> None:
+        self.subscription.deliver(Message(LOCAL, CATCH_UP))
+
+    async def write_forever(self) -> None:
+        """The only coroutine that writes to the socket."""
+        while True:
+            try:
+                message = await anext(self.subscription)
+            except BackendUnavailable:
+                self._send_degraded_notice()
+                continue
+            await self._write(message)
+
+    def _send_degraded_notice(self) -> None:
+        log.warning("realtime backend lost for player %s", self.player_id)
+        self.send_local(
+            protocol.error(
+                "degraded", "realtime delivery interrupted; events are kept and will follow"
+            )
+        )
+        self.request_catch_up()
+
+    async def _write(self, message: Message) -> None:
+        if message.channel == LOCAL:
+            if message.data == CATCH_UP:
+                await self._catch_up(None)
+            else:
+                await self._send(message.data.decode())
+            return
+        frame = orjson.loads(message.data)
+        if frame.get("type") == "control":
+            raise CloseSocket(int(frame["close"]), str(frame["reason"]))
+        seq = int(frame["seq"])
+        if seq <= self.last_sent_seq:
+            return
+        if seq > self.last_sent_seq + 1:
+            await self._catch_up(seq - 1)
+        await self._send(message.data.decode())
+        self.last_sent_seq = seq
+
+    async def _catch_up(self, through_seq: int | None) -> None:
+        """Send the stored events after last_sent_seq (up to through_seq), in order."""
+        while through_seq is None or self.last_sent_seq < through_seq:
+            async with self.factory() as session:
+                events = await events_log.after(
+                    session, self.player_id, self.last_sent_seq, CATCH_UP_BATCH
+                )
+            events = [e for e in events if through_seq is None or e.seq <= through_seq]
+            if not events:
+                return
+            for event in events:
+                await self._send(protocol.dumps(event.frame()))
+                self.last_sent_seq = event.seq
+
+    async def _send(self, text: str) -> None:
+        try:
+            async with asyncio.timeout(self.send_timeout_s):
+                await self.websocket.send_text(text)
+        except TimeoutError:
+            raise CloseSocket(1013, "slow consumer: send timed out") from None

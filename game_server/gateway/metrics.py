@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+
+class GatewayMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.connections = Gauge(
+            "lupiae_ws_connections", "open /v1/play sockets", registry=registry
+        )
+        self.frames = Counter("lupiae_ws_frames_total", "frames received", registry=registry)
+        self.fixes = Counter("lupiae_ws_fixes_total", "position fixes evaluated", registry=registry)
+        self.fixes_dropped = Counter(
+            "lupiae_ws_fixes_dropped_total",
+            "fixes dropped: closer than the minimum device-time interval",
+            registry=registry,
+        )
+        self.rate_limited = Counter(
+            "lupiae_ws_rate_limited_total", "frames over the per-socket budget", registry=registry
+        )
+        self.events = Counter(
+            "lupiae_ws_events_total", "events stored by the gateway", registry=registry
+        )

@@ -1,0 +1,89 @@
+"""Frames of the `/v1/play` protocol (SPEC §3.3), validated by pydantic-core from raw JSON."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+
+MAX_BATCH_FIXES = 600  # ten minutes at 1 Hz
+
+
+class _Frame(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Hello(_Frame):
+    type: Literal["hello"]
+    token: str = Field(min_length=1, max_length=4096)
+    resume_after: int | None = Field(default=None, ge=0)
+
+
+class PositionFix(_Frame):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    accuracy: float = Field(ge=0, le=100_000)
+    ts: int = Field(ge=0, description="device time, ms since the epoch")
+    mock: bool = False
+
+    @field_validator("lat", "lon", "accuracy")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+
+class Position(PositionFix):
+    type: Literal["position"]
+
+
+class Positions(_Frame):
+    type: Literal["positions"]
+    fixes: list[PositionFix] = Field(min_length=1, max_length=MAX_BATCH_FIXES)
+
+
+class Answer(_Frame):
+    type: Literal["answer"]
+    quest: str = Field(min_length=1, max_length=80)
+    step: str = Field(min_length=1, max_length=80)
+    answer: str = Field(max_length=200)
+
+
+class Ping(_Frame):
+    type: Literal["ping"]
+
+
+ClientFrame = Annotated[Hello | Position | Positions | Answer | Ping, Field(discriminator="type")]
+_client_frame: TypeAdapter[ClientFrame] = TypeAdapter(ClientFrame)
+
+
+class BadFrame(ValueError):
+    pass
+
+
+def parse(raw: str | bytes) -> ClientFrame:
+    try:
+        return _client_frame.validate_json(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ())) or "frame"
+        raise BadFrame(f"{where}: {first.get('msg', 'invalid')}") from None
+
+
+def dumps(frame: dict[str, Any]) -> str:
+    return orjson.dumps(frame).decode()
+
+
+def welcome(player_id: str, last_seq: int) -> str:
+    return dumps({"type": "welcome", "player_id": player_id, "last_seq": last_seq})
+
+
+def error(code: str, message: str) -> str:
+    return dumps({"type": "error", "code": code, "message": message})
+
+
+PONG = dumps({"type": "pong"})
+RESYNC = dumps({"type": "resync"})

@@ -1,0 +1,380 @@
+"""`/v1/play`: authenticate by the first frame, then positions in, events out.
+
+One unit of work per inbound message that produced events: the events are appended to the
+player's log, the game reacts in the same transaction, and the events are pushed only after
+the commit. Positions that produce nothing never touch the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from game_server.catalog.service import Catalog
+from game_server.clock import utcnow
+from game_server.errors import DomainError
+from game_server.events import log as events_log
+from game_server.events.log import NewEvent
+from game_server.gateway import protocol
+from game_server.gateway.connection import CloseSocket, Connection
+from game_server.gateway.hooks import GameHooks
+from game_server.gateway.limits import AbuseMeter, Throttle, TokenBucket
+from game_server.gateway.metrics import GatewayMetrics
+from game_server.gateway.positions import (
+    Visit,
+    current_poi,
+    rejected,
+    to_events,
+    without_stale_fences,
+)
+from game_server.gateway.world import World, WorldCache
+from game_server.players.models import Player
+from game_server.players.tokens import decode_access_token
+from game_server.pubsub import Backend, BackendUnavailable
+from game_server.settings import Settings
+from geo import Fix, Outcome, TrackerState
+
+log = logging.getLogger(__name__)
+
+TRACKER_TTL_S = 6 * 3600
+TRACKER_SAVE_EVERY_S = 5.0
+NOTICE_INTERVAL_S = 10.0
+
+
+def tracker_key(player_id: uuid.UUID) -> str:
+    return f"lupiae:tracker:{player_id}"
+
+
+@dataclass
+class _Limits:
+    bucket: TokenBucket
+    abuse: AbuseMeter
+    notices: Throttle
+    saved_at: float = 0.0
+
+
+class Gateway:
+    def __init__(
+        self,
+        settings: Settings,
+        factory: async_sessionmaker[AsyncSession],
+        backend: Backend,
+        catalog: Catalog,
+        game: GameHooks,
+        metrics: GatewayMetrics,
+    ) -> None:
+        self.settings = settings
+        self.factory = factory
+        self.backend = backend
+        self.catalog = catalog
+        self.game = game
+        self.metrics = metrics
+        self.worlds = WorldCache(settings.geo_settings())
+
+    async def serve(self, websocket: WebSocket) -> None:
+        origin = websocket.headers.get("origin")
+        allowed = self.settings.allowed_origins
+        if origin is not None and allowed and origin not in allowed:
+            await websocket.close(code=1008, reason="origin not allowed")
+            return
+        await websocket.accept()
+        self.metrics.connections.inc()
+        try:
+            await self._session(websocket)
+        except CloseSocket as close:
+            await _close(websocket, close.code, close.reason)
+        except WebSocketDisconnect:
+            pass
+        except Exception:
+            log.exception("gateway crashed")
+            await _close(websocket, 1011, "internal error")
+        finally:
+            self.metrics.connections.dec()
+
+    async def _session(self, websocket: WebSocket) -> None:
+        hello = await self._first_hello(websocket)
+        player_id, expires_at = await self._authenticate(hello.token)
+        try:
+            subscription = self.backend.subscribe(
+                events_log.player_channel(player_id), max_backlog=self.settings.outbound_queue
+            )
+            async with subscription:
+                conn = Connection(
+                    websocket,
+                    player_id,
+                    expires_at,
+                    subscription,
+                    self.factory,
+                    self.settings.send_timeout_s,
+                )
+                await self._welcome(conn, hello.resume_after)
+                await self._run(conn)
+        except BackendUnavailable as exc:
+            raise CloseSocket(1013, "realtime backend unavailable; retry shortly") from exc
+
+    async def _first_hello(self, websocket: WebSocket) -> protocol.Hello:
+        try:
+            async with asyncio.timeout(self.settings.hello_timeout_s):
+                raw = await _receive(websocket, self.settings.max_frame_bytes)
+        except TimeoutError:
+            limit = self.settings.hello_timeout_s
+            raise CloseSocket(1008, f"send hello within {limit:g} s") from None
+        try:
+            frame = protocol.parse(raw)
+        except protocol.BadFrame as exc:
+            raise CloseSocket(1008, f"first frame must be hello ({exc})") from None
+        if not isinstance(frame, protocol.Hello):
+            raise CloseSocket(1008, "first frame must be hello")
+        return frame
+
+    async def _authenticate(self, token: str) -> tuple[uuid.UUID, float]:
+        try:
+            player_id, expires_at = decode_access_token(token, secret=self.settings.secret_key)
+        except DomainError as exc:
+            raise CloseSocket(1008, exc.detail) from None
+        async with self.factory() as session:
+            player = await session.get(Player, player_id)
+        if player is None:
+            raise CloseSocket(1008, "unknown player")
+        if player.banned_at is not None:
+            raise CloseSocket(1008, "player banned")
+        return player_id, float(expires_at)
+
+    async def _welcome(self, conn: Connection, resume_after: int | None) -> None:
+        async with self.factory() as session:
+            last_seq = await events_log.last_seq(session, conn.player_id)
+            oldest = await events_log.oldest_seq(session, conn.player_id)
+        conn.send_local(protocol.welcome(str(conn.player_id), last_seq))
+        if resume_after is None:
+            conn.last_sent_seq = last_seq
+        elif resume_after > last_seq or (oldest is not None and oldest > resume_after + 1):
+            conn.send_local(protocol.RESYNC)
+            conn.last_sent_seq = last_seq
+        else:
+            conn.last_sent_seq = resume_after
+        conn.request_catch_up()  # also delivers anything committed since last_seq was read
+        conn.tracker = await self._load_tracker(conn.player_id)
+
+    async def _run(self, conn: Connection) -> None:
+        writer = asyncio.create_task(conn.write_forever(), name=f"writer-{conn.player_id}")
+        reader = asyncio.create_task(self._read_forever(conn), name=f"reader-{conn.player_id}")
+        overflow = asyncio.create_task(conn.subscription.overflowed.wait())
+        tasks = {writer, reader, overflow}
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            if overflow in done:
+                raise CloseSocket(1013, "slow consumer: reconnect with resume_after")
+            for task in done:
+                task.result()  # re-raise CloseSocket / disconnects
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self._save_tracker(conn)
+
+    async def _read_forever(self, conn: Connection) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        limits = _Limits(
+            TokenBucket(self.settings.frames_per_s, self.settings.frames_burst, now),
+            AbuseMeter(self.settings.abuse_drops, self.settings.abuse_window_s),
+            Throttle(NOTICE_INTERVAL_S),
+            now,
+        )
+        while True:
+            deadline = loop.time() + (conn.token_expires_at - time.time())
+            try:
+                async with asyncio.timeout_at(deadline):
+                    raw = await _receive(conn.websocket, self.settings.max_frame_bytes)
+            except TimeoutError:
+                raise CloseSocket(1008, "token expired; reconnect with a fresh token") from None
+            await self._handle(conn, raw, limits)
+
+    async def _handle(self, conn: Connection, raw: str, limits: _Limits) -> None:
+        self.metrics.frames.inc()
+        now_s = asyncio.get_running_loop().time()
+        if not limits.bucket.take(now_s):
+            await self._over_budget(conn, limits, now_s)
+            return
+        try:
+            frame = protocol.parse(raw)
+        except protocol.BadFrame as exc:
+            conn.send_local(protocol.error("bad_frame", str(exc)))
+            self._refuse(limits)
+            return
+        if isinstance(frame, protocol.Ping):
+            conn.send_local(protocol.PONG)
+        elif isinstance(frame, protocol.Hello):
+            conn.token_expires_at = (await self._authenticate(frame.token))[1]
+        elif isinstance(frame, protocol.Position | protocol.Positions):
+            await self._positions(conn, frame, limits)
+        else:
+            await self._answer(conn, frame)
+
+    async def _over_budget(self, conn: Connection, limits: _Limits, now_s: float) -> None:
+        """Drop a frame over the wall-clock budget; say so at most once per notice interval."""
+        self.metrics.rate_limited.inc()
+        self._refuse(limits)
+        if limits.notices.allow("rate_limited", now_s):
+            await self._commit(conn, [rejected("rate_limited", None)], [])
+
+    def _refuse(self, limits: _Limits) -> None:
+        """Count a refused frame; close the socket on sustained abuse."""
+        if limits.abuse.record(asyncio.get_running_loop().time()):
+            raise CloseSocket(1008, "too many frames; slow down")
+
+    async def _positions(
+        self, conn: Connection, frame: protocol.Position | protocol.Positions, limits: _Limits
+    ) -> None:
+        now_s = asyncio.get_running_loop().time()
+        world = self._world(conn)
+        if world is None:
+            conn.send_local(protocol.error("no_content", "no game content is published yet"))
+            return
+        fixes = [frame] if isinstance(frame, protocol.Position) else frame.fixes
+        outcomes = self._evaluate(conn, world, sorted(fixes, key=lambda f: f.ts))
+        events, visits = to_events(outcomes, conn.tracker, limits.notices, now_s)
+        if events:
+            await self._commit(conn, events, visits, world)
+            await self._save_tracker(conn)
+            limits.saved_at = now_s
+        elif now_s - limits.saved_at >= TRACKER_SAVE_EVERY_S:
+            await self._save_tracker(conn)
+            limits.saved_at = now_s
+
+    def _evaluate(
+        self, conn: Connection, world: World, fixes: list[protocol.PositionFix]
+    ) -> list[Outcome]:
+        min_gap_ms = self.settings.min_fix_interval_s * 1000
+        now_ms = int(time.time() * 1000)
+        outcomes: list[Outcome] = []
+        tracker = world.tracker
+        for fix in fixes:
+            last = conn.last_fix_ts
+            if last is not None and 0 <= fix.ts - last < min_gap_ms:
+                self.metrics.fixes_dropped.inc()
+                continue
+            state, produced = tracker.process(
+                conn.tracker, Fix(fix.lat, fix.lon, fix.accuracy, fix.ts, fix.mock), now_ms
+            )
+            conn.tracker = state
+            if last is None or fix.ts > last:
+                conn.last_fix_ts = fix.ts
+            outcomes.extend(produced)
+        self.metrics.fixes.inc(len(fixes))
+        return outcomes
+
+    def _world(self, conn: Connection) -> World | None:
+        loaded = self.catalog.current
+        if loaded is None:
+            return None
+        world = self.worlds.get(loaded)
+        if conn.world_version != world.version_id:
+            slugs = frozenset(f.slug for f in world.tracker.index.fences)
+            conn.tracker = without_stale_fences(conn.tracker, slugs)
+            conn.world_version = world.version_id
+        return world
+
+    async def _commit(
+        self,
+        conn: Connection,
+        events: list[NewEvent],
+        visits: list[Visit],
+        world: World | None = None,
+    ) -> None:
+        at = utcnow()
+        async with self.factory() as session:
+            await events_log.append(session, conn.player_id, events)
+            for visit in visits:
+                assert world is not None
+                await self.game.record_visit(
+                    session,
+                    world.bundle,
+                    conn.player_id,
+                    visit.poi,
+                    entered_ts_ms=visit.entered_ts_ms,
+                    dwell_s_observed=visit.dwell_s,
+                    at=at,
+                )
+            await session.commit()
+            stored = events_log.take_outbox(session)
+        self.metrics.events.inc(len(stored))
+        await self._publish(conn, stored)
+
+    async def _publish(self, conn: Connection, stored: list[events_log.StoredEvent]) -> None:
+        try:
+            await events_log.publish(self.backend, stored)
+        except BackendUnavailable as exc:
+            log.warning("events committed but not pushed: %s", exc)
+            conn.request_catch_up()
+
+    async def _answer(self, conn: Connection, frame: protocol.Answer) -> None:
+        world = self._world(conn)
+        if world is None:
+            conn.send_local(protocol.error("no_content", "no game content is published yet"))
+            return
+        at_poi = current_poi(conn.tracker, world.bundle, frame.quest, frame.step)
+        try:
+            async with self.factory() as session:
+                await self.game.answer(
+                    session,
+                    world.bundle,
+                    conn.player_id,
+                    frame.quest,
+                    frame.step,
+                    frame.answer,
+                    at=utcnow(),
+                    at_poi=at_poi,
+                )
+                await session.commit()
+                stored = events_log.take_outbox(session)
+        except DomainError as exc:
+            conn.send_local(protocol.error(exc.slug, exc.detail))
+            return
+        await self._publish(conn, stored)
+
+    async def _load_tracker(self, player_id: uuid.UUID) -> TrackerState:
+        try:
+            raw = await self.backend.get(tracker_key(player_id))
+        except BackendUnavailable:
+            return TrackerState()
+        if raw is None:
+            return TrackerState()
+        try:
+            return TrackerState.from_bytes(raw)
+        except (ValueError, KeyError, TypeError):
+            log.warning("discarding unreadable tracker state of %s", player_id)
+            return TrackerState()
+
+    async def _save_tracker(self, conn: Connection) -> None:
+        try:
+            await self.backend.set(
+                tracker_key(conn.player_id), conn.tracker.to_bytes(), ttl_s=TRACKER_TTL_S
+            )
+        except BackendUnavailable as exc:
+            log.warning("tracker state of %s not saved: %s", conn.player_id, exc)
+
+
+async def _receive(websocket: WebSocket, max_bytes: int) -> str:
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    text = message.get("text")
+    if text is None:
+        raise CloseSocket(1003, "send JSON text frames")
+    if len(text) > max_bytes:
+        raise CloseSocket(1009, f"frame larger than {max_bytes} bytes")
+    return str(text)
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    if websocket.application_state == WebSocketState.CONNECTED:
+        with contextlib.suppress(RuntimeError):  # the client went away first
+            await websocket.close(code=code, reason=reason[:120])

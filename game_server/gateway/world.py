@@ -1,0 +1,48 @@
+"""The geo engine for one content version: fences, play area and tracker, built once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shapely.geometry import Polygon
+
+from content.model import Bundle, Poi
+from game_server.catalog.service import LoadedContent
+from geo import Fence, FenceIndex, GeoSettings, PlayArea, Tracker
+
+
+@dataclass(frozen=True)
+class World:
+    version_id: int
+    bundle: Bundle
+    tracker: Tracker
+
+
+def build_world(loaded: LoadedContent, settings: GeoSettings) -> World:
+    bundle = loaded.bundle
+    fences = [_fence(poi) for poi in bundle.pois]
+    index = FenceIndex.build(fences, version=loaded.content_hash)
+    walls = bundle.area_by_role("old_town")
+    area = PlayArea(Polygon(walls.polygon), settings.area_margin_m, index.frame) if walls else None
+    return World(loaded.version_id, bundle, Tracker(settings, index, area))
+
+
+def _fence(poi: Poi) -> Fence:
+    if poi.polygon:
+        return Fence.polygon(poi.slug, Polygon(poi.polygon), dwell_s=poi.dwell_s)
+    assert poi.radius_m is not None
+    return Fence.circle(poi.slug, poi.lat, poi.lon, poi.radius_m, dwell_s=poi.dwell_s)
+
+
+class WorldCache:
+    """Rebuilds the world only when the active content version changes."""
+
+    def __init__(self, settings: GeoSettings) -> None:
+        self.settings = settings
+        self._world: World | None = None
+
+    def get(self, loaded: LoadedContent) -> World:
+        world = self._world
+        if world is None or world.version_id != loaded.version_id:
+            world = self._world = build_world(loaded, self.settings)
+        return world

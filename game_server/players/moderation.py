@@ -1,0 +1,44 @@
+"""Bans and kicks: effective at once on every worker (through the player's channel)."""
+
+from __future__ import annotations
+
+import uuid
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from game_server.clock import utcnow
+from game_server.errors import NotFound
+from game_server.events.log import player_channel
+from game_server.players.models import Player
+from game_server.players.repository import PlayerRepository
+from game_server.pubsub import Backend
+
+
+async def kick(backend: Backend, player_id: uuid.UUID, *, code: int, reason: str) -> None:
+    """Close every socket of the player, whichever worker holds it."""
+    frame = {"type": "control", "close": code, "reason": reason}
+    await backend.publish(player_channel(player_id), orjson.dumps(frame))
+
+
+async def ban(session: AsyncSession, player_id: uuid.UUID, reason: str) -> Player:
+    """Mark the player banned and revoke every refresh token (the caller commits, then kicks)."""
+    player = await session.get(Player, player_id)
+    if player is None:
+        raise NotFound(f"no player {player_id}")
+    now = utcnow()
+    player.banned_at = now
+    player.ban_reason = reason
+    await PlayerRepository(session).revoke_all_for(player_id, now)
+    await session.flush()
+    return player
+
+
+async def unban(session: AsyncSession, player_id: uuid.UUID) -> Player:
+    player = await session.get(Player, player_id)
+    if player is None:
+        raise NotFound(f"no player {player_id}")
+    player.banned_at = None
+    player.ban_reason = None
+    await session.flush()
+    return player

@@ -1,0 +1,233 @@
+"""/v1/play over real sockets on loopback (SPEC §3.3)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import orjson
+import pytest
+from fastapi import FastAPI
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from game_server.clock import utcnow
+from game_server.events.log import player_channel
+from game_server.players.moderation import kick
+from game_server.players.tokens import issue_access_token
+from tests.conftest import TEST_SECRET, make_settings
+from tests.game_server.gateway.live import Player, dwell_at, guest, publish_shipped, serving
+
+RUDIAE = (40.351345, 18.164581)  # Porta Rudiae: no other site within 100 m
+
+
+@pytest.fixture
+async def live(database_url: str) -> AsyncIterator[tuple[str, FastAPI]]:
+    await publish_shipped(database_url)
+    settings = make_settings(database_url, hello_timeout_s=0.5, outbound_queue=16)
+    async with serving(settings) as server:
+        yield server
+
+
+async def closed_with(ws: Any, timeout_s: float = 5.0) -> int:
+    async with asyncio.timeout(timeout_s):
+        try:
+            while True:
+                await ws.recv()
+        except ConnectionClosed as closed:
+            return int(closed.rcvd.code) if closed.rcvd else -1
+
+
+def test_hello_timeout_default_is_five_seconds() -> None:
+    assert make_settings("sqlite+aiosqlite://").hello_timeout_s == 5.0
+
+
+async def test_missing_hello_closes_with_1008(live: tuple[str, FastAPI]) -> None:
+    host, _ = live
+    async with connect(f"ws://{host}/v1/play") as ws:
+        assert await closed_with(ws) == 1008
+
+
+async def test_first_frame_must_be_hello(live: tuple[str, FastAPI]) -> None:
+    host, _ = live
+    async with connect(f"ws://{host}/v1/play") as ws:
+        await ws.send('{"type": "ping"}')
+        assert await closed_with(ws) == 1008
+
+
+@pytest.mark.parametrize("token", ["garbage", "", "eyJhbGciOiJub25lIn0.e30."])
+async def test_bad_token_closes_with_1008(live: tuple[str, FastAPI], token: str) -> None:
+    host, _ = live
+    async with connect(f"ws://{host}/v1/play") as ws:
+        await ws.send(orjson.dumps({"type": "hello", "token": token}).decode())
+        assert await closed_with(ws) == 1008
+
+
+async def test_token_in_the_url_is_ignored(live: tuple[str, FastAPI]) -> None:
+    host, _ = live
+    tokens = await guest(host)
+    async with connect(f"ws://{host}/v1/play?token={tokens['access_token']}") as ws:
+        assert await closed_with(ws) == 1008  # still waits for hello, then times out
+
+
+async def test_oversize_frame_closes_with_1009(live: tuple[str, FastAPI]) -> None:
+    host, _ = live
+    tokens = await guest(host)
+    async with Player.connect(host, tokens["access_token"]) as (player, _):
+        await player.ws.send("x" * 70_000)
+        assert await closed_with(player.ws) == 1009
+
+
+async def test_ping_pong_and_bad_frames_get_errors(live: tuple[str, FastAPI]) -> None:
+    host, _ = live
+    tokens = await guest(host)
+    async with Player.connect(host, tokens["access_token"]) as (player, welcome):
+        assert welcome["last_seq"] == 0
+        assert welcome["player_id"] == tokens["player_id"]
+        await player.send({"type": "ping"})
+        assert await player.recv() == {"type": "pong"}
+        await player.send({"type": "position", "lat": 999, "lon": 0, "accuracy": 5, "ts": 1})
+        error = await player.recv()
+        assert error["type"] == "error"
+        assert error["code"] == "bad_frame"
+        assert "lat" in error["message"]
+
+
+async def test_a_visit_produces_enter_then_visit_with_increasing_seq(
+    live: tuple[str, FastAPI],
+) -> None:
+    host, _ = live
+    tokens = await guest(host)
+    async with Player.connect(host, tokens["access_token"]) as (player, _):
+        await player.send({"type": "positions", "fixes": dwell_at(*RUDIAE, 25)})
+        events = await player.events_until("poi.visit")
+    assert [(e["kind"], e["data"]["poi"]) for e in events] == [
+        ("poi.enter", "porta_rudiae"),
+        ("poi.visit", "porta_rudiae"),
+    ]
+    assert [e["seq"] for e in events] == [1, 2]
+    assert "lat" not in orjson.dumps(events).decode()  # no coordinates ever go out
+
+
+async def test_mock_fixes_are_rejected_with_a_reason(live: tuple[str, FastAPI]) -> None:
+    host, _ = live
+    tokens = await guest(host)
+    fixes = [{**fix, "mock": True} for fix in dwell_at(*RUDIAE, 25)]
+    async with Player.connect(host, tokens["access_token"]) as (player, _):
+        await player.send({"type": "positions", "fixes": fixes})
+        events = await player.events_until("position.rejected")
+    assert events[-1]["data"]["reason"] == "mock"
+    assert all(e["kind"] == "position.rejected" for e in events)
+
+
+async def test_fixes_closer_than_a_second_add_nothing(live: tuple[str, FastAPI]) -> None:
+    host, _ = live
+    tokens = await guest(host)
+    fixes = dwell_at(*RUDIAE, 25)
+    # Every fix sent four times within the same second of device time: still one visit.
+    jittered = [{**f, "ts": f["ts"] + d} for f in fixes for d in (0, 100, 300, 900)]
+    async with Player.connect(host, tokens["access_token"]) as (player, _):
+        await player.send({"type": "positions", "fixes": jittered})
+        events = await player.events_until("poi.visit")
+        await player.send({"type": "ping"})
+        assert await player.recv() == {"type": "pong"}  # nothing else was queued before it
+    assert [e["kind"] for e in events] == ["poi.enter", "poi.visit"]
+
+
+async def test_a_flood_is_rate_limited_then_closed(live: tuple[str, FastAPI]) -> None:
+    host, _ = live
+    tokens = await guest(host)
+    async with Player.connect(host, tokens["access_token"]) as (player, _):
+        fixes = dwell_at(*RUDIAE, 30)
+        for fix in fixes:  # 31 frames at once: a burst of 20 is allowed, the rest dropped
+            await player.send({"type": "position", **fix})
+        events = await player.events_until("position.rejected")
+        assert events[-1]["data"] == {"reason": "rate_limited", "ts": None}
+        for fix in dwell_at(*RUDIAE, 200):  # sustained abuse: the socket is closed
+            try:
+                await player.send({"type": "position", **fix})
+            except ConnectionClosed:
+                break
+        assert await closed_with(player.ws) == 1008
+
+
+async def test_resume_replays_exactly_the_missed_events_in_order(
+    live: tuple[str, FastAPI],
+) -> None:
+    host, _ = live
+    tokens = await guest(host)
+    token = tokens["access_token"]
+    async with Player.connect(host, token) as (phone, _):
+        await phone.send({"type": "positions", "fixes": dwell_at(*RUDIAE, 25)})
+        seen = await phone.events_until("poi.visit")
+    last_seen = seen[-1]["seq"]
+    # While the phone is away, a second device of the same player earns more events.
+    async with Player.connect(host, token) as (tablet, _):
+        mocked = [{**dwell_at(40.3530, 18.1725, 0)[0], "mock": True}]
+        await tablet.send({"type": "positions", "fixes": mocked})
+        missed = await tablet.events_until("position.rejected")
+    assert [e["seq"] for e in missed] == [last_seen + 1]
+    # The phone comes back having seen only seq 1: it gets 2 and 3, in order, nothing else.
+    async with Player.connect(host, token, resume_after=1) as (phone, welcome):
+        assert welcome["last_seq"] == last_seen + 1
+        replayed = [await phone.recv(), await phone.recv()]
+        await phone.send({"type": "ping"})
+        assert await phone.recv() == {"type": "pong"}
+    assert replayed == [seen[1], missed[0]]
+
+
+async def test_resume_from_the_future_gets_resync(live: tuple[str, FastAPI]) -> None:
+    host, _ = live
+    tokens = await guest(host)
+    async with Player.connect(host, tokens["access_token"], resume_after=99) as (player, _):
+        assert await player.recv() == {"type": "resync"}
+
+
+async def test_slow_consumer_is_cut_off_without_delaying_others(
+    live: tuple[str, FastAPI],
+) -> None:
+    host, app = live
+    slow_tokens, fast_tokens = await guest(host), await guest(host)
+    async with (
+        connect(f"ws://{host}/v1/play", max_queue=1) as slow,
+        Player.connect(host, fast_tokens["access_token"]) as (fast, _),
+    ):
+        await slow.send(
+            orjson.dumps({"type": "hello", "token": slow_tokens["access_token"]}).decode()
+        )
+        assert orjson.loads(await slow.recv())["type"] == "welcome"  # subscribed from here on
+        channel = player_channel(uuid.UUID(slow_tokens["player_id"]))
+        pad = "x" * 60_000
+        for seq in range(1, 400):  # far more than the socket and its queue can hold
+            frame = {"type": "event", "seq": seq, "kind": "test", "data": {"pad": pad}}
+            await app.state.backend.publish(channel, orjson.dumps(frame))
+            if seq % 50 == 0:
+                await fast.send({"type": "ping"})
+                assert await fast.recv() == {"type": "pong"}
+        # The slow phone never read: the server closed it with 1013 (reconnect and resume).
+        code = await closed_with(slow, timeout_s=10)
+        assert code == 1013
+
+
+async def test_token_expiry_closes_the_socket(live: tuple[str, FastAPI]) -> None:
+    host, _ = live
+    tokens = await guest(host)
+    short = issue_access_token(
+        uuid.UUID(tokens["player_id"]),
+        secret=TEST_SECRET,
+        now=utcnow() - timedelta(seconds=59),
+        ttl_s=60,
+    )
+    async with Player.connect(host, short) as (player, _):
+        assert await closed_with(player.ws) == 1008
+
+
+async def test_a_kick_closes_the_players_sockets(live: tuple[str, FastAPI]) -> None:
+    host, app = live
+    tokens = await guest(host)
+    async with Player.connect(host, tokens["access_token"]) as (player, _):
+        await kick(app.state.backend, uuid.UUID(tokens["player_id"]), code=1008, reason="banned")
+        assert await closed_with(player.ws) == 1008
