@@ -40,7 +40,8 @@ class Merchant(Base):
     street: Mapped[str] = mapped_column(String(200))
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
-    geom: Mapped[BaseGeometry] = mapped_column(Geometry("POINT"))
+    # Deferred: the hot path (API key → merchant) never needs it.
+    geom: Mapped[BaseGeometry] = mapped_column(Geometry("POINT"), deferred=True)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
