@@ -15,7 +15,6 @@ from game_server.catalog.service import Catalog, watching
 from game_server.db import make_engine, make_session_factory
 from game_server.errors import install_error_handlers
 from game_server.gateway import endpoint as gateway
-from game_server.gateway.hooks import NoGame
 from game_server.gateway.metrics import GatewayMetrics
 from game_server.gateway.service import Gateway
 from game_server.middleware import BodyLimitMiddleware, HttpMetrics, MetricsMiddleware
@@ -23,6 +22,7 @@ from game_server.players import endpoints as players
 from game_server.pubsub import backend_from_url
 from game_server.settings import Settings
 from quests import endpoints as quests
+from quests.game import QuestGame
 from quests.social import endpoints as social
 from quests.social.settings import SocialSettings
 from rewards import endpoints as rewards
@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.registry = registry
     app.state.catalog = Catalog()
     app.state.social_settings = SocialSettings()
-    app.state.game = NoGame()
+    app.state.game = QuestGame(settings, lambda: app.state.backend)
     app.state.gateway_metrics = GatewayMetrics(registry)
     install_error_handlers(app)
     app.include_router(health.router)

@@ -77,3 +77,8 @@ class QuestGame:
         at: datetime,
     ) -> list[StoredEvent]:
         return await self.service(session, bundle).start(player_id, quest, at=at)
+
+    async def auto_start(
+        self, session: AsyncSession, bundle: Bundle, player_id: uuid.UUID, *, at: datetime
+    ) -> list[StoredEvent]:
+        return await self.service(session, bundle).auto_start(player_id, at=at)

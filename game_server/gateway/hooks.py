@@ -49,6 +49,10 @@ class GameHooks(Protocol):
         at: datetime,
     ) -> list[StoredEvent]: ...
 
+    async def auto_start(
+        self, session: AsyncSession, bundle: Bundle, player_id: uuid.UUID, *, at: datetime
+    ) -> list[StoredEvent]: ...
+
 
 class NoGame:
     """Geo events only: visits are reported, quests are not played."""
@@ -90,3 +94,8 @@ class NoGame:
         at: datetime,
     ) -> list[StoredEvent]:
         raise ServiceUnavailable("quests are not available on this server")
+
+    async def auto_start(
+        self, session: AsyncSession, bundle: Bundle, player_id: uuid.UUID, *, at: datetime
+    ) -> list[StoredEvent]:
+        return []

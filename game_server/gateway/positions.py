@@ -43,6 +43,28 @@ def to_events(
     return events, visits
 
 
+def longer_stays(
+    before: TrackerState, after: TrackerState, targets_ms: dict[str, tuple[int, ...]]
+) -> list[Visit]:
+    """Visits whose dwell just crossed a longer dwell step's target: reported again.
+
+    The game stores the longest dwell of one visit (same entry time), so a dwell step of
+    15 minutes completes when the player has stood there for 15 minutes.
+    """
+    if not targets_ms:
+        return []
+    old = {p.fence: p.dwell_ms for p in before.presences}
+    visits = []
+    for p in after.presences:
+        targets = targets_ms.get(p.fence)
+        if not (targets and p.visited):
+            continue
+        previous = old.get(p.fence, 0)
+        if any(previous < target <= p.dwell_ms for target in targets):
+            visits.append(Visit(p.fence, p.entered_ms, round(p.dwell_ms / 1000, 1), p.last_ms))
+    return visits
+
+
 def rejected(reason: str, ts_ms: int | None, hold_until_ms: int | None = None) -> NewEvent:
     data: dict[str, object] = {"reason": reason, "ts": ts_ms}
     if hold_until_ms is not None:

@@ -52,11 +52,18 @@ class Answer(_Frame):
     answer: str = Field(max_length=200)
 
 
+class Start(_Frame):
+    type: Literal["start"]
+    quest: str = Field(min_length=1, max_length=80)
+
+
 class Ping(_Frame):
     type: Literal["ping"]
 
 
-ClientFrame = Annotated[Hello | Position | Positions | Answer | Ping, Field(discriminator="type")]
+ClientFrame = Annotated[
+    Hello | Position | Positions | Answer | Start | Ping, Field(discriminator="type")
+]
 _client_frame: TypeAdapter[ClientFrame] = TypeAdapter(ClientFrame)
 
 

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,6 +31,7 @@ from game_server.gateway.metrics import GatewayMetrics
 from game_server.gateway.positions import (
     Visit,
     current_poi,
+    longer_stays,
     rejected,
     to_events,
     without_stale_fences,
@@ -115,6 +117,7 @@ class Gateway:
                     self.settings.send_timeout_s,
                 )
                 await self._welcome(conn, hello.resume_after)
+                await self._start(conn, None)  # quests that start by themselves
                 await self._run(conn)
         except BackendUnavailable as exc:
             raise CloseSocket(1013, "realtime backend unavailable; retry shortly") from exc
@@ -215,6 +218,8 @@ class Gateway:
             conn.token_expires_at = (await self._authenticate(frame.token))[1]
         elif isinstance(frame, protocol.Position | protocol.Positions):
             await self._positions(conn, frame, limits)
+        elif isinstance(frame, protocol.Start):
+            await self._start(conn, frame.quest)
         else:
             await self._answer(conn, frame)
 
@@ -239,9 +244,11 @@ class Gateway:
             conn.send_local(protocol.error("no_content", "no game content is published yet"))
             return
         fixes = [frame] if isinstance(frame, protocol.Position) else frame.fixes
+        before = conn.tracker
         outcomes = self._evaluate(conn, world, sorted(fixes, key=lambda f: f.ts))
         events, visits = to_events(outcomes, conn.tracker, limits.notices, now_s)
-        if events:
+        visits += longer_stays(before, conn.tracker, world.dwell_targets_ms)
+        if events or visits:
             await self._commit(conn, events, visits, world)
             await self._save_tracker(conn)
             limits.saved_at = now_s
@@ -321,18 +328,46 @@ class Gateway:
             conn.send_local(protocol.error("no_content", "no game content is published yet"))
             return
         at_poi = current_poi(conn.tracker, world.bundle, frame.quest, frame.step)
+        await self._game_call(
+            conn,
+            lambda session: self.game.answer(
+                session,
+                world.bundle,
+                conn.player_id,
+                frame.quest,
+                frame.step,
+                frame.answer,
+                at=utcnow(),
+                at_poi=at_poi,
+            ),
+        )
+
+    async def _start(self, conn: Connection, quest: str | None) -> None:
+        world = self._world(conn)
+        if world is None:
+            if quest is not None:
+                conn.send_local(protocol.error("no_content", "no game content is published yet"))
+            return
+        bundle, pid = world.bundle, conn.player_id
+        if quest is None:
+            await self._game_call(conn, lambda s: self.game.auto_start(s, bundle, pid, at=utcnow()))
+        else:
+            await self._game_call(
+                conn, lambda s: self.game.start(s, bundle, pid, quest, at=utcnow())
+            )
+
+    async def _game_call(
+        self, conn: Connection, call: Callable[[AsyncSession], Awaitable[object]]
+    ) -> None:
+        """One unit of work for a game action; a refusal becomes an `error` frame."""
         try:
             async with self.factory() as session:
-                await self.game.answer(
-                    session,
-                    world.bundle,
-                    conn.player_id,
-                    frame.quest,
-                    frame.step,
-                    frame.answer,
-                    at=utcnow(),
-                    at_poi=at_poi,
-                )
+                try:
+                    await call(session)
+                except DomainError as exc:
+                    if exc.commit:  # e.g. a wrong answer stays counted
+                        await session.commit()
+                    raise
                 await session.commit()
                 stored = events_log.take_outbox(session)
         except DomainError as exc:

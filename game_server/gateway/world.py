@@ -16,6 +16,8 @@ class World:
     version_id: int
     bundle: Bundle
     tracker: Tracker
+    # Dwell steps longer than a visit's dwell: the visit is reported again when crossed.
+    dwell_targets_ms: dict[str, tuple[int, ...]]
 
 
 def build_world(loaded: LoadedContent, settings: GeoSettings) -> World:
@@ -24,7 +26,17 @@ def build_world(loaded: LoadedContent, settings: GeoSettings) -> World:
     index = FenceIndex.build(fences, version=loaded.content_hash)
     walls = bundle.area_by_role("old_town")
     area = PlayArea(Polygon(walls.polygon), settings.area_margin_m, index.frame) if walls else None
-    return World(loaded.version_id, bundle, Tracker(settings, index, area))
+    tracker = Tracker(settings, index, area)
+    return World(loaded.version_id, bundle, tracker, _dwell_targets(bundle, settings.dwell_s))
+
+
+def _dwell_targets(bundle: Bundle, default_dwell_s: float) -> dict[str, tuple[int, ...]]:
+    targets: dict[str, set[int]] = {}
+    for quest in bundle.quests:
+        for step in quest.steps:
+            if step.dwell_s is not None and step.dwell_s > default_dwell_s:
+                targets.setdefault(step.poi, set()).add(step.dwell_s * 1000)
+    return {poi: tuple(sorted(values)) for poi, values in targets.items()}
 
 
 def _fence(poi: Poi) -> Fence:

@@ -31,11 +31,15 @@ SUBSCRIBE_TIMEOUT_S = 5.0
 
 
 class RedisBackend(Backend):
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, client_name: str = "lupiae") -> None:
         self._url = url
         # redis-py's return annotations are unions of sync and async shapes; we check at runtime.
         self._redis: Any = aioredis.Redis.from_url(
-            url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=5
+            url,
+            socket_connect_timeout=2,
+            socket_timeout=5,
+            health_check_interval=5,
+            client_name=client_name,
         )
         self._subscriptions: dict[str, set[Subscription]] = defaultdict(set)
         self._pubsub: Any = None

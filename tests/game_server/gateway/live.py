@@ -96,6 +96,21 @@ class Player:
             frame: dict[str, Any] = orjson.loads(await self.ws.recv())
         return frame
 
+    async def reply(self, timeout_s: float = 5.0) -> dict[str, Any]:
+        """The next frame that is not an event (auto-started quests may send events first)."""
+        while True:
+            frame = await self.recv(timeout_s)
+            if frame["type"] != "event":
+                return frame
+
+    async def drain(self) -> list[dict[str, Any]]:
+        """Every event already sent: ping, and collect events until the pong."""
+        await self.send({"type": "ping"})
+        events = []
+        while (frame := await self.recv())["type"] != "pong":
+            events.append(frame)
+        return events
+
     async def events_until(self, kind: str, timeout_s: float = 10.0) -> list[dict[str, Any]]:
         """Receive frames until an event of `kind` arrives; return the events seen."""
         seen: list[dict[str, Any]] = []

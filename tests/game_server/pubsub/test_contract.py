@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from game_server.pubsub import Backend, BackendUnavailable, MemoryBackend, backend_from_url
+from game_server.pubsub.redis import RedisBackend
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
@@ -154,14 +155,14 @@ def test_unknown_scheme_is_refused() -> None:
 @pytest.mark.redis
 async def test_redis_outage_is_loud_and_recovers(redis_url: str, ns: str) -> None:
     """Killing the pub/sub connection raises in the subscriber, then delivery resumes."""
-    backend = backend_from_url(redis_url)
+    name = f"lupiae-test-{uuid.uuid4().hex[:8]}"
+    backend = RedisBackend(redis_url, client_name=name)
     await backend.connect()
-    admin = backend_from_url(redis_url)
     try:
         async with backend.subscribe(ns + "a") as sub:
             await backend.publish(ns + "a", b"before")
             assert await next_message(sub) == b"before"
-            await _kill_pubsub_clients(redis_url)
+            await _kill_pubsub_clients(redis_url, name)
             with pytest.raises(BackendUnavailable):
                 await next_message(sub)
             for _ in range(100):  # bounded: the reader reconnects within its backoff
@@ -175,7 +176,6 @@ async def test_redis_outage_is_loud_and_recovers(redis_url: str, ns: str) -> Non
                 pytest.fail("no delivery after Redis came back")
     finally:
         await backend.close()
-        await admin.close()
 
 
 async def test_unreachable_redis_fails_fast_with_a_clear_error() -> None:
@@ -185,11 +185,22 @@ async def test_unreachable_redis_fails_fast_with_a_clear_error() -> None:
     await backend.close()
 
 
-async def _kill_pubsub_clients(redis_url: str) -> None:
+async def _kill_pubsub_clients(redis_url: str, name: str) -> None:
+    """Kill only this test's pub/sub connection (others may share the Redis server)."""
     from redis import asyncio as aioredis
 
     client = aioredis.Redis.from_url(redis_url)
     try:
-        await client.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
+        listing = (await client.execute_command("CLIENT", "LIST", "TYPE", "pubsub")).decode()
+        ids = [
+            field.split("=")[1]
+            for line in listing.splitlines()
+            if f" name={name} " in f" {line} "
+            for field in line.split()
+            if field.startswith("id=")
+        ]
+        assert ids, f"no pub/sub connection named {name}"
+        for client_id in ids:
+            await client.execute_command("CLIENT", "KILL", "ID", client_id)
     finally:
         await client.aclose()
