@@ -86,10 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Subcommands owned by other packages register themselves here."""
+    from game_server import simulate  # noqa: PLC0415
     from game_server.catalog import cli as content_cli  # noqa: PLC0415
     from rewards import cli as merchant_cli  # noqa: PLC0415
 
-    return [content_cli.register, merchant_cli.register]
+    return [content_cli.register, merchant_cli.register, simulate.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
