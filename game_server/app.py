@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
-from game_server import health
+from game_server import admin, health
+from game_server.admin.limits import RouteBodyLimits
 from game_server.catalog import endpoints as catalog
 from game_server.catalog.service import Catalog, watching
 from game_server.db import make_engine, make_session_factory
@@ -17,7 +18,7 @@ from game_server.errors import install_error_handlers
 from game_server.gateway import endpoint as gateway
 from game_server.gateway.metrics import GatewayMetrics
 from game_server.gateway.service import Gateway
-from game_server.middleware import BodyLimitMiddleware, HttpMetrics, MetricsMiddleware
+from game_server.middleware import HttpMetrics, MetricsMiddleware
 from game_server.players import endpoints as players
 from game_server.pubsub import backend_from_url
 from game_server.settings import Settings
@@ -84,6 +85,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(quests.router)
     app.include_router(quests.well_known)
     app.include_router(gateway.router)
+    admin.install(app)  # last: it checks every /admin/v1 route, whoever added it, has a guard
     app.add_middleware(MetricsMiddleware, metrics=HttpMetrics(registry))
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(
+        RouteBodyLimits,
+        max_bytes=settings.max_request_body_bytes,
+        prefixes={"/admin/v1/content/": settings.max_upload_bytes},
+    )
     return app

@@ -1,9 +1,11 @@
 """Every mapped table, imported in one place for Alembic and for `create_all` in tests."""
 
+from game_server.audit.models import AuditEntry
 from game_server.catalog.models import Area, ContentVersion, Poi
 from game_server.db import Base
 from game_server.events.models import EventCursor, PlayerEvent
 from game_server.players.models import Player, RefreshToken
+from game_server.staff.models import StaffAccount
 from quests.models import (
     PlayDay,
     PlayerBadge,
@@ -27,6 +29,7 @@ from rewards.models import (
 
 __all__ = [
     "Area",
+    "AuditEntry",
     "Base",
     "ContentVersion",
     "Coupon",
@@ -49,6 +52,7 @@ __all__ = [
     "QuizFailure",
     "Redemption",
     "RefreshToken",
+    "StaffAccount",
     "StepCompletion",
     "Team",
     "TeamMember",

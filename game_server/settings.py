@@ -62,6 +62,12 @@ class Settings(BaseSettings):
 
     # Positions kept for moderation and debugging; SPEC §6 caps it at 30 days.
     position_retention_days: int = Field(default=30, ge=0, le=30)
+    # Staff (admin API): token lifetime, failed logins allowed per email and window.
+    staff_token_ttl_s: int = Field(default=900, ge=60, le=3600)
+    staff_login_failures: int = Field(default=5, ge=1)
+    staff_login_window_s: int = Field(default=900, ge=1)
+    # Content uploads to /admin/v1/content/*: a 16 MiB bundle plus multipart overhead.
+    max_upload_bytes: int = Field(default=17 * 1_048_576, ge=1024)
     # Merchant API (rewards/): brute-force limits per API key, void window, idempotency.
     merchant_lookups_per_min: int = Field(default=60, ge=1)
     merchant_failed_redemptions_per_min: int = Field(default=10, ge=1)

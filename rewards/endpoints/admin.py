@@ -7,11 +7,10 @@ from typing import Annotated, Any
 
 import jwt
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from game_server.clock import utcnow
-from game_server.deps import SessionDep, SettingsDep
-from game_server.errors import Forbidden, NotAuthenticated
+from game_server.deps import SessionDep
+from game_server.staff.auth import AdminStaff
 from rewards.content import active_bundle
 from rewards.merchants import MerchantService, MerchantSpec, district_of
 from rewards.models import Merchant
@@ -21,31 +20,11 @@ from rewards.schemas import KeyIssued, KeyRotate, MerchantCreate, MerchantCreate
 router = APIRouter(prefix="/admin/v1/merchants", tags=["admin"])
 
 STAFF_TOKEN_TYPE = "staff"  # noqa: S105 - a token type, not a secret
-MERCHANT_ROLES = frozenset({"admin", "merchants"})
-_bearer = HTTPBearer(auto_error=False, scheme_name="StaffToken", description="staff token")
 
 
-def _staff_actor(
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> str:
-    """A staff token (HS256 JWT, `typ: staff`) whose role may manage merchants."""
-    if credentials is None:
-        raise NotAuthenticated("missing staff bearer token")
-    try:
-        claims = jwt.decode(
-            credentials.credentials,
-            settings.secret_key,
-            algorithms=["HS256"],
-            options={"require": ["sub", "exp", "typ", "role"]},
-        )
-    except jwt.InvalidTokenError as exc:
-        raise NotAuthenticated("the staff token is not valid") from exc
-    if claims["typ"] != STAFF_TOKEN_TYPE:
-        raise NotAuthenticated("not a staff token")
-    if claims["role"] not in MERCHANT_ROLES:
-        raise Forbidden("this staff role cannot manage merchants")
-    return f"staff:{claims['sub']}"
+def _staff_actor(staff: AdminStaff) -> str:
+    """Merchants are managed by admins (see the role matrix in game_server.staff)."""
+    return staff.name
 
 
 StaffActor = Annotated[str, Depends(_staff_actor)]

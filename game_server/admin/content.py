@@ -1,0 +1,210 @@
+"""Curators at work: validate, publish, list, roll back and preview content (`/admin/v1/content`).
+
+Uploads are several YAML files (names kept: `-F files=@pois.yaml;filename=lecce/pois.yaml`)
+or one zip. Validation is exactly `lupiae content validate`'s, problems included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFile
+
+from content import LoadResult, load_files, summary
+from content.model import Bundle
+from game_server.admin import versions
+from game_server.admin.preview import quest_preview
+from game_server.admin.schemas import (
+    ActivateRead,
+    BundleSummary,
+    ProblemRead,
+    PublishRead,
+    ValidationReport,
+    VersionRead,
+)
+from game_server.admin.uploads import read_upload
+from game_server.audit.repository import AuditRepository
+from game_server.audit.service import AuditLog
+from game_server.catalog import service as catalog
+from game_server.deps import SessionDep
+from game_server.errors import NotFound, Unprocessable
+from game_server.i18n import negotiate
+from game_server.responses import GeoJsonResponse
+from game_server.staff.auth import CuratorStaff, StaffPrincipal
+
+router = APIRouter(prefix="/admin/v1/content", tags=["admin: content"])
+
+Files = Annotated[
+    list[UploadFile],
+    File(description="several .yaml/.yml files (folders kept in the file names) or one .zip"),
+]
+_INVALID: dict[int | str, dict[str, Any]] = {
+    422: {"description": "the bundle has problems (listed in `problems`)"}
+}
+
+
+class InvalidBundle(Unprocessable):
+    slug = "content-invalid"
+
+
+class InvalidBundleAudited(InvalidBundle):
+    commit = True  # the refused publication stays in the audit log; nothing else is stored
+
+
+async def _load(files: list[UploadFile]) -> LoadResult:
+    uploaded = await read_upload(files)
+    # Validating a large bundle takes a while: keep the event loop (and its sockets) free.
+    return await asyncio.to_thread(load_files, uploaded)
+
+
+def _problems(result: LoadResult) -> list[ProblemRead]:
+    return [
+        ProblemRead(file=p.file, line=p.line, col=p.col, message=p.message) for p in result.problems
+    ]
+
+
+def _invalid(result: LoadResult, audited: bool = False) -> InvalidBundle:
+    count = len(result.problems)
+    error = InvalidBundleAudited if audited else InvalidBundle
+    return error(
+        f"{count} problem{'s' if count != 1 else ''} found; nothing changed",
+        problems=[p.model_dump() for p in _problems(result)],
+    )
+
+
+def _summary(bundle: Bundle, active_hash: str | None) -> BundleSummary:
+    digest = bundle.content_hash()
+    return BundleSummary(
+        content_hash=digest,
+        active=digest == active_hash,
+        areas=len(bundle.areas),
+        pois=len(bundle.pois),
+        quests=len(bundle.quests),
+        badges=len(bundle.badges),
+        coupons=len(bundle.coupons),
+        merchants=len(bundle.merchants),
+        text=summary(bundle),
+    )
+
+
+def _audit(session: SessionDep) -> AuditLog:
+    return AuditLog(AuditRepository(session))
+
+
+def _author(staff: StaffPrincipal) -> str:
+    return staff.email or staff.name
+
+
+@router.post("/validate")
+async def validate(files: Files, staff: CuratorStaff, session: SessionDep) -> ValidationReport:
+    """A dry run: every problem with file, line and column, or a summary. Stores nothing."""
+    result = await _load(files)
+    active = await catalog.active_version(session)
+    report = ValidationReport(
+        valid=result.ok,
+        problems=_problems(result),
+        summary=_summary(result.bundle, active.content_hash if active else None)
+        if result.bundle
+        else None,
+    )
+    detail = {"valid": result.ok, "problems": len(result.problems), "files": len(files)}
+    await _audit(session).record(staff.actor, "content.validate", detail=detail)
+    return report
+
+
+@router.post("/publish", status_code=201, responses={200: {"description": "unchanged"}, **_INVALID})
+async def publish(
+    files: Files, staff: CuratorStaff, session: SessionDep, request: Request, response: Response
+) -> PublishRead:
+    """Validate, store and activate; every worker serves it within `content_poll_s` (1 s)."""
+    result = await _load(files)
+    if result.bundle is None:
+        detail = {"problems": len(result.problems), "files": len(files)}
+        await _audit(session).record(staff.actor, "content.publish", status=422, detail=detail)
+        raise _invalid(result, audited=True)
+    published = await catalog.publish(session, result.bundle, author=_author(staff))
+    response.status_code = 201 if published.status == "published" else 200
+    await _audit(session).record(
+        staff.actor,
+        "content.publish",
+        status=response.status_code,
+        target=f"content:{published.version_id}",
+        detail={"status": published.status, "content_hash": published.content_hash},
+    )
+    await _commit_and_reload(session, request)
+    return PublishRead(
+        version_id=published.version_id,
+        content_hash=published.content_hash,
+        status=published.status,
+    )
+
+
+@router.get("/versions")
+async def list_versions(
+    _: CuratorStaff, session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
+) -> list[VersionRead]:
+    """Content versions, newest first: who published each, when, and which one is active."""
+    return await versions.listing(session, limit)
+
+
+@router.post("/versions/{version_id}/activate", responses={404: {"description": "no version"}})
+async def activate(
+    version_id: int, staff: CuratorStaff, session: SessionDep, request: Request
+) -> ActivateRead:
+    """Serve an earlier version again (a rollback), on every worker within 1 s."""
+    before = await catalog.active_version(session)
+    if before is not None and before.id == version_id:
+        status = "unchanged"
+        version = before
+    else:
+        found = await catalog.activate(session, version_id)
+        if found is None:
+            raise NotFound(f"no content version {version_id}")
+        status, version = "activated", found
+    previous = before.id if before else None
+    await _audit(session).record(
+        staff.actor,
+        "content.activate",
+        target=f"content:{version_id}",
+        detail={"status": status, "previous_version_id": previous},
+    )
+    await _commit_and_reload(session, request)
+    return ActivateRead(
+        version_id=version.id,
+        content_hash=version.content_hash,
+        status=status,
+        previous_version_id=previous,
+    )
+
+
+@router.post(
+    "/preview/quests/{slug}",
+    response_class=GeoJsonResponse,
+    responses={404: {"description": "no such quest in the bundle"}, **_INVALID},
+)
+async def preview_quest(
+    slug: str,
+    files: Files,
+    _: CuratorStaff,
+    lang: Annotated[str | None, Query(max_length=20)] = None,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> Response:
+    """A quest of an uploaded (unpublished) bundle as GeoJSON: each step's site with its fence
+    (circles as 64-sided polygons) and `order`, plus the route for sequence quests."""
+    result = await _load(files)
+    if result.bundle is None:
+        raise _invalid(result)
+    quest = result.bundle.quest(slug)
+    if quest is None:
+        raise NotFound(f"no quest {slug!r} in the uploaded bundle")
+    body: dict[str, Any] = quest_preview(quest, result.bundle, negotiate(lang or accept_language))
+    return GeoJsonResponse(body)
+
+
+async def _commit_and_reload(session: SessionDep, request: Request) -> None:
+    # Commit now rather than when the request ends: this worker swaps to the new version
+    # before answering, so the curator's next request already sees it here; the other
+    # workers follow by polling within `content_poll_s`.
+    await session.commit()
+    await request.app.state.catalog.reload(session)

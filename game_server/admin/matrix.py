@@ -1,0 +1,108 @@
+"""The role × route matrix of /admin/v1, read from the routes' own `Requires(...)` guards.
+
+Each route states its role once, in its signature (`CuratorStaff`, `AdminStaff`); this module
+only reads it back, for the OpenAPI document (`x-required-role`), `lupiae staff roles`, the
+table in docs/operators.md and the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import fastapi.routing
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from game_server.staff.auth import Requires
+from game_server.staff.endpoints import LOGIN_PATH
+from game_server.staff.roles import Role
+
+ADMIN_PREFIX = "/admin/v1"
+PUBLIC_ROUTES = frozenset({("POST", LOGIN_PATH)})
+
+
+class UnprotectedAdminRoute(RuntimeError):
+    """An /admin/v1 route without a staff guard: refused at start, never served."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class RouteRole:
+    path: str
+    method: str
+    role: Role | None  # None: public (the login)
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    path: str
+    methods: set[str]
+    dependant: Dependant
+
+
+def admin_routes(app: FastAPI) -> Iterator[_Route]:
+    # FastAPI >= 0.16x includes routers lazily; iter_route_contexts expands them.
+    expand = getattr(fastapi.routing, "iter_route_contexts", None)
+    routes: list[Any] = list(expand(app.routes) if expand else app.routes)
+    for route in routes:
+        original = getattr(route, "original_route", route)
+        if isinstance(original, APIRoute) and route.path.startswith(ADMIN_PREFIX):
+            yield _Route(route.path, set(route.methods or ()), route.dependant)
+
+
+def required_role(dependant: Dependant) -> Role | None:
+    """The strictest role any guard in the dependency tree asks for."""
+    found: Role | None = None
+    for sub in dependant.dependencies:
+        role = sub.call.role if isinstance(sub.call, Requires) else required_role(sub)
+        if role is not None and (found is None or role.rank > found.rank):
+            found = role
+    return found
+
+
+def role_matrix(app: FastAPI) -> list[RouteRole]:
+    rows = []
+    for route in admin_routes(app):
+        role = required_role(route.dependant)
+        for method in sorted(route.methods):
+            if role is None and (method, route.path) not in PUBLIC_ROUTES:
+                raise UnprotectedAdminRoute(f"{method} {route.path} has no staff guard")
+            rows.append(RouteRole(route.path, method, role))
+    return sorted(rows)
+
+
+def annotate_openapi(app: FastAPI) -> None:
+    """Show each admin route's role in the OpenAPI document as `x-required-role`."""
+    role_matrix(app)  # refuse unprotected routes at start, not at the first /openapi.json
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        for row in role_matrix(app):
+            operation = schema["paths"][row.path][row.method.lower()]
+            operation["x-required-role"] = row.role.value if row.role else "none"
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def markdown_table(rows: list[RouteRole]) -> str:
+    lines = [
+        "| method | route | curator | admin |",
+        "|---|---|---|---|",
+    ]
+    for row in rows:
+        curator = _mark(row.role, Role.CURATOR)
+        admin = _mark(row.role, Role.ADMIN)
+        lines.append(f"| {row.method} | `{row.path}` | {curator} | {admin} |")
+    return "\n".join(lines)
+
+
+def _mark(required: Role | None, holder: Role) -> str:
+    if required is None:
+        return "public"
+    return "yes" if holder.allows(required) else "—"

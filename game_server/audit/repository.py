@@ -1,0 +1,76 @@
+"""All SQL of the audit log: append staff entries, read staff and merchant entries alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from game_server.audit.models import AuditEntry
+from rewards.models import Merchant, MerchantAuditEntry
+
+_S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    actor: str | None = None
+    action: str | None = None  # exact, or a prefix ending in "*" ("content.*")
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 100
+
+
+class AuditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def append(self, entry: AuditEntry) -> None:
+        self.session.add(entry)
+        await self.session.flush()
+
+    async def staff_entries(self, where: AuditFilter) -> list[AuditEntry]:
+        stmt = _filtered(select(AuditEntry), where, AuditEntry.at, AuditEntry.actor)
+        stmt = _action(stmt, where.action, AuditEntry.action)
+        stmt = stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(where.limit)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def merchant_entries(
+        self, where: AuditFilter
+    ) -> list[tuple[MerchantAuditEntry, str | None]]:
+        """Entries of rewards' merchant audit log, each with its merchant's slug."""
+        base = select(MerchantAuditEntry, Merchant.slug).outerjoin(
+            Merchant, Merchant.id == MerchantAuditEntry.merchant_id
+        )
+        stmt = _filtered(base, where, MerchantAuditEntry.at, MerchantAuditEntry.actor)
+        stmt = _action(stmt, where.action, MerchantAuditEntry.action)
+        stmt = stmt.order_by(MerchantAuditEntry.at.desc(), MerchantAuditEntry.id.desc())
+        rows = (await self.session.execute(stmt.limit(where.limit))).tuples()
+        return list(rows)
+
+
+def _filtered(
+    stmt: _S,
+    where: AuditFilter,
+    at: InstrumentedAttribute[datetime],
+    actor: InstrumentedAttribute[str],
+) -> _S:
+    if where.actor is not None:
+        stmt = stmt.where(actor == where.actor)
+    if where.since is not None:
+        stmt = stmt.where(at >= where.since)
+    if where.until is not None:
+        stmt = stmt.where(at < where.until)
+    return stmt
+
+
+def _action(stmt: _S, action: str | None, column: InstrumentedAttribute[str]) -> _S:
+    if action is None:
+        return stmt
+    if action.endswith("*"):
+        return stmt.where(column.startswith(action[:-1], autoescape=True))
+    return stmt.where(column == action)

@@ -1,0 +1,112 @@
+"""Recording staff actions, and reading every staff and merchant action as one stream.
+
+Entries are appended in the transaction of the action they record: the action and its entry
+commit together or not at all. Merchant actions stay in rewards' `merchant_audit_log` (written
+on the redemption hot path); reads merge both logs, newest first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from game_server.audit.actors import Actor
+from game_server.audit.models import AuditEntry
+from game_server.audit.repository import AuditFilter, AuditRepository
+from game_server.clock import utcnow
+
+Source = Literal["staff", "merchant"]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    source: Source
+    id: int
+    at: datetime
+    actor: str
+    role: str | None
+    action: str
+    target: str | None
+    status: int
+    detail: dict[str, Any] | None
+
+
+class AuditLog:
+    def __init__(self, repository: AuditRepository) -> None:
+        self.entries = repository
+
+    async def record(
+        self,
+        actor: Actor,
+        action: str,
+        *,
+        status: int = 200,
+        target: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        await self.entries.append(
+            AuditEntry(
+                at=utcnow(),
+                actor=actor.name,
+                role=actor.role,
+                action=action,
+                target=target,
+                status=status,
+                detail=detail,
+                client_ip=actor.client_ip,
+            )
+        )
+
+    async def search(
+        self, where: AuditFilter, sources: frozenset[Source] = frozenset({"staff", "merchant"})
+    ) -> list[AuditRecord]:
+        """The newest `where.limit` records of the chosen logs, newest first."""
+        records: list[AuditRecord] = []
+        if "staff" in sources:
+            records += [_staff_record(e) for e in await self.entries.staff_entries(where)]
+        if "merchant" in sources:
+            rows = await self.entries.merchant_entries(where)
+            records += [_merchant_record(e, slug) for e, slug in rows]
+        # Each list holds its own newest `limit`, so the merged top `limit` is exact.
+        records.sort(key=lambda r: (r.at, r.source == "staff", r.id), reverse=True)
+        return records[: where.limit]
+
+
+def _staff_record(entry: AuditEntry) -> AuditRecord:
+    return AuditRecord(
+        source="staff",
+        id=entry.id,
+        at=_aware(entry.at),
+        actor=entry.actor,
+        role=entry.role,
+        action=entry.action,
+        target=entry.target,
+        status=entry.status,
+        detail=entry.detail,
+    )
+
+
+def _merchant_record(entry: Any, merchant_slug: str | None) -> AuditRecord:
+    detail = {
+        "code": entry.code,
+        "redemption_id": str(entry.redemption_id) if entry.redemption_id else None,
+        "api_key_id": str(entry.api_key_id) if entry.api_key_id else None,
+        "detail": entry.detail,
+    }
+    return AuditRecord(
+        source="merchant",
+        id=entry.id,
+        at=_aware(entry.at),
+        actor=entry.actor,
+        role=None,
+        action=entry.action,
+        target=f"merchant:{merchant_slug}" if merchant_slug else None,
+        status=entry.status,
+        detail={k: v for k, v in detail.items() if v is not None} or None,
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands datetimes back naive; they were stored as UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

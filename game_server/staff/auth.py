@@ -1,0 +1,106 @@
+"""Who may call an admin route: `Requires(Role.CURATOR)` and `Requires(Role.ADMIN)`.
+
+401: no credentials, or credentials that are not valid (expired, forged, unknown, disabled).
+403: valid credentials of someone who may not: a player, a merchant, a staff role too low.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from game_server.audit.actors import Actor
+from game_server.clock import utcnow
+from game_server.deps import SessionDep, SettingsDep
+from game_server.errors import Forbidden, NotAuthenticated
+from game_server.staff.models import StaffAccount
+from game_server.staff.roles import Role
+from game_server.staff.tokens import decode_staff_token
+from rewards.merchants import KEY_PREFIX, hash_api_key
+from rewards.repository import MerchantRepository
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="StaffToken",
+    description="staff token from POST /admin/v1/auth/login",
+)
+StaffBearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+@dataclass(frozen=True, slots=True)
+class StaffPrincipal:
+    subject: str
+    role: Role
+    email: str | None = None  # None only for tokens minted outside login
+    client_ip: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"staff:{self.subject}"
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.name, role=self.role.value, client_ip=self.client_ip)
+
+
+class Requires:
+    """A dependency admitting staff whose role allows `role` (admins allow everything)."""
+
+    def __init__(self, role: Role) -> None:
+        self.role = role
+
+    async def __call__(
+        self, request: Request, session: SessionDep, settings: SettingsDep, bearer: StaffBearer
+    ) -> StaffPrincipal:
+        if bearer is None:
+            raise NotAuthenticated("missing staff bearer token")
+        raw = bearer.credentials
+        if raw.startswith(KEY_PREFIX):
+            await _refuse_merchant_key(session, raw)
+        claims = decode_staff_token(raw, secret=settings.secret_key)
+        if claims is None:
+            raise Forbidden("player tokens cannot use the admin API")
+        try:
+            role = Role(claims.role)
+        except ValueError:
+            raise Forbidden(f"unknown staff role {claims.role!r}") from None
+        email = await _enabled_account_email(session, claims.subject)
+        if not role.allows(self.role):
+            raise Forbidden(f"this route needs the {self.role.value} role", required=self.role)
+        client = request.client.host if request.client else None
+        return StaffPrincipal(claims.subject, role, email, client)
+
+    def __repr__(self) -> str:
+        return f"Requires({self.role.value})"
+
+
+async def _refuse_merchant_key(session: AsyncSession, raw: str) -> None:
+    found = await MerchantRepository(session).by_key_hash(hash_api_key(raw), utcnow())
+    if found is None:
+        raise NotAuthenticated("unknown, revoked or expired credentials")
+    raise Forbidden("merchant API keys cannot use the admin API")
+
+
+async def _enabled_account_email(session: AsyncSession, subject: str) -> str | None:
+    """A disabled account's tokens stop at once, not when they expire."""
+    try:
+        staff_id = uuid.UUID(subject)
+    except ValueError:
+        # Not an account id: minted with the secret outside login (rewards' tests do). Whoever
+        # holds the secret can sign any subject, so refusing these would protect nothing.
+        return None
+    account = await session.get(StaffAccount, staff_id)
+    if account is None:
+        raise NotAuthenticated("this staff account no longer exists")
+    if account.disabled_at is not None:
+        raise NotAuthenticated("this staff account is disabled")
+    return account.email
+
+
+CuratorStaff = Annotated[StaffPrincipal, Depends(Requires(Role.CURATOR))]
+AdminStaff = Annotated[StaffPrincipal, Depends(Requires(Role.ADMIN))]

@@ -1,0 +1,26 @@
+"""Staff accounts: curators and admins of the admin API. Disabled, never deleted."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from game_server.clock import utcnow
+from game_server.db import Base
+
+
+class StaffAccount(Base):
+    __tablename__ = "staff_accounts"
+    __table_args__ = (CheckConstraint("role IN ('curator', 'admin')", name="role_known"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))  # argon2id, PHC string
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Audit entries point at accounts, so an account leaving is disabled, not deleted.
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
