@@ -28,17 +28,28 @@ def _serve(args: argparse.Namespace) -> int:
     from game_server.app import create_app  # noqa: PLC0415
 
     settings = load_settings()
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        log_level=settings.log_level,
-        ws_per_message_deflate=False,
-        ws_max_size=settings.max_frame_bytes,
-        ws_ping_interval=settings.ws_ping_interval_s,
-        ws_ping_timeout=settings.ws_ping_timeout_s,
-        proxy_headers=True,
-    )
+    options = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": settings.log_level,
+        "ws_per_message_deflate": False,
+        "ws_max_size": settings.max_frame_bytes,
+        "ws_ping_interval": settings.ws_ping_interval_s,
+        "ws_ping_timeout": settings.ws_ping_timeout_s,
+        "proxy_headers": True,
+    }
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        return 0
+    if settings.redis_url is None:
+        logging.getLogger(__name__).warning(
+            "%d workers without LUPIAE_REDIS_URL: each has its own memory backend "
+            "(rate limits, pub/sub and socket kicks are not shared)",
+            args.workers,
+        )
+    # Several processes need an import string: each worker builds its app (and reads the
+    # settings from the environment) itself.
+    uvicorn.run("game_server.app:create_app", factory=True, workers=args.workers, **options)  # type: ignore[arg-type]
     return 0
 
 
@@ -61,6 +72,13 @@ def _ensure_sqlite_folder(url: str) -> None:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lupiae", description="Lupiae: the game server of Lecce Smart & Com."
@@ -70,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve HTTP and websockets")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+    serve.add_argument("--workers", type=_positive, default=1, help="worker processes (default 1)")
     serve.set_defaults(handler=_serve)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(
@@ -88,9 +107,10 @@ def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.Argument
     """Subcommands owned by other packages register themselves here."""
     from game_server import simulate  # noqa: PLC0415
     from game_server.catalog import cli as content_cli  # noqa: PLC0415
+    from game_server.staff import cli as staff_cli  # noqa: PLC0415
     from rewards import cli as merchant_cli  # noqa: PLC0415
 
-    return [content_cli.register, merchant_cli.register, simulate.register]
+    return [content_cli.register, merchant_cli.register, staff_cli.register, simulate.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,6 +2,8 @@
 
 Zip archives are opened in memory and never extracted to disk, yet treated as hostile: member
 count, unpacked sizes (read with a bound, whatever the archive declares) and names are checked.
+Names are kept as the archive has them: zip a folder's contents (`cd content && zip -r ../c.zip .`)
+and problems name files as `lupiae content validate content/` does.
 """
 
 from __future__ import annotations
@@ -84,18 +86,9 @@ def _members(archive: zipfile.ZipFile) -> dict[str, bytes]:
         if total > MAX_TOTAL_BYTES:
             raise UploadTooLarge("the archive unpacks to more than 16 MiB, the limit for a bundle")
         files[name] = data
-    return _without_common_folder(files)
+    return files
 
 
 def _is_content(name: str) -> bool:
     hidden = any(part.startswith((".", "__")) for part in name.split("/"))  # .git, __MACOSX
     return name.endswith(SUFFIXES) and not hidden
-
-
-def _without_common_folder(files: dict[str, bytes]) -> dict[str, bytes]:
-    """`content/lecce/pois.yaml` → `lecce/pois.yaml` when every member is under `content/`,
-    so problems name files as `lupiae content validate content/` does."""
-    tops = {name.split("/", 1)[0] for name in files}
-    if len(tops) != 1 or any("/" not in name for name in files):
-        return files
-    return {name.split("/", 1)[1]: data for name, data in files.items()}
