@@ -49,8 +49,8 @@ class AuditRepository:
         stmt = _filtered(base, where, MerchantAuditEntry.at, MerchantAuditEntry.actor)
         stmt = _action(stmt, where.action, MerchantAuditEntry.action)
         stmt = stmt.order_by(MerchantAuditEntry.at.desc(), MerchantAuditEntry.id.desc())
-        rows = (await self.session.execute(stmt.limit(where.limit))).tuples()
-        return list(rows)
+        rows = await self.session.execute(stmt.limit(where.limit))
+        return [(entry, slug) for entry, slug in rows]
 
 
 def _filtered(
