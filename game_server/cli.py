@@ -39,7 +39,7 @@ def _serve(args: argparse.Namespace) -> int:
         "proxy_headers": True,
     }
     if args.workers == 1:
-        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        uvicorn.run(create_app(settings), **options)
         return 0
     if settings.redis_url is None:
         logging.getLogger(__name__).warning(
@@ -49,7 +49,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
     # Several processes need an import string: each worker builds its app (and reads the
     # settings from the environment) itself.
-    uvicorn.run("game_server.app:create_app", factory=True, workers=args.workers, **options)  # type: ignore[arg-type]
+    uvicorn.run("game_server.app:create_app", factory=True, workers=args.workers, **options)
     return 0
 
 

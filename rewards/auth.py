@@ -10,9 +10,10 @@ from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from game_server.clock import utcnow
-from game_server.deps import BackendDep, SessionDep, SettingsDep
+from game_server.deps import SessionDep
 from game_server.pubsub import Backend
 from game_server.settings import Settings
+from rewards.deps import BackendDep, SettingsDep
 from rewards.exceptions import InvalidApiKey, RateLimited
 from rewards.merchants import KEY_PREFIX, hash_api_key
 from rewards.models import Merchant, MerchantAuditEntry
@@ -100,7 +101,7 @@ class MerchantLimits:
         )
 
 
-def _limits(backend: BackendDep, settings: SettingsDep) -> MerchantLimits:
+async def _limits(backend: BackendDep, settings: SettingsDep) -> MerchantLimits:
     return MerchantLimits(backend, settings)
 
 

@@ -1,10 +1,16 @@
 """`Idempotency-Key` for redemptions: one execution per (merchant, key), its response replayed.
 
-A key is claimed in its own short transaction, committed before the work starts, so that a
-duplicate arriving meanwhile sees it in flight (409) instead of doing the work twice. The
-response is stored in the same transaction as the redemption itself: either both happen or
-neither. A worker that dies mid-flight leaves a claim whose lease expires; a retry then takes
-the key over. Records are kept `idempotency_ttl_s` (24 h); an older key counts as new.
+The key is claimed in the redemption's own transaction, and the response is stored in that
+same transaction: claim, redemption and stored response all commit or none does. A worker that
+dies mid-flight leaves nothing behind, and a retry runs at once.
+
+A duplicate arriving while the first attempt is in flight must answer 409 at once rather than
+wait for it. On PostgreSQL the claimer holds a transaction-scoped advisory lock on the key, so
+a duplicate that cannot take the lock knows the key is in flight even though the claim is not
+yet visible to it. SQLite serialises writers: a duplicate waits at its INSERT and then finds
+the stored response. Claims committed without a response (a worker that died between two
+transactions before this scheme, or a test) still expire after `idempotency_lease_s`.
+Records are kept `idempotency_ttl_s` (24 h); an older key counts as new.
 """
 
 from __future__ import annotations
@@ -12,19 +18,65 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import DateTime, Table, bindparam, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from game_server.settings import Settings
 from rewards.exceptions import IdempotencyKeyMissing, IdempotencyKeyReused, RequestInFlight
 from rewards.models import IdempotencyRecord
-from rewards.repository import insert_for
 
 MAX_KEY_LENGTH = 255
+
+_records = cast(Table, IdempotencyRecord.__table__)
+_c = _records.c
+
+# Built once: a reused statement object keeps its cache key, and its compiled form is cached.
+_MOMENT = DateTime(timezone=True)
+_LOCK = select(func.pg_try_advisory_xact_lock(bindparam("lock_id")))
+_CLAIM = {
+    name: dialect.insert(_records)
+    .on_conflict_do_nothing(index_elements=["merchant_id", "key"])
+    .returning(_c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_EXISTING = select(_c.fingerprint, _c.created_at, _c.response_status, _c.response_body).where(
+    _c.merchant_id == bindparam("m_id"), _c.key == bindparam("m_key")
+)
+_TAKE_OVER = (
+    update(_records)
+    .where(_c.merchant_id == bindparam("m_id"), _c.key == bindparam("m_key"))
+    .where(
+        or_(
+            _c.created_at < bindparam("retained_since", type_=_MOMENT),
+            _c.response_status.is_(None)
+            & (_c.lease_expires_at < bindparam("now", type_=_MOMENT))
+            & (_c.fingerprint == bindparam("print_")),
+        )
+    )
+    .values(
+        fingerprint=bindparam("print_"),
+        created_at=bindparam("now", type_=_MOMENT),
+        lease_expires_at=bindparam("lease_until", type_=_MOMENT),
+        response_status=None,
+        response_body=None,
+    )
+    .returning(_c.id)
+)
+_COMPLETE = (
+    update(_records)
+    .where(_c.id == bindparam("record_id"))
+    .values(
+        response_status=bindparam("status", type_=_c.response_status.type),
+        response_body=bindparam("body", type_=_c.response_body.type),
+        lease_expires_at=None,
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +101,12 @@ def fingerprint(payload: object) -> str:
     return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+def lock_id(merchant_id: uuid.UUID, key: str) -> int:
+    """The advisory lock of one key: 64 bits of a hash (a collision only costs a 409)."""
+    digest = hashlib.blake2b(merchant_id.bytes + key.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 class IdempotencyStore:
     def __init__(self, session: AsyncSession, settings: Settings) -> None:
         self.session = session
@@ -58,85 +116,80 @@ class IdempotencyStore:
     async def claim(
         self, merchant_id: uuid.UUID, key: str, print_: str, now: datetime
     ) -> uuid.UUID | Replay:
-        """The id of a fresh claim, or the stored response to replay. Raises 422 / 409."""
-        inserted = await self.session.execute(
-            insert_for(self.session, IdempotencyRecord)
-            .values(
-                id=uuid.uuid4(),
-                merchant_id=merchant_id,
-                key=key,
-                fingerprint=print_,
-                created_at=now,
-                lease_expires_at=now + self.lease,
-            )
-            .on_conflict_do_nothing(index_elements=["merchant_id", "key"])
-            .returning(IdempotencyRecord.id)
-        )
-        record_id: uuid.UUID | None = inserted.scalar_one_or_none()
-        if record_id is not None:
+        """The id of a claim taken in the session's transaction, or the stored response to
+        replay. Raises 422 (another body) or 409 (in flight)."""
+        connection = await self.session.connection()
+        which = {"m_id": merchant_id, "m_key": key}
+        if not await self._lock(connection, merchant_id, key):
+            return await self._existing(connection, which, print_, now)
+        record_id = uuid.uuid4()
+        values = {
+            "id": record_id,
+            "merchant_id": merchant_id,
+            "key": key,
+            "fingerprint": print_,
+            "created_at": now,
+            "lease_expires_at": now + self.lease,
+        }
+        inserted = await connection.execute(_CLAIM[connection.dialect.name], values)
+        if inserted.scalar_one_or_none() is not None:
             return record_id
-        if (taken := await self._take_over(merchant_id, key, print_, now)) is not None:
+        if (taken := await self._take_over(connection, which, print_, now)) is not None:
             return taken
-        return await self._existing(merchant_id, key, print_)
+        return await self._existing(connection, which, print_, now)
+
+    @staticmethod
+    async def _lock(connection: AsyncConnection, merchant_id: uuid.UUID, key: str) -> bool:
+        if connection.dialect.name != "postgresql":
+            return True  # SQLite: the INSERT below waits for the database's one writer
+        locked = await connection.scalar(_LOCK, {"lock_id": lock_id(merchant_id, key)})
+        return bool(locked)
 
     async def _take_over(
-        self, merchant_id: uuid.UUID, key: str, print_: str, now: datetime
+        self, connection: AsyncConnection, which: dict[str, Any], print_: str, now: datetime
     ) -> uuid.UUID | None:
         """Reuse a record past its retention, or a claim whose worker died (lease expired)."""
-        stale = or_(
-            IdempotencyRecord.created_at < now - self.ttl,
-            (IdempotencyRecord.response_status.is_(None))
-            & (IdempotencyRecord.lease_expires_at < now)
-            & (IdempotencyRecord.fingerprint == print_),
-        )
-        stmt = (
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.merchant_id == merchant_id, IdempotencyRecord.key == key)
-            .where(stale)
-            .values(
-                fingerprint=print_,
-                created_at=now,
-                lease_expires_at=now + self.lease,
-                response_status=None,
-                response_body=None,
-            )
-            .returning(IdempotencyRecord.id)
-        )
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        params = {
+            **which,
+            "retained_since": now - self.ttl,
+            "now": now,
+            "print_": print_,
+            "lease_until": now + self.lease,
+        }
+        taken: uuid.UUID | None = (await connection.execute(_TAKE_OVER, params)).scalar()
+        return taken
 
-    async def _existing(self, merchant_id: uuid.UUID, key: str, print_: str) -> Replay:
-        stmt = select(IdempotencyRecord).where(
-            IdempotencyRecord.merchant_id == merchant_id, IdempotencyRecord.key == key
+    async def _existing(
+        self, connection: AsyncConnection, which: dict[str, Any], print_: str, now: datetime
+    ) -> Replay:
+        record = (await connection.execute(_EXISTING, which)).one_or_none()
+        in_flight = RequestInFlight(
+            "a request with this Idempotency-Key is still being processed; retry shortly"
         )
-        record = (await self.session.execute(stmt)).scalar_one()
+        if record is None or _aware(record.created_at) < now - self.ttl:
+            raise in_flight  # claimed (or being taken over) by a transaction not yet committed
         if record.fingerprint != print_:
             raise IdempotencyKeyReused(
                 "this Idempotency-Key was already used with another request body; "
                 "use a new key for a new redemption"
             )
         if record.response_status is None or record.response_body is None:
-            raise RequestInFlight(
-                "a request with this Idempotency-Key is still being processed; retry shortly"
-            )
+            raise in_flight
         return Replay(record.response_status, record.response_body)
 
     async def complete(self, record_id: uuid.UUID, status: int, body: bytes) -> None:
-        stmt = (
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.id == record_id)
-            .values(response_status=status, response_body=body, lease_expires_at=None)
+        connection = await self.session.connection()
+        await connection.execute(
+            _COMPLETE, {"record_id": record_id, "status": status, "body": body}
         )
-        await self.session.execute(stmt)
-
-    async def release(self, record_id: uuid.UUID) -> None:
-        """Forget a claim whose work failed unexpectedly, so that a retry can run at once."""
-        stmt = delete(IdempotencyRecord).where(
-            IdempotencyRecord.id == record_id, IdempotencyRecord.response_status.is_(None)
-        )
-        await self.session.execute(stmt)
 
     async def purge(self, now: datetime) -> int:
         stmt = delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - self.ttl)
         result = await self.session.execute(stmt)
         assert isinstance(result, CursorResult)
         return int(result.rowcount)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands datetimes back naive; they were stored as UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

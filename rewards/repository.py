@@ -5,9 +5,22 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Row, case, func, insert, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Row,
+    Table,
+    bindparam,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +51,26 @@ class SpentAt:
 
 
 _AUDIT_COLUMNS = [c for c in MerchantAuditEntry.__table__.columns if c.key != "id"]
+
+# The redemption path runs these on every request: Core statements built once (they keep
+# their cache keys) and run on the session's connection, skipping the ORM's DML machinery.
+_coupons = cast(Table, Coupon.__table__)
+_ADD_AUDIT = insert(cast(Table, MerchantAuditEntry.__table__))
+_ADD_REDEMPTION = insert(cast(Table, Redemption.__table__))
+_TAKE = (
+    update(_coupons)
+    .where(
+        _coupons.c.code == bindparam("t_code"),
+        _coupons.c.state == "issued",
+        _coupons.c.merchant_slug == bindparam("t_merchant"),
+        or_(
+            _coupons.c.expires_at.is_(None),
+            _coupons.c.expires_at > bindparam("t_now", type_=DateTime(timezone=True)),
+        ),
+    )
+    .values(state="redeemed")
+    .returning(_coupons.c.id, _coupons.c.template_slug, _coupons.c.offer_it, _coupons.c.offer_en)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +146,7 @@ class MerchantRepository:
     async def audit(self, entry: MerchantAuditEntry) -> None:
         # A Core INSERT: the audit log is written on every request, the ORM flush costs more.
         values = {c.key: getattr(entry, c.key) for c in _AUDIT_COLUMNS}
-        await self.session.execute(insert(MerchantAuditEntry).values(**values))
+        await (await self.session.connection()).execute(_ADD_AUDIT, values)
 
     async def audit_of(self, merchant_id: uuid.UUID, limit: int) -> list[MerchantAuditEntry]:
         stmt = (
@@ -191,27 +224,16 @@ class CouponRepository:
 
     async def take(self, code: str, merchant_slug: str, now: datetime) -> TakenCoupon | None:
         """Atomically mark a redeemable coupon redeemed: the database decides who wins."""
-        stmt = (
-            update(Coupon)
-            .where(
-                Coupon.code == code,
-                Coupon.state == "issued",
-                Coupon.merchant_slug == merchant_slug,
-                or_(Coupon.expires_at.is_(None), Coupon.expires_at > now),
-            )
-            .values(state="redeemed")
-            .returning(Coupon.id, Coupon.template_slug, Coupon.offer_it, Coupon.offer_en)
-        )
-        row = (await self.session.execute(stmt)).one_or_none()
+        params = {"t_code": code, "t_merchant": merchant_slug, "t_now": now}
+        row = (await (await self.session.connection()).execute(_TAKE, params)).one_or_none()
         return TakenCoupon(*row) if row else None
 
     async def give_back(self, coupon_id: uuid.UUID) -> None:
         stmt = update(Coupon).where(Coupon.id == coupon_id).values(state="issued")
         await self.session.execute(stmt)
 
-    async def add_redemption(self, redemption: Redemption) -> None:
-        values = {c.key: getattr(redemption, c.key) for c in Redemption.__table__.columns}
-        await self.session.execute(insert(Redemption).values(**values))
+    async def add_redemption(self, values: dict[str, Any]) -> None:
+        await (await self.session.connection()).execute(_ADD_REDEMPTION, values)
 
     async def spent_at(self, coupon_id: uuid.UUID) -> SpentAt | None:
         stmt = (

@@ -92,17 +92,20 @@ class RedemptionService:
         taken = await self.coupons.take(code, merchant.slug, now)
         if taken is None:
             raise await self._refusal(merchant, code, now)
-        redemption = Redemption(
-            id=uuid.uuid4(),
-            coupon_id=taken.id,
-            merchant_id=merchant.id,
-            api_key_id=api_key_id,
-            reference=reference,
-            redeemed_at=now,
+        redemption_id = uuid.uuid4()
+        await self.coupons.add_redemption(
+            {
+                "id": redemption_id,
+                "coupon_id": taken.id,
+                "merchant_id": merchant.id,
+                "api_key_id": api_key_id,
+                "reference": reference,
+                "redeemed_at": now,
+                "voided_at": None,
+            }
         )
-        await self.coupons.add_redemption(redemption)
         return RedemptionRead(
-            id=redemption.id,
+            id=redemption_id,
             code=codes.display(code),
             template=taken.template_slug,
             offer=Offer(it=taken.offer_it, en=taken.offer_en),

@@ -10,10 +10,12 @@ from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import Response
 
 from game_server.clock import utcnow
-from game_server.deps import SessionDep, SettingsDep
+from game_server.deps import SessionDep
 from game_server.errors import PROBLEM_MEDIA_TYPE, DomainError, problem
+from game_server.settings import Settings
 from rewards import codes
 from rewards.auth import Limits, MerchantKey, MerchantPrincipal
+from rewards.deps import SettingsDep
 from rewards.endpoints.history import Period, csv_response, period
 from rewards.idempotency import IdempotencyStore, Replay, fingerprint, valid_key
 from rewards.merchants import MerchantService
@@ -91,6 +93,8 @@ async def redeem(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Redeem a coupon, exactly once. Retry with the same `Idempotency-Key` on any doubt."""
+    # One transaction: the key's claim, the redemption, the stored response and the audit
+    # entry commit together (the session dependency commits; rolls back on a crash).
     code = codes.squeeze(body.code)
     try:
         key = valid_key(idempotency_key)
@@ -105,10 +109,8 @@ async def redeem(
         entry = principal.audit("redeem", claim.status, code=code, detail="replayed")
         await MerchantRepository(session).audit(entry)
         return _stored(claim, replayed=True)
-    # The claim must be visible to concurrent duplicates before the work starts.
-    await session.commit()
-    outcome = await _execute(claim, body, principal, session, settings, store, limits)
-    return _stored(outcome, replayed=False)
+    outcome, redemption_id = await _execute(claim, body, principal, session, settings, limits)
+    return _stored(outcome, replayed=False, redemption_id=redemption_id)
 
 
 async def _execute(
@@ -116,40 +118,35 @@ async def _execute(
     body: RedemptionRequest,
     principal: MerchantPrincipal,
     session: SessionDep,
-    settings: SettingsDep,
-    store: IdempotencyStore,
+    settings: Settings,
     limits: Limits,
-) -> Replay:
+) -> tuple[Replay, uuid.UUID | None]:
     service = RedemptionService(CouponRepository(session), settings)
     redemption_id = None
     try:
         read = await service.redeem(
             principal.merchant, principal.api_key_id, body.code, body.reference, utcnow()
         )
-        outcome = Replay(201, orjson.dumps(read.model_dump(mode="json")))
+        outcome = Replay(201, read.model_dump_json().encode())
         redemption_id, detail = read.id, None
     except DomainError as exc:
         rendered = problem(exc.status, exc.detail, slug=exc.slug, **exc.extra)
         outcome = Replay(exc.status, bytes(rendered.body))
         detail = exc.detail
         await limits.count_failure(principal.api_key_id)
-    except BaseException:
-        await session.rollback()
-        await store.release(claim)
-        await session.commit()
-        raise
-    await store.complete(claim, outcome.status, outcome.body)
+    await IdempotencyStore(session, settings).complete(claim, outcome.status, outcome.body)
     entry = principal.audit(
         "redeem", outcome.status, code=body.code, redemption_id=redemption_id, detail=detail
     )
     await MerchantRepository(session).audit(entry)
-    return outcome
+    return outcome, redemption_id
 
 
-def _stored(outcome: Replay, *, replayed: bool) -> Response:
+def _stored(outcome: Replay, *, replayed: bool, redemption_id: uuid.UUID | None = None) -> Response:
     headers = {"Idempotency-Replayed": "true"} if replayed else {}
     if outcome.status == 201:
-        redemption_id = orjson.loads(outcome.body)["id"]
+        if redemption_id is None:
+            redemption_id = orjson.loads(outcome.body)["id"]
         headers["Location"] = f"{router.prefix}/redemptions/{redemption_id}"
         media_type = "application/json"
     else:
