@@ -70,7 +70,9 @@ def unzip(data: bytes) -> dict[str, bytes]:
 def _members(archive: zipfile.ZipFile) -> dict[str, bytes]:
     infos = [info for info in archive.infolist() if not info.is_dir()]
     if len(infos) > MAX_ARCHIVE_MEMBERS:
-        raise UploadTooLarge(f"the archive has {len(infos)} members, the limit is {MAX_FILES}")
+        raise UploadTooLarge(
+            f"the archive has {len(infos)} members, the limit is {MAX_ARCHIVE_MEMBERS}"
+        )
     names = {info.filename: safe_name(info.filename) for info in infos}
     files: dict[str, bytes] = {}
     total = 0
