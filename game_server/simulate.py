@@ -129,17 +129,14 @@ async def _walk_route(
 ) -> None:
     stops = route(sites, rng, 6)
     await asyncio.sleep(rng.random())  # spread the bots over the second
+    last_ts = 0
     for start, end in itertools.pairwise(stops):
         for lat, lon, accuracy in walk(start, end, rng, dwell_s=rng.randint(25, 45)):
             if time.monotonic() >= stop_at:
                 return
-            fix = {
-                "type": "position",
-                "lat": lat,
-                "lon": lon,
-                "accuracy": accuracy,
-                "ts": int(time.time() * 1000),
-            }
+            # Device time moves on by at least a second per fix, as a phone's GPS does.
+            last_ts = max(int(time.time() * 1000), last_ts + 1000)
+            fix = {"type": "position", "lat": lat, "lon": lon, "accuracy": accuracy, "ts": last_ts}
             await ws.send(orjson.dumps(fix).decode())
             stats.fixes += 1
             await asyncio.sleep(1.0)

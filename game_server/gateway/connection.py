@@ -50,7 +50,7 @@ class Connection:
     world_version: int = -1
     last_fix_ts: int | None = None
     last_sent_seq: int = 0
-    closing: CloseSocket | None = None
+    expiry: asyncio.TimerHandle | None = None
 
     def send_local(self, text: str) -> None:
         self.subscription.deliver(Message(LOCAL, text.encode()))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
 class GatewayMetrics:
@@ -20,4 +20,10 @@ class GatewayMetrics:
         )
         self.events = Counter(
             "lupiae_ws_events_total", "events stored by the gateway", registry=registry
+        )
+        self.commit_seconds = Histogram(
+            "lupiae_ws_commit_seconds",
+            "time to store a batch of events (and the game's reaction) and commit",
+            registry=registry,
+            buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
         )

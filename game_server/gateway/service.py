@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -166,25 +167,47 @@ class Gateway:
         conn.tracker = await self._load_tracker(conn.player_id)
 
     async def _run(self, conn: Connection) -> None:
+        """Read in this task, write in one other; a slow consumer or expiry ends both."""
+        loop = asyncio.get_running_loop()
+        reading = asyncio.current_task()
+        assert reading is not None
+
+        def stop_reading(_: object = None) -> None:
+            reading.cancel()
+
         writer = asyncio.create_task(conn.write_forever(), name=f"writer-{conn.player_id}")
-        reader = asyncio.create_task(self._read_forever(conn), name=f"reader-{conn.player_id}")
-        overflow = asyncio.create_task(conn.subscription.overflowed.wait())
-        tasks = {writer, reader, overflow}
+        writer.add_done_callback(stop_reading)
+        conn.subscription.on_overflow = stop_reading
+        conn.expiry = loop.call_at(_loop_deadline(loop, conn.token_expires_at), stop_reading)
         try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            if overflow in done:
-                raise CloseSocket(1013, "slow consumer: reconnect with resume_after")
-            for task in done:
-                task.result()  # re-raise CloseSocket / disconnects
+            await self._read_forever(conn)
+        except asyncio.CancelledError:
+            reason = self._why_stopped(conn, writer)
+            if not isinstance(reason, asyncio.CancelledError):
+                reading.uncancel()  # we stopped ourselves: carry on closing normally
+            raise reason from None
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            writer.remove_done_callback(stop_reading)
+            conn.subscription.on_overflow = None
+            if conn.expiry is not None:
+                conn.expiry.cancel()
+            writer.cancel()
+            await asyncio.gather(writer, return_exceptions=True)
             await self._save_tracker(conn)
 
+    @staticmethod
+    def _why_stopped(conn: Connection, writer: asyncio.Task[None]) -> BaseException:
+        if conn.subscription.overflowed.is_set():
+            return CloseSocket(1013, "slow consumer: reconnect with resume_after")
+        failure = writer.exception() if writer.done() and not writer.cancelled() else None
+        if failure is not None:
+            return failure
+        if time.time() >= conn.token_expires_at:
+            return CloseSocket(1008, "token expired; reconnect with a fresh token")
+        return asyncio.CancelledError()  # the server is shutting down
+
     async def _read_forever(self, conn: Connection) -> None:
-        loop = asyncio.get_running_loop()
-        now = loop.time()
+        now = asyncio.get_running_loop().time()
         limits = _Limits(
             TokenBucket(self.settings.frames_per_s, self.settings.frames_burst, now),
             AbuseMeter(self.settings.abuse_drops, self.settings.abuse_window_s),
@@ -192,12 +215,7 @@ class Gateway:
             now,
         )
         while True:
-            deadline = loop.time() + (conn.token_expires_at - time.time())
-            try:
-                async with asyncio.timeout_at(deadline):
-                    raw = await _receive(conn.websocket, self.settings.max_frame_bytes)
-            except TimeoutError:
-                raise CloseSocket(1008, "token expired; reconnect with a fresh token") from None
+            raw = await _receive(conn.websocket, self.settings.max_frame_bytes)
             await self._handle(conn, raw, limits)
 
     async def _handle(self, conn: Connection, raw: str, limits: _Limits) -> None:
@@ -216,6 +234,13 @@ class Gateway:
             conn.send_local(protocol.PONG)
         elif isinstance(frame, protocol.Hello):
             conn.token_expires_at = (await self._authenticate(frame.token))[1]
+            if conn.expiry is not None:
+                conn.expiry.cancel()
+            loop = asyncio.get_running_loop()
+            reading = asyncio.current_task()
+            assert reading is not None
+            deadline = _loop_deadline(loop, conn.token_expires_at)
+            conn.expiry = loop.call_at(deadline, reading.cancel)  # same effect as in _run
         elif isinstance(frame, protocol.Position | protocol.Positions):
             await self._positions(conn, frame, limits)
         elif isinstance(frame, protocol.Start):
@@ -297,6 +322,19 @@ class Gateway:
         world: World | None = None,
     ) -> None:
         at = utcnow()
+        with self.metrics.commit_seconds.time():
+            stored = await self._store(conn, events, visits, world, at)
+        self.metrics.events.inc(len(stored))
+        await self._publish(conn, stored)
+
+    async def _store(
+        self,
+        conn: Connection,
+        events: list[NewEvent],
+        visits: list[Visit],
+        world: World | None,
+        at: datetime,
+    ) -> list[events_log.StoredEvent]:
         async with self.factory() as session:
             await events_log.append(session, conn.player_id, events)
             for visit in visits:
@@ -311,9 +349,7 @@ class Gateway:
                     at=at,
                 )
             await session.commit()
-            stored = events_log.take_outbox(session)
-        self.metrics.events.inc(len(stored))
-        await self._publish(conn, stored)
+            return events_log.take_outbox(session)
 
     async def _publish(self, conn: Connection, stored: list[events_log.StoredEvent]) -> None:
         try:
@@ -395,6 +431,10 @@ class Gateway:
             )
         except BackendUnavailable as exc:
             log.warning("tracker state of %s not saved: %s", conn.player_id, exc)
+
+
+def _loop_deadline(loop: asyncio.AbstractEventLoop, epoch_s: float) -> float:
+    return loop.time() + (epoch_s - time.time())
 
 
 async def _receive(websocket: WebSocket, max_bytes: int) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -43,8 +43,10 @@ class Subscription:
     max_backlog: int = DEFAULT_BACKLOG
     dropped: int = 0
     _queue: asyncio.Queue[Message | BackendUnavailable] = field(init=False)
-    # Set at the first drop, for consumers that would rather disconnect than skip messages.
+    # Set at the first drop, for consumers that would rather disconnect than skip messages;
+    # `on_overflow` is called then too.
     overflowed: asyncio.Event = field(init=False)
+    on_overflow: Callable[[], object] | None = None
 
     def __post_init__(self) -> None:
         self._queue = asyncio.Queue(maxsize=self.max_backlog)
@@ -54,7 +56,10 @@ class Subscription:
         if self._queue.full():
             self._queue.get_nowait()
             self.dropped += 1
-            self.overflowed.set()
+            if not self.overflowed.is_set():
+                self.overflowed.set()
+                if self.on_overflow is not None:
+                    self.on_overflow()
         self._queue.put_nowait(item)
 
     def __aiter__(self) -> AsyncIterator[Message]:

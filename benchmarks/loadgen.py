@@ -1,0 +1,138 @@
+"""The gateway benchmark's load generator, run in its own process.
+
+Opens one socket per token, then sends one position per socket per second, each on its own
+schedule (device time = the scheduled send time), along real routes between Lecce sites.
+Latency of an event = arrival time − device time of the fix that caused it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+import orjson
+from websockets.asyncio.client import connect
+
+from game_server.simulate import Site, walk
+
+RAMP_PER_S = 400
+SITES = [
+    Site("porta_napoli", 40.356503, 18.168469),
+    Site("duomo", 40.35167, 18.16944),
+    Site("piazza_sant_oronzo", 40.35274, 18.17271),
+    Site("basilica_santa_croce", 40.35395, 18.17356),
+    Site("porta_rudiae", 40.351345, 18.164581),
+    Site("san_matteo", 40.35058, 18.17197),
+    Site("santa_chiara", 40.35180, 18.17120),
+    Site("porta_san_biagio", 40.349949, 18.173484),
+]
+
+
+def run(pipe: Connection, target: str, url: str, tokens: list[str], duration_s: float) -> None:
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    asyncio.run(_main(pipe, target, url, tokens, duration_s))
+
+
+def _route(rng: random.Random) -> list[tuple[float, float, float]]:
+    stops = rng.sample(SITES, 4)
+    fixes = []
+    for a, b in zip(stops, stops[1:], strict=False):
+        fixes += walk(a, b, rng, dwell_s=rng.randint(25, 40))
+    offset = rng.randrange(len(fixes))  # start somewhere along the route: a steady state
+    return fixes[offset:] + fixes[:offset]
+
+
+async def _main(
+    pipe: Connection, target: str, url: str, tokens: list[str], duration_s: float
+) -> None:
+    go = asyncio.Event()
+    stats: dict[str, Any] = {"sent": 0, "received": 0, "events": 0, "latencies_ms": []}
+    sockets = await _connect_all(target, url, tokens)
+    pipe.send({"connected": len(sockets), "failed": len(tokens) - len(sockets)})
+    await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
+    go.set()
+    start = time.time() + 0.5
+    rng = random.Random(42)
+    tasks = [
+        asyncio.create_task(
+            _player(ws, target, _route(rng), start + rng.random(), duration_s, stats)
+        )
+        for ws in sockets
+    ]
+    await asyncio.gather(*tasks, return_exceptions=True)
+    for ws in sockets:
+        await ws.close()
+    pipe.send(stats)
+
+
+async def _connect_all(target: str, url: str, tokens: list[str]) -> list[Any]:
+    sockets: list[Any] = []
+    sem = asyncio.Semaphore(64)
+
+    async def one(token: str) -> None:
+        async with sem:
+            try:
+                ws = await connect(url, compression=None, open_timeout=60, max_queue=64)
+                if target == "game":
+                    await ws.send(orjson.dumps({"type": "hello", "token": token}).decode())
+                    while orjson.loads(await ws.recv())["type"] != "welcome":
+                        pass
+                sockets.append(ws)
+            except Exception:
+                return
+            await asyncio.sleep(0)
+
+    batch = []
+    for i, token in enumerate(tokens):
+        batch.append(asyncio.create_task(one(token)))
+        if i % RAMP_PER_S == RAMP_PER_S - 1:
+            await asyncio.sleep(1)
+    await asyncio.gather(*batch)
+    return sockets
+
+
+async def _player(
+    ws: Any,
+    target: str,
+    route: list[tuple[float, float, float]],
+    first_s: float,
+    duration_s: float,
+    stats: dict[str, Any],
+) -> None:
+    reader = asyncio.create_task(_read(ws, target, stats))
+    try:
+        for k in range(int(duration_s)):
+            at = first_s + k
+            await asyncio.sleep(max(0.0, at - time.time()))
+            lat, lon, accuracy = route[k % len(route)]
+            fix = {
+                "type": "position",
+                "lat": lat,
+                "lon": lon,
+                "accuracy": accuracy,
+                "ts": int(at * 1000),
+            }
+            await ws.send(orjson.dumps(fix).decode())
+            stats["sent"] += 1
+        await asyncio.sleep(1.0)  # let the last events arrive
+    finally:
+        reader.cancel()
+
+
+async def _read(ws: Any, target: str, stats: dict[str, Any]) -> None:
+    async for raw in ws:
+        stats["received"] += 1
+        if target != "game":
+            continue
+        frame = orjson.loads(raw)
+        if frame.get("type") == "event" and frame["kind"].startswith("poi."):
+            stats["events"] += 1
+            stats["latencies_ms"].append(time.time() * 1000 - frame["data"]["ts"])
