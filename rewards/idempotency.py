@@ -39,11 +39,19 @@ _c = _records.c
 # Built once: a reused statement object keeps its cache key, and its compiled form is cached.
 _MOMENT = DateTime(timezone=True)
 _LOCK = select(func.pg_try_advisory_xact_lock(bindparam("lock_id")))
+_CLAIMED = ["id", "merchant_id", "key", "fingerprint", "created_at", "lease_expires_at"]
+_CLAIM_VALUES = {name: bindparam(f"c_{name}", type_=_c[name].type) for name in _CLAIMED}
+# PostgreSQL: the row is inserted only if this transaction gets the key's advisory lock (one
+# round trip for both; the one-row SELECT's filter runs once). SQLite: a plain INSERT.
 _CLAIM = {
-    name: dialect.insert(_records)
+    "postgresql": postgresql.insert(_records)
+    .from_select(_CLAIMED, select(*_CLAIM_VALUES.values()).where(_LOCK.selected_columns[0]))
     .on_conflict_do_nothing(index_elements=["merchant_id", "key"])
-    .returning(_c.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+    .returning(_c.id),
+    "sqlite": sqlite.insert(_records)
+    .values(_CLAIM_VALUES)
+    .on_conflict_do_nothing(index_elements=["merchant_id", "key"])
+    .returning(_c.id),
 }
 _EXISTING = select(_c.fingerprint, _c.created_at, _c.response_status, _c.response_body).where(
     _c.merchant_id == bindparam("m_id"), _c.key == bindparam("m_key")
@@ -120,20 +128,23 @@ class IdempotencyStore:
         replay. Raises 422 (another body) or 409 (in flight)."""
         connection = await self.session.connection()
         which = {"m_id": merchant_id, "m_key": key}
-        if not await self._lock(connection, merchant_id, key):
-            return await self._existing(connection, which, print_, now)
         record_id = uuid.uuid4()
         values = {
-            "id": record_id,
-            "merchant_id": merchant_id,
-            "key": key,
-            "fingerprint": print_,
-            "created_at": now,
-            "lease_expires_at": now + self.lease,
+            "c_id": record_id,
+            "c_merchant_id": merchant_id,
+            "c_key": key,
+            "c_fingerprint": print_,
+            "c_created_at": now,
+            "c_lease_expires_at": now + self.lease,
+            "lock_id": lock_id(merchant_id, key),
         }
         inserted = await connection.execute(_CLAIM[connection.dialect.name], values)
         if inserted.scalar_one_or_none() is not None:
             return record_id
+        # Not inserted: the key exists, or (PostgreSQL) another transaction holds its lock.
+        # Asking again is safe: a lock this transaction already holds is granted again.
+        if not await self._lock(connection, merchant_id, key):
+            return await self._existing(connection, which, print_, now)
         if (taken := await self._take_over(connection, which, print_, now)) is not None:
             return taken
         return await self._existing(connection, which, print_, now)
@@ -141,7 +152,7 @@ class IdempotencyStore:
     @staticmethod
     async def _lock(connection: AsyncConnection, merchant_id: uuid.UUID, key: str) -> bool:
         if connection.dialect.name != "postgresql":
-            return True  # SQLite: the INSERT below waits for the database's one writer
+            return True  # SQLite: the claim's INSERT waited for the database's one writer
         locked = await connection.scalar(_LOCK, {"lock_id": lock_id(merchant_id, key)})
         return bool(locked)
 

@@ -14,7 +14,7 @@ from content.model import Bundle
 from game_server.clock import utcnow
 from rewards.exceptions import MerchantExists, NoDistrict, OutsideDistrict, UnknownMerchant
 from rewards.models import Merchant, MerchantApiKey, MerchantAuditEntry
-from rewards.repository import MerchantRepository
+from rewards.repository import MerchantRepository, Shop
 
 KEY_PREFIX = "lpm_"  # recognisable in logs and by secret scanners
 
@@ -95,7 +95,7 @@ class MerchantService:
         return merchant
 
     async def rotate_key(
-        self, merchant: Merchant, *, grace_s: int = 0, by_key: uuid.UUID | None = None
+        self, merchant: Merchant | Shop, *, grace_s: int = 0, by_key: uuid.UUID | None = None
     ) -> IssuedKey:
         """A new key; every other key stops working after `grace_s` seconds."""
         now = utcnow()

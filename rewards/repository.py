@@ -55,6 +55,19 @@ _AUDIT_COLUMNS = [c for c in MerchantAuditEntry.__table__.columns if c.key != "i
 # The redemption path runs these on every request: Core statements built once (they keep
 # their cache keys) and run on the session's connection, skipping the ORM's DML machinery.
 _coupons = cast(Table, Coupon.__table__)
+_merchants = cast(Table, Merchant.__table__)
+_keys = cast(Table, MerchantApiKey.__table__)
+_BY_KEY_HASH = (
+    select(_merchants.c.id, _merchants.c.slug, _merchants.c.name, _keys.c.id.label("key_id"))
+    .join_from(_keys, _merchants, _keys.c.merchant_id == _merchants.c.id)
+    .where(
+        _keys.c.key_hash == bindparam("k_hash"),
+        or_(
+            _keys.c.revoked_at.is_(None),
+            _keys.c.revoked_at > bindparam("k_now", type_=DateTime(timezone=True)),
+        ),
+    )
+)
 _ADD_AUDIT = insert(cast(Table, MerchantAuditEntry.__table__))
 _ADD_REDEMPTION = insert(cast(Table, Redemption.__table__))
 _TAKE = (
@@ -71,6 +84,45 @@ _TAKE = (
     .values(state="redeemed")
     .returning(_coupons.c.id, _coupons.c.template_slug, _coupons.c.offer_it, _coupons.c.offer_en)
 )
+_redemptions = cast(Table, Redemption.__table__)
+_RECORDED = ["id", "coupon_id", "merchant_id", "api_key_id", "reference", "redeemed_at"]
+_RECORD_VALUES = {
+    name: bindparam(f"r_{name}", type_=_redemptions.c[name].type)
+    for name in _RECORDED
+    if name != "coupon_id"
+}
+# PostgreSQL takes the coupon and records its redemption in one round trip: the INSERT reads
+# the rows the UPDATE returned (none when the coupon could not be taken), then the taken
+# coupon is selected. SQLite runs the two statements in turn.
+_taken = _TAKE.cte("taken")
+_TAKE_AND_RECORD = select(_taken).add_cte(
+    insert(_redemptions)
+    .from_select(
+        _RECORDED,
+        select(*(_taken.c.id if n == "coupon_id" else _RECORD_VALUES[n] for n in _RECORDED)),
+    )
+    .cte("recorded")
+)
+_RECORD = insert(_redemptions).values(
+    {n: bindparam("t_coupon_id") if n == "coupon_id" else _RECORD_VALUES[n] for n in _RECORDED}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Shop:
+    """The merchant behind an API key, as much of it as the merchant API needs."""
+
+    id: uuid.UUID
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewRedemption:
+    id: uuid.UUID
+    merchant_id: uuid.UUID
+    api_key_id: uuid.UUID | None
+    reference: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,17 +137,11 @@ class MerchantRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def by_key_hash(self, key_hash: str, now: datetime) -> tuple[Merchant, uuid.UUID] | None:
-        stmt = (
-            select(Merchant, MerchantApiKey.id)
-            .join(MerchantApiKey, MerchantApiKey.merchant_id == Merchant.id)
-            .where(
-                MerchantApiKey.key_hash == key_hash,
-                or_(MerchantApiKey.revoked_at.is_(None), MerchantApiKey.revoked_at > now),
-            )
-        )
-        row = (await self.session.execute(stmt)).one_or_none()
-        return (row[0], row[1]) if row else None
+    async def by_key_hash(self, key_hash: str, now: datetime) -> tuple[Shop, uuid.UUID] | None:
+        """The shop of a working key, and the key's id."""
+        params = {"k_hash": key_hash, "k_now": now}
+        row = (await (await self.session.connection()).execute(_BY_KEY_HASH, params)).first()
+        return (Shop(row.id, row.slug, row.name), row.key_id) if row else None
 
     async def by_slug(self, slug: str) -> Merchant | None:
         stmt = select(Merchant).where(Merchant.slug == slug)
@@ -222,18 +268,34 @@ class CouponRepository:
     async def by_code(self, code: str) -> Coupon | None:
         return (await self.session.execute(select(Coupon).where(Coupon.code == code))).scalar()
 
-    async def take(self, code: str, merchant_slug: str, now: datetime) -> TakenCoupon | None:
-        """Atomically mark a redeemable coupon redeemed: the database decides who wins."""
-        params = {"t_code": code, "t_merchant": merchant_slug, "t_now": now}
-        row = (await (await self.session.connection()).execute(_TAKE, params)).one_or_none()
-        return TakenCoupon(*row) if row else None
+    async def take(
+        self, code: str, merchant_slug: str, now: datetime, redemption: NewRedemption
+    ) -> TakenCoupon | None:
+        """Atomically mark a redeemable coupon redeemed and record its redemption: the database
+        decides who wins. None when the coupon could not be taken (nothing is recorded)."""
+        connection = await self.session.connection()
+        params = {
+            "t_code": code,
+            "t_merchant": merchant_slug,
+            "t_now": now,
+            "r_id": redemption.id,
+            "r_merchant_id": redemption.merchant_id,
+            "r_api_key_id": redemption.api_key_id,
+            "r_reference": redemption.reference,
+            "r_redeemed_at": now,
+        }
+        if connection.dialect.name == "postgresql":
+            row = (await connection.execute(_TAKE_AND_RECORD, params)).one_or_none()
+            return TakenCoupon(*row) if row else None
+        row = (await connection.execute(_TAKE, params)).one_or_none()
+        if row is None:
+            return None
+        await connection.execute(_RECORD, {**params, "t_coupon_id": row.id})
+        return TakenCoupon(*row)
 
     async def give_back(self, coupon_id: uuid.UUID) -> None:
         stmt = update(Coupon).where(Coupon.id == coupon_id).values(state="issued")
         await self.session.execute(stmt)
-
-    async def add_redemption(self, values: dict[str, Any]) -> None:
-        await (await self.session.connection()).execute(_ADD_REDEMPTION, values)
 
     async def spent_at(self, coupon_id: uuid.UUID) -> SpentAt | None:
         stmt = (

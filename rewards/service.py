@@ -21,8 +21,8 @@ from rewards.exceptions import (
     UnknownRedemption,
     VoidWindowClosed,
 )
-from rewards.models import Coupon, Merchant, Redemption
-from rewards.repository import CouponRepository
+from rewards.models import Coupon, Redemption
+from rewards.repository import CouponRepository, NewRedemption, Shop
 from rewards.schemas import (
     CouponCheck,
     MerchantRef,
@@ -55,7 +55,7 @@ class RedemptionService:
         self.coupons = coupons
         self.void_window = timedelta(seconds=settings.redemption_void_window_s)
 
-    async def check(self, merchant: Merchant, text: str, now: datetime) -> CouponCheck:
+    async def check(self, merchant: Shop, text: str, now: datetime) -> CouponCheck:
         coupon = await self._coupon_of(merchant, parse_code(text))
         check = CouponCheck(
             code=codes.display(coupon.code),
@@ -82,28 +82,18 @@ class RedemptionService:
 
     async def redeem(
         self,
-        merchant: Merchant,
+        merchant: Shop,
         api_key_id: uuid.UUID,
         text: str,
         reference: str | None,
         now: datetime,
     ) -> RedemptionRead:
         code = parse_code(text)
-        taken = await self.coupons.take(code, merchant.slug, now)
+        redemption_id = uuid.uuid4()
+        redemption = NewRedemption(redemption_id, merchant.id, api_key_id, reference)
+        taken = await self.coupons.take(code, merchant.slug, now, redemption)
         if taken is None:
             raise await self._refusal(merchant, code, now)
-        redemption_id = uuid.uuid4()
-        await self.coupons.add_redemption(
-            {
-                "id": redemption_id,
-                "coupon_id": taken.id,
-                "merchant_id": merchant.id,
-                "api_key_id": api_key_id,
-                "reference": reference,
-                "redeemed_at": now,
-                "voided_at": None,
-            }
-        )
         return RedemptionRead(
             id=redemption_id,
             code=codes.display(code),
@@ -116,7 +106,7 @@ class RedemptionService:
             void_until=now + self.void_window,
         )
 
-    async def _refusal(self, merchant: Merchant, code: str, now: datetime) -> Exception:
+    async def _refusal(self, merchant: Shop, code: str, now: datetime) -> Exception:
         """Why a coupon could not be taken: unknown, elsewhere, spent or expired."""
         coupon = await self._coupon_of(merchant, code)
         if coupon.state == "redeemed":
@@ -134,7 +124,7 @@ class RedemptionService:
             return CouponExpired(f"coupon expired on {iso(expires_at)}", expired_at=iso(expires_at))
         return CouponSpent("coupon changed while redeeming it; check it again")
 
-    async def _coupon_of(self, merchant: Merchant, code: str) -> Coupon:
+    async def _coupon_of(self, merchant: Shop, code: str) -> Coupon:
         coupon = await self.coupons.by_code(code)
         if coupon is None:
             raise UnknownCoupon("no such coupon", reason="unknown")
@@ -142,7 +132,7 @@ class RedemptionService:
             raise ForeignCoupon("this coupon belongs to another shop")
         return coupon
 
-    async def get(self, merchant: Merchant, redemption_id: uuid.UUID) -> RedemptionRead:
+    async def get(self, merchant: Shop, redemption_id: uuid.UUID) -> RedemptionRead:
         found = await self.coupons.redemption(redemption_id)
         if found is None:
             raise UnknownRedemption("no such redemption")
@@ -151,9 +141,7 @@ class RedemptionService:
             raise ForeignRedemption("this redemption belongs to another shop")
         return self._read(merchant, redemption, coupon)
 
-    async def void(
-        self, merchant: Merchant, redemption_id: uuid.UUID, now: datetime
-    ) -> RedemptionRead:
+    async def void(self, merchant: Shop, redemption_id: uuid.UUID, now: datetime) -> RedemptionRead:
         """Undo a redemption within the window; the coupon can be redeemed again. Voiding a
         voided redemption changes nothing and answers the same."""
         current = await self.get(merchant, redemption_id)
@@ -175,7 +163,7 @@ class RedemptionService:
 
     async def history(
         self,
-        merchant: Merchant,
+        merchant: Shop,
         since: datetime | None,
         until: datetime | None,
         *,
@@ -186,7 +174,7 @@ class RedemptionService:
         return [self._read(merchant, redemption, coupon) for redemption, coupon in rows]
 
     async def totals(
-        self, merchant: Merchant, since: datetime | None, until: datetime | None
+        self, merchant: Shop, since: datetime | None, until: datetime | None
     ) -> Totals:
         rows = await self.coupons.totals(merchant.id, since, until)
         by_template = [
@@ -207,7 +195,7 @@ class RedemptionService:
             by_template=by_template,
         )
 
-    def _read(self, merchant: Merchant, redemption: Redemption, coupon: Coupon) -> RedemptionRead:
+    def _read(self, merchant: Shop, redemption: Redemption, coupon: Coupon) -> RedemptionRead:
         redeemed_at = aware(redemption.redeemed_at)
         return RedemptionRead(
             id=redemption.id,
