@@ -451,5 +451,6 @@ async def _receive(websocket: WebSocket, max_bytes: int) -> str:
 
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:
     if websocket.application_state == WebSocketState.CONNECTED:
-        with contextlib.suppress(RuntimeError):  # the client went away first
+        # Best effort: the client may have gone away first (uvicorn raises various errors).
+        with contextlib.suppress(Exception):
             await websocket.close(code=code, reason=reason[:120])

@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from redis import asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -40,14 +42,21 @@ class RedisBackend(Backend):
             socket_timeout=5,
             health_check_interval=5,
             client_name=client_name,
+            # Fail fast and let callers degrade: redis-py's default retries with backoff would
+            # hold a player's message for seconds while Redis is down.
+            retry=Retry(NoBackoff(), 0),
         )
         self._subscriptions: dict[str, set[Subscription]] = defaultdict(set)
         self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
+        # One SUBSCRIBE/UNSUBSCRIBE at a time: redis-py opens the pub/sub connection lazily,
+        # and two concurrent first commands would open two connections (duplicate messages).
+        self._commands = asyncio.Lock()
         # Set when Redis confirms a SUBSCRIBE, so `async with subscribe()` returns ready.
         self._confirmed: dict[str, asyncio.Event] = {}
         self.reconnects = 0
+        self._healthy = True  # subscribers hear about an outage once, not at every retry
 
     async def connect(self) -> None:
         await self.ping()
@@ -55,11 +64,15 @@ class RedisBackend(Backend):
 
     async def close(self) -> None:
         if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+            # redis-py can swallow a cancellation while it disconnects: insist, boundedly.
+            for _ in range(50):
+                self._reader.cancel()
+                done, _ = await asyncio.wait({self._reader}, timeout=0.1)
+                if done:
+                    break
         if self._pubsub is not None:
-            await self._pubsub.aclose()
+            with contextlib.suppress(RedisError, OSError):
+                await self._pubsub.aclose()
         await self._redis.aclose()
 
     async def _call(self, call: Callable[[], Awaitable[T]]) -> T:
@@ -77,13 +90,16 @@ class RedisBackend(Backend):
     # -- pub/sub -------------------------------------------------------------------------
 
     async def attach(self, subscription: Subscription) -> None:
+        if not self._healthy:
+            raise BackendUnavailable(f"Redis at {self._safe_url} is unreachable (reconnecting)")
         new = [c for c in subscription.channels if not self._subscriptions.get(c)]
         for channel in subscription.channels:
             self._subscriptions[channel].add(subscription)
         waiters = [self._confirmed.setdefault(c, asyncio.Event()) for c in subscription.channels]
         if new and self._pubsub is not None:
-            with contextlib.suppress(RedisError, OSError):  # the reader resubscribes on reconnect
-                await self._pubsub.subscribe(*new)
+            async with self._commands:
+                with contextlib.suppress(RedisError, OSError):  # resubscribed on reconnect
+                    await self._pubsub.subscribe(*new)
         self._changed.set()
         try:
             async with asyncio.timeout(SUBSCRIBE_TIMEOUT_S):
@@ -104,8 +120,12 @@ class RedisBackend(Backend):
                 self._confirmed.pop(channel, None)
                 gone.append(channel)
         if gone and self._pubsub is not None:
-            with contextlib.suppress(RedisError, OSError):
-                await self._pubsub.unsubscribe(*gone)
+            # Best effort: mid-reconnect redis-py may have no writer (AttributeError). A stale
+            # subscription is harmless: messages for channels nobody holds are ignored, and
+            # the reader re-subscribes only live channels when it reconnects.
+            async with self._commands:
+                with contextlib.suppress(RedisError, OSError, AttributeError):
+                    await self._pubsub.unsubscribe(*gone)
 
     async def publish(self, channel: str, data: bytes) -> int:
         return int(await self._call(lambda: self._redis.publish(channel, data)))
@@ -125,16 +145,23 @@ class RedisBackend(Backend):
                 delay = min(delay * 2, RECONNECT_MAX_S)
 
     async def _open_pubsub(self) -> None:
-        if self._pubsub is not None:
-            with contextlib.suppress(RedisError, OSError):
-                await self._pubsub.aclose()
-        self._pubsub = self._redis.pubsub()
-        if self.reconnects:
-            log.warning("Redis pub/sub reconnected (%d reconnects)", self.reconnects)
+        async with self._commands:
+            if self._pubsub is not None:
+                with contextlib.suppress(RedisError, OSError):
+                    await self._pubsub.aclose()
+            self._pubsub = self._redis.pubsub()
+            if self._subscriptions:
+                await self._pubsub.subscribe(*self._subscriptions)
+            else:
+                await self._redis.ping()
+        if not self._healthy:
+            log.warning("Redis pub/sub is back (after %d failed attempts)", self.reconnects)
+        self._healthy = True
         while not self._subscriptions:
             self._changed.clear()
             await self._changed.wait()
-        await self._pubsub.subscribe(*self._subscriptions)
+        async with self._commands:
+            await self._pubsub.subscribe(*self._subscriptions)
 
     async def _pump(self) -> None:
         assert self._pubsub is not None
@@ -160,6 +187,9 @@ class RedisBackend(Backend):
         self.reconnects += 1
         for confirmed in self._confirmed.values():
             confirmed.clear()
+        if not self._healthy:
+            return
+        self._healthy = False
         log.error("Redis pub/sub connection lost: %s; reconnecting", exc)
         error = BackendUnavailable(f"Redis pub/sub connection lost: {exc}")
         notified: set[int] = set()
@@ -173,6 +203,8 @@ class RedisBackend(Backend):
 
     async def ping(self) -> None:
         await self._call(self._redis.ping)
+        if not self._healthy:
+            raise BackendUnavailable(f"Redis at {self._safe_url}: pub/sub is reconnecting")
 
     async def get(self, key: str) -> bytes | None:
         value = await self._call(lambda: self._redis.get(key))
