@@ -170,7 +170,7 @@ def drive(
     fixes_after = fixes_total(metrics_base) if metrics_base else 0.0
     if metrics_base:
         text = httpx.get(f"{metrics_base}/metrics", timeout=5).text
-        print("\n".join(l for l in text.splitlines() if l.startswith("lupiae_ws_commit")))
+        print("\n".join(x for x in text.splitlines() if x.startswith("lupiae_ws_commit")))
     gen.join(30)
     return {
         **connected,

@@ -66,7 +66,7 @@ def walls() -> Polygon:
 def content_fences() -> tuple[list[Fence], str]:
     """The shipped POIs (content/lecce via content.load_bundle), plus the walls polygon."""
     try:
-        from content.sources import load_bundle  # noqa: PLC0415 - optional, may be absent
+        from content.sources import load_bundle
 
         bundle = load_bundle(ROOT / "content/lecce").bundle
     except Exception as exc:  # the content package is optional here

@@ -8,6 +8,7 @@ Latency of an event = arrival time − device time of the fix that caused it.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import time
 from multiprocessing.connection import Connection
@@ -44,7 +45,7 @@ def run(pipe: Connection, target: str, url: str, tokens: list[str], duration_s: 
 def _route(rng: random.Random) -> list[tuple[float, float, float]]:
     stops = rng.sample(SITES, 4)
     fixes = []
-    for a, b in zip(stops, stops[1:], strict=False):
+    for a, b in itertools.pairwise(stops):
         fixes += walk(a, b, rng, dwell_s=rng.randint(25, 40))
     offset = rng.randrange(len(fixes))  # start somewhere along the route: a steady state
     return fixes[offset:] + fixes[:offset]
