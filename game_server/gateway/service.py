@@ -80,6 +80,11 @@ class Gateway:
         self.game = game
         self.metrics = metrics
         self.worlds = WorldCache(settings.geo_settings())
+        # SQLite has one writer: queue our write transactions here, fairly, rather than
+        # let hundreds of sockets time out on its file lock (PostgreSQL needs no gate).
+        self._writes: contextlib.AbstractAsyncContextManager[object] = (
+            asyncio.Lock() if settings.is_sqlite else contextlib.nullcontext()
+        )
 
     async def serve(self, websocket: WebSocket) -> None:
         origin = websocket.headers.get("origin")
@@ -335,7 +340,7 @@ class Gateway:
         world: World | None,
         at: datetime,
     ) -> list[events_log.StoredEvent]:
-        async with self.factory() as session:
+        async with self._writes, self.factory() as session:
             await events_log.append(session, conn.player_id, events)
             for visit in visits:
                 assert world is not None
@@ -397,7 +402,7 @@ class Gateway:
     ) -> None:
         """One unit of work for a game action; a refusal becomes an `error` frame."""
         try:
-            async with self.factory() as session:
+            async with self._writes, self.factory() as session:
                 try:
                     await call(session)
                 except DomainError as exc:

@@ -231,3 +231,24 @@ async def test_a_kick_closes_the_players_sockets(live: tuple[str, FastAPI]) -> N
     async with Player.connect(host, tokens["access_token"]) as (player, _):
         await kick(app.state.backend, uuid.UUID(tokens["player_id"]), code=1008, reason="banned")
         assert await closed_with(player.ws) == 1008
+
+
+COUNT = 200
+
+
+async def test_many_players_connecting_at_once_all_get_in(
+    live: tuple[str, FastAPI], database_url: str
+) -> None:
+    """Each hello writes (auto-started quests): on SQLite they queue instead of failing."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's single writer is what this exercises")
+    host, _ = live
+    players = [await guest(host) for _ in range(COUNT)]
+
+    async def connect_and_ping(tokens: dict[str, str]) -> dict[str, Any]:
+        async with Player.connect(host, tokens["access_token"]) as (player, _):
+            await player.send({"type": "ping"})
+            return await player.reply()
+
+    replies = await asyncio.gather(*(connect_and_ping(t) for t in players))
+    assert replies == [{"type": "pong"}] * COUNT
