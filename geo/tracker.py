@@ -77,11 +77,10 @@ class Tracker:
             elif self.index.signed_distance_xy(p.fence, x, y) > exit_m:
                 exits.append(GeoEvent("exit", p.fence, ts))
                 continue
-            if p.visited:  # nothing left to measure until the exit
-                kept.append(p)
-                continue
+            # Dwell keeps counting after the visit: the game has longer dwell steps than the
+            # visit's own dwell (a quarter of an hour in the park).
             now = self._dwell(p, ts, is_inside)
-            if now.visited:
+            if now.visited and not p.visited:
                 later.append(GeoEvent("visit", p.fence, ts))
             kept.append(now)
         if inside:

@@ -274,10 +274,18 @@ class Gateway:
             conn.send_local(protocol.error("no_content", "no game content is published yet"))
             return
         fixes = [frame] if isinstance(frame, protocol.Position) else frame.fixes
-        before = conn.tracker
-        outcomes = self._evaluate(conn, world, sorted(fixes, key=lambda f: f.ts))
-        events, visits = to_events(outcomes, conn.tracker, limits.notices, now_s)
-        visits += longer_stays(before, conn.tracker, world.dwell_targets_ms)
+        events: list[NewEvent] = []
+        visits: list[Visit] = []
+        now_ms = int(time.time() * 1000)
+        for fix in sorted(fixes, key=lambda f: f.ts):
+            before = conn.tracker
+            outcomes = self._evaluate(conn, world, fix, now_ms)
+            # Read each fix's outcomes against the state right after it: a visit's entry time
+            # and dwell must not depend on how the fixes were batched.
+            new_events, new_visits = to_events(outcomes, conn.tracker, limits.notices, now_s)
+            events += new_events
+            visits += new_visits + longer_stays(before, conn.tracker, world.dwell_targets_ms)
+        self.metrics.fixes.inc(len(fixes))
         if events or visits:
             await self._commit(conn, events, visits, world)
             await self._save_tracker(conn)
@@ -287,25 +295,18 @@ class Gateway:
             limits.saved_at = now_s
 
     def _evaluate(
-        self, conn: Connection, world: World, fixes: list[protocol.PositionFix]
+        self, conn: Connection, world: World, fix: protocol.PositionFix, now_ms: int
     ) -> list[Outcome]:
-        min_gap_ms = self.settings.min_fix_interval_s * 1000
-        now_ms = int(time.time() * 1000)
-        outcomes: list[Outcome] = []
-        tracker = world.tracker
-        for fix in fixes:
-            last = conn.last_fix_ts
-            if last is not None and 0 <= fix.ts - last < min_gap_ms:
-                self.metrics.fixes_dropped.inc()
-                continue
-            state, produced = tracker.process(
-                conn.tracker, Fix(fix.lat, fix.lon, fix.accuracy, fix.ts, fix.mock), now_ms
-            )
-            conn.tracker = state
-            if last is None or fix.ts > last:
-                conn.last_fix_ts = fix.ts
-            outcomes.extend(produced)
-        self.metrics.fixes.inc(len(fixes))
+        last = conn.last_fix_ts
+        if last is not None and 0 <= fix.ts - last < self.settings.min_fix_interval_s * 1000:
+            self.metrics.fixes_dropped.inc()
+            return []
+        state, outcomes = world.tracker.process(
+            conn.tracker, Fix(fix.lat, fix.lon, fix.accuracy, fix.ts, fix.mock), now_ms
+        )
+        conn.tracker = state
+        if last is None or fix.ts > last:
+            conn.last_fix_ts = fix.ts
         return outcomes
 
     def _world(self, conn: Connection) -> World | None:
