@@ -133,13 +133,14 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 30) -
     raise RuntimeError(f"{url} not ready after {timeout_s} s")
 
 
-def wait_idle(pid: int, timeout_s: float = 120) -> None:
-    """Until the server uses under 3% of a core over a second (bounded)."""
+def wait_idle(pid: int, timeout_s: float = 300) -> None:
+    """Until the server uses under 10% of a core over a second (heartbeats of thousands of
+    idle sockets cost a little), bounded."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         before = cpu_s(pid)
         time.sleep(1.0)
-        if cpu_s(pid) - before < 0.03:
+        if cpu_s(pid) - before < 0.10:
             return
     raise RuntimeError("the server never went idle")
 

@@ -12,7 +12,7 @@ import orjson
 import pytest
 from fastapi import FastAPI
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from game_server.clock import utcnow
 from game_server.events.log import player_channel
@@ -252,3 +252,31 @@ async def test_many_players_connecting_at_once_all_get_in(
 
     replies = await asyncio.gather(*(connect_and_ping(t) for t in players))
     assert replies == [{"type": "pong"}] * COUNT
+
+
+async def test_origin_allowlist(database_url: str) -> None:
+    await publish_shipped(database_url)
+    settings = make_settings(database_url, allowed_origins=["https://app.lupiae.example"])
+    async with serving(settings) as (host, _):
+        tokens = await guest(host)
+        with pytest.raises(InvalidStatus):
+            async with connect(f"ws://{host}/v1/play", origin="https://evil.example"):
+                pass
+        async with connect(f"ws://{host}/v1/play", origin="https://app.lupiae.example") as ws:
+            await ws.send(orjson.dumps({"type": "hello", "token": tokens["access_token"]}).decode())
+            assert orjson.loads(await ws.recv())["type"] == "welcome"
+
+
+async def test_a_new_hello_extends_an_expiring_session(live: tuple[str, FastAPI]) -> None:
+    host, _ = live
+    tokens = await guest(host)
+    player_id = uuid.UUID(tokens["player_id"])
+    almost_expired = issue_access_token(
+        player_id, secret=TEST_SECRET, now=utcnow() - timedelta(seconds=58), ttl_s=60
+    )
+    fresh = issue_access_token(player_id, secret=TEST_SECRET, now=utcnow(), ttl_s=600)
+    async with Player.connect(host, almost_expired) as (player, _):
+        await player.send({"type": "hello", "token": fresh})
+        await asyncio.sleep(2.5)  # past the first token's expiry (the point of this test)
+        await player.send({"type": "ping"})
+        assert await player.reply() == {"type": "pong"}
