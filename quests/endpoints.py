@@ -6,9 +6,10 @@ import orjson
 from fastapi import APIRouter, Header, Request, Response
 
 from content.model import Bundle
+from game_server.catalog.service import Catalog
 from game_server.clock import utcnow
 from game_server.deps import BackendDep, CurrentPlayer, SessionDep, SettingsDep
-from game_server.errors import NotFound, ServiceUnavailable
+from game_server.errors import NotFound
 from game_server.i18n import negotiate
 from quests import credentials
 from quests.progress import ProgressReader
@@ -22,11 +23,8 @@ AcceptLanguage = Annotated[str | None, Header()]
 
 
 def _bundle(request: Request) -> Bundle:
-    loaded = request.app.state.catalog.current
-    if loaded is None:
-        raise ServiceUnavailable("no content has been published yet")
-    bundle: Bundle = loaded.bundle
-    return bundle
+    catalog: Catalog = request.app.state.catalog
+    return catalog.require().bundle
 
 
 def _base_url(request: Request) -> str:

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Header, Request, Response
 
 from content.model import Bundle
 from game_server.catalog import views
-from game_server.errors import NotFound, ServiceUnavailable
+from game_server.catalog.service import Catalog
+from game_server.errors import NotFound
 from game_server.i18n import negotiate
 from game_server.responses import GeoJsonResponse, OrjsonResponse
 
@@ -16,11 +17,8 @@ AcceptLanguage = Annotated[str | None, Header()]
 
 
 def _bundle(request: Request) -> Bundle:
-    loaded = request.app.state.catalog.current
-    if loaded is None:
-        raise ServiceUnavailable("no content has been published yet")
-    bundle: Bundle = loaded.bundle
-    return bundle
+    catalog: Catalog = request.app.state.catalog
+    return catalog.require().bundle
 
 
 def _localised(response: Response, language: str) -> Response:

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from content.model import Bundle
 from game_server.catalog.models import Area, ContentVersion, Poi
 from game_server.clock import utcnow
+from game_server.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,12 @@ class Catalog:
 
     def __init__(self) -> None:
         self.current: LoadedContent | None = None
+
+    def require(self) -> LoadedContent:
+        """The active version, or a 503 problem while nothing is published."""
+        if self.current is None:
+            raise ServiceUnavailable("no content has been published yet")
+        return self.current
 
     async def reload(self, session: AsyncSession) -> LoadedContent | None:
         version = await active_version(session)
