@@ -38,6 +38,7 @@ from game_server.gateway.positions import (
     without_stale_fences,
 )
 from game_server.gateway.world import World, WorldCache
+from game_server.gateway.writer import GroupWriter
 from game_server.players.models import Player
 from game_server.players.tokens import decode_access_token
 from game_server.pubsub import Backend, BackendUnavailable
@@ -80,6 +81,7 @@ class Gateway:
         self.game = game
         self.metrics = metrics
         self.worlds = WorldCache(settings.geo_settings())
+        self.writer = GroupWriter(factory)
         # SQLite has one writer: queue our write transactions here, fairly, rather than
         # let hundreds of sockets time out on its file lock (PostgreSQL needs no gate).
         self._writes: contextlib.AbstractAsyncContextManager[object] = (
@@ -341,7 +343,7 @@ class Gateway:
         world: World | None,
         at: datetime,
     ) -> list[events_log.StoredEvent]:
-        async with self._writes, self.factory() as session:
+        async def unit(session: AsyncSession) -> None:
             await events_log.append(session, conn.player_id, events)
             for visit in visits:
                 assert world is not None
@@ -354,8 +356,9 @@ class Gateway:
                     dwell_s_observed=visit.dwell_s,
                     at=at,
                 )
-            await session.commit()
-            return events_log.take_outbox(session)
+
+        async with self._writes:
+            return await self.writer.run(unit)
 
     async def _publish(self, conn: Connection, stored: list[events_log.StoredEvent]) -> None:
         try:
