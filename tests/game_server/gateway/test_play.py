@@ -248,7 +248,8 @@ async def test_many_players_connecting_at_once_all_get_in(
     async def connect_and_ping(tokens: dict[str, str]) -> dict[str, Any]:
         async with Player.connect(host, tokens["access_token"]) as (player, _):
             await player.send({"type": "ping"})
-            return await player.reply()
+            # Generous but bounded: the hellos' writes queue one after another by design.
+            return await player.reply(timeout_s=60)
 
     replies = await asyncio.gather(*(connect_and_ping(t) for t in players))
     assert replies == [{"type": "pong"}] * COUNT
