@@ -60,7 +60,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ):
                 yield
         finally:
-            await app.state.gateway.writer.close()
             await backend.close()
             await engine.dispose()
 

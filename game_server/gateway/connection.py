@@ -11,13 +11,15 @@ away, or events committed before the subscription started) is filled from the da
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from game_server.events import log as events_log
 from game_server.gateway import protocol
@@ -115,3 +117,27 @@ class Connection:
                 await self.websocket.send_text(text)
         except TimeoutError:
             raise CloseSocket(1013, "slow consumer: send timed out") from None
+
+
+def loop_deadline(loop: asyncio.AbstractEventLoop, epoch_s: float) -> float:
+    """The event-loop time at which wall-clock `epoch_s` arrives."""
+    return loop.time() + (epoch_s - time.time())
+
+
+async def receive_text(websocket: WebSocket, max_bytes: int) -> str:
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    text = message.get("text")
+    if text is None:
+        raise CloseSocket(1003, "send JSON text frames")
+    if len(text) > max_bytes:
+        raise CloseSocket(1009, f"frame larger than {max_bytes} bytes")
+    return str(text)
+
+
+async def close_quietly(websocket: WebSocket, code: int, reason: str) -> None:
+    if websocket.application_state == WebSocketState.CONNECTED:
+        # Best effort: the client may have gone away first (uvicorn raises various errors).
+        with contextlib.suppress(Exception):
+            await websocket.close(code=code, reason=reason[:120])

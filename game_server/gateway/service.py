@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from game_server.catalog.service import Catalog
 from game_server.clock import utcnow
@@ -25,7 +25,13 @@ from game_server.errors import DomainError
 from game_server.events import log as events_log
 from game_server.events.log import NewEvent
 from game_server.gateway import protocol
-from game_server.gateway.connection import CloseSocket, Connection
+from game_server.gateway.connection import (
+    CloseSocket,
+    Connection,
+    close_quietly,
+    loop_deadline,
+    receive_text,
+)
 from game_server.gateway.hooks import GameHooks
 from game_server.gateway.limits import AbuseMeter, Throttle, TokenBucket
 from game_server.gateway.metrics import GatewayMetrics
@@ -37,23 +43,18 @@ from game_server.gateway.positions import (
     to_events,
     without_stale_fences,
 )
+from game_server.gateway.trackers import TrackerStore
 from game_server.gateway.world import World, WorldCache
-from game_server.gateway.writer import GroupWriter
 from game_server.players.models import Player
 from game_server.players.tokens import decode_access_token
 from game_server.pubsub import Backend, BackendUnavailable
 from game_server.settings import Settings
-from geo import Fix, Outcome, TrackerState
+from geo import Fix, Outcome
 
 log = logging.getLogger(__name__)
 
-TRACKER_TTL_S = 6 * 3600
 TRACKER_SAVE_EVERY_S = 5.0
 NOTICE_INTERVAL_S = 10.0
-
-
-def tracker_key(player_id: uuid.UUID) -> str:
-    return f"lupiae:tracker:{player_id}"
 
 
 @dataclass
@@ -81,7 +82,7 @@ class Gateway:
         self.game = game
         self.metrics = metrics
         self.worlds = WorldCache(settings.geo_settings())
-        self.writer = GroupWriter(factory)
+        self.trackers = TrackerStore(backend)
         # SQLite has one writer: queue our write transactions here, fairly, rather than
         # let hundreds of sockets time out on its file lock (PostgreSQL needs no gate).
         self._writes: contextlib.AbstractAsyncContextManager[object] = (
@@ -99,12 +100,12 @@ class Gateway:
         try:
             await self._session(websocket)
         except CloseSocket as close:
-            await _close(websocket, close.code, close.reason)
+            await close_quietly(websocket, close.code, close.reason)
         except WebSocketDisconnect:
             pass
         except Exception:
             log.exception("gateway crashed")
-            await _close(websocket, 1011, "internal error")
+            await close_quietly(websocket, 1011, "internal error")
         finally:
             self.metrics.connections.dec()
 
@@ -133,7 +134,7 @@ class Gateway:
     async def _first_hello(self, websocket: WebSocket) -> protocol.Hello:
         try:
             async with asyncio.timeout(self.settings.hello_timeout_s):
-                raw = await _receive(websocket, self.settings.max_frame_bytes)
+                raw = await receive_text(websocket, self.settings.max_frame_bytes)
         except TimeoutError:
             limit = self.settings.hello_timeout_s
             raise CloseSocket(1008, f"send hello within {limit:g} s") from None
@@ -171,7 +172,7 @@ class Gateway:
         else:
             conn.last_sent_seq = resume_after
         conn.request_catch_up()  # also delivers anything committed since last_seq was read
-        conn.tracker = await self._load_tracker(conn.player_id)
+        conn.tracker = await self.trackers.load(conn.player_id)
 
     async def _run(self, conn: Connection) -> None:
         """Read in this task, write in one other; a slow consumer or expiry ends both."""
@@ -185,7 +186,7 @@ class Gateway:
         writer = asyncio.create_task(conn.write_forever(), name=f"writer-{conn.player_id}")
         writer.add_done_callback(stop_reading)
         conn.subscription.on_overflow = stop_reading
-        conn.expiry = loop.call_at(_loop_deadline(loop, conn.token_expires_at), stop_reading)
+        conn.expiry = loop.call_at(loop_deadline(loop, conn.token_expires_at), stop_reading)
         try:
             await self._read_forever(conn)
         except asyncio.CancelledError:
@@ -200,7 +201,7 @@ class Gateway:
                 conn.expiry.cancel()
             writer.cancel()
             await asyncio.gather(writer, return_exceptions=True)
-            await self._save_tracker(conn)
+            await self.trackers.save(conn.player_id, conn.tracker)
 
     @staticmethod
     def _why_stopped(conn: Connection, writer: asyncio.Task[None]) -> BaseException:
@@ -222,7 +223,7 @@ class Gateway:
             now,
         )
         while True:
-            raw = await _receive(conn.websocket, self.settings.max_frame_bytes)
+            raw = await receive_text(conn.websocket, self.settings.max_frame_bytes)
             await self._handle(conn, raw, limits)
 
     async def _handle(self, conn: Connection, raw: str, limits: _Limits) -> None:
@@ -246,7 +247,7 @@ class Gateway:
             loop = asyncio.get_running_loop()
             reading = asyncio.current_task()
             assert reading is not None
-            deadline = _loop_deadline(loop, conn.token_expires_at)
+            deadline = loop_deadline(loop, conn.token_expires_at)
             conn.expiry = loop.call_at(deadline, reading.cancel)  # same effect as in _run
         elif isinstance(frame, protocol.Position | protocol.Positions):
             await self._positions(conn, frame, limits)
@@ -290,10 +291,10 @@ class Gateway:
         self.metrics.fixes.inc(len(fixes))
         if events or visits:
             await self._commit(conn, events, visits, world)
-            await self._save_tracker(conn)
+            await self.trackers.save(conn.player_id, conn.tracker)
             limits.saved_at = now_s
         elif now_s - limits.saved_at >= TRACKER_SAVE_EVERY_S:
-            await self._save_tracker(conn)
+            await self.trackers.save(conn.player_id, conn.tracker)
             limits.saved_at = now_s
 
     def _evaluate(
@@ -343,7 +344,7 @@ class Gateway:
         world: World | None,
         at: datetime,
     ) -> list[events_log.StoredEvent]:
-        async def unit(session: AsyncSession) -> None:
+        async with self._writes, self.factory() as session:
             await events_log.append(session, conn.player_id, events)
             for visit in visits:
                 assert world is not None
@@ -356,9 +357,8 @@ class Gateway:
                     dwell_s_observed=visit.dwell_s,
                     at=at,
                 )
-
-        async with self._writes:
-            return await self.writer.run(unit)
+            await session.commit()
+            return events_log.take_outbox(session)
 
     async def _publish(self, conn: Connection, stored: list[events_log.StoredEvent]) -> None:
         try:
@@ -419,47 +419,3 @@ class Gateway:
             conn.send_local(protocol.error(exc.slug, exc.detail))
             return
         await self._publish(conn, stored)
-
-    async def _load_tracker(self, player_id: uuid.UUID) -> TrackerState:
-        try:
-            raw = await self.backend.get(tracker_key(player_id))
-        except BackendUnavailable:
-            return TrackerState()
-        if raw is None:
-            return TrackerState()
-        try:
-            return TrackerState.from_bytes(raw)
-        except (ValueError, KeyError, TypeError):
-            log.warning("discarding unreadable tracker state of %s", player_id)
-            return TrackerState()
-
-    async def _save_tracker(self, conn: Connection) -> None:
-        try:
-            await self.backend.set(
-                tracker_key(conn.player_id), conn.tracker.to_bytes(), ttl_s=TRACKER_TTL_S
-            )
-        except BackendUnavailable as exc:
-            log.warning("tracker state of %s not saved: %s", conn.player_id, exc)
-
-
-def _loop_deadline(loop: asyncio.AbstractEventLoop, epoch_s: float) -> float:
-    return loop.time() + (epoch_s - time.time())
-
-
-async def _receive(websocket: WebSocket, max_bytes: int) -> str:
-    message = await websocket.receive()
-    if message["type"] == "websocket.disconnect":
-        raise WebSocketDisconnect(message.get("code", 1000))
-    text = message.get("text")
-    if text is None:
-        raise CloseSocket(1003, "send JSON text frames")
-    if len(text) > max_bytes:
-        raise CloseSocket(1009, f"frame larger than {max_bytes} bytes")
-    return str(text)
-
-
-async def _close(websocket: WebSocket, code: int, reason: str) -> None:
-    if websocket.application_state == WebSocketState.CONNECTED:
-        # Best effort: the client may have gone away first (uvicorn raises various errors).
-        with contextlib.suppress(Exception):
-            await websocket.close(code=code, reason=reason[:120])
