@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -20,6 +21,7 @@ from game_server.players.moderation import kick
 from game_server.players.tokens import issue_access_token
 from tests.conftest import TEST_SECRET, make_settings
 from tests.game_server.gateway.live import Player, dwell_at, guest, publish_shipped, serving
+from tests.services import copy_sqlite
 
 RUDIAE = (40.351345, 18.164581)  # Porta Rudiae: no other site within 100 m
 
@@ -237,12 +239,17 @@ COUNT = 200
 
 
 async def test_many_players_connecting_at_once_all_get_in(
-    live: tuple[str, FastAPI], database_url: str
+    sqlite_template: Path, tmp_path: Path
 ) -> None:
-    """Each hello writes (auto-started quests): on SQLite they queue instead of failing."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite's single writer is what this exercises")
-    host, _ = live
+    """Each hello writes (auto-started quests): on SQLite's single writer they queue in the
+    worker instead of failing on the file lock."""
+    url = copy_sqlite(sqlite_template, tmp_path)
+    await publish_shipped(url)
+    async with serving(make_settings(url)) as (host, _):
+        await _all_get_in(host)
+
+
+async def _all_get_in(host: str) -> None:
     players = [await guest(host) for _ in range(COUNT)]
 
     async def connect_and_ping(tokens: dict[str, str]) -> dict[str, Any]:
