@@ -15,6 +15,7 @@ from game_server.catalog import endpoints as catalog
 from game_server.catalog.service import Catalog, watching
 from game_server.db import make_engine, make_session_factory
 from game_server.errors import install_error_handlers
+from game_server.events.fastlog import FastLog
 from game_server.gateway import endpoint as gateway
 from game_server.gateway.metrics import GatewayMetrics
 from game_server.gateway.service import Gateway
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
         app.state.backend = backend
+        fast_log = await FastLog.open(settings.database_url)
         app.state.gateway = Gateway(
             settings,
             app.state.session_factory,
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.catalog,
             app.state.game,
             app.state.gateway_metrics,
+            fast_log,
         )
         async with app.state.session_factory() as session:
             loaded = await app.state.catalog.reload(session)
@@ -60,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ):
                 yield
         finally:
+            if fast_log is not None:
+                await fast_log.close()
             await backend.close()
             await engine.dispose()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +13,9 @@ from game_server.errors import DomainError
 from game_server.events.log import StoredEvent
 from game_server.pubsub import Backend
 from game_server.settings import Settings
+from quests.engine import Engine, Visit
 from quests.service import GameService
+from quests.view import GameView, load_view, quiet_visit
 
 
 class QuestGame:
@@ -25,6 +27,21 @@ class QuestGame:
         self.settings = settings
         # The backend exists only once the app's lifespan has started: ask for it late.
         self._backend = backend or (lambda: None)
+        self._engine: Engine | None = None
+
+    def engine(self, bundle: Bundle) -> Engine:
+        """The rules of `bundle`, built once per content version."""
+        if self._engine is None or self._engine.bundle is not bundle:
+            self._engine = Engine(bundle)
+        return self._engine
+
+    async def load_view(self, session: AsyncSession, player_id: uuid.UUID) -> GameView:
+        return await load_view(session, player_id)
+
+    def quiet_visit(
+        self, view: GameView, bundle: Bundle, poi: str, *, dwell_s: float, at: datetime
+    ) -> tuple[GameView, date | None] | None:
+        return quiet_visit(view, self.engine(bundle), bundle, Visit(poi, at, dwell_s))
 
     def service(self, session: AsyncSession, bundle: Bundle) -> GameService:
         return GameService(session, bundle, self.settings, self._backend())

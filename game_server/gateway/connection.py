@@ -16,6 +16,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,6 +26,9 @@ from game_server.events import log as events_log
 from game_server.gateway import protocol
 from game_server.pubsub import BackendUnavailable, Message, Subscription
 from geo import TrackerState
+
+if TYPE_CHECKING:
+    from quests.view import GameView
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,7 @@ class Connection:
     last_fix_ts: int | None = None
     last_sent_seq: int = 0
     expiry: asyncio.TimerHandle | None = None
+    game_view: GameView | None = None  # what the game knows of the player (quests.view)
 
     def send_local(self, text: str) -> None:
         self.subscription.deliver(Message(LOCAL, text.encode()))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Protocol
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.model import Bundle
 from game_server.events.log import StoredEvent
+
+if TYPE_CHECKING:
+    from quests.view import GameView
 
 
 class GameHooks(Protocol):
@@ -51,3 +54,14 @@ class GameHooks(Protocol):
     async def auto_start(
         self, session: AsyncSession, bundle: Bundle, player_id: uuid.UUID, *, at: datetime
     ) -> list[StoredEvent]: ...
+
+    async def load_view(self, session: AsyncSession, player_id: uuid.UUID) -> GameView:
+        """What the game knows of the player, as of their event cursor (read first)."""
+        ...
+
+    def quiet_visit(
+        self, view: GameView, bundle: Bundle, poi: str, *, dwell_s: float, at: datetime
+    ) -> tuple[GameView, date | None] | None:
+        """The view after a visit that changes nothing in the game (and the play day it adds),
+        or None when the visit needs the full unit of work (`record_visit`)."""
+        ...

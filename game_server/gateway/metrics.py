@@ -21,6 +21,15 @@ class GatewayMetrics:
         self.events = Counter(
             "lupiae_ws_events_total", "events stored by the gateway", registry=registry
         )
+        writes = Counter(
+            "lupiae_ws_writes_total",
+            "units of work of the gateway, by path: `fast` (one statement, the game judged the"
+            " visit from the socket's view) or `full` (the game's unit of work)",
+            ["path"],
+            registry=registry,
+        )
+        self.fast_writes = writes.labels(path="fast")
+        self.full_writes = writes.labels(path="full")
         self.commit_seconds = Histogram(
             "lupiae_ws_commit_seconds",
             "time to store a batch of events (and the game's reaction) and commit",

@@ -13,8 +13,8 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -23,6 +23,7 @@ from game_server.catalog.service import Catalog
 from game_server.clock import utcnow
 from game_server.errors import DomainError
 from game_server.events import log as events_log
+from game_server.events.fastlog import FastLog, VisitRow
 from game_server.events.log import NewEvent
 from game_server.gateway import protocol
 from game_server.gateway.connection import (
@@ -74,8 +75,10 @@ class Gateway:
         catalog: Catalog,
         game: GameHooks,
         metrics: GatewayMetrics,
+        fast_log: FastLog | None = None,
     ) -> None:
         self.settings = settings
+        self.fast_log = fast_log
         self.factory = factory
         self.backend = backend
         self.catalog = catalog
@@ -344,6 +347,13 @@ class Gateway:
         world: World | None,
         at: datetime,
     ) -> list[events_log.StoredEvent]:
+        if self.fast_log is not None:
+            stored = await self._store_fast(self.fast_log, conn, events, visits, world, at)
+            if stored is not None:
+                self.metrics.fast_writes.inc()
+                return stored
+        conn.game_view = None  # the full unit of work may change what the game knows
+        self.metrics.full_writes.inc()
         async with self._writes, self.factory() as session:
             await events_log.append(session, conn.player_id, events)
             for visit in visits:
@@ -359,6 +369,50 @@ class Gateway:
                 )
             await session.commit()
             return events_log.take_outbox(session)
+
+    async def _store_fast(
+        self,
+        fast_log: FastLog,
+        conn: Connection,
+        events: list[NewEvent],
+        visits: list[Visit],
+        world: World | None,
+        at: datetime,
+    ) -> list[events_log.StoredEvent] | None:
+        """One statement when the game has nothing to say (see `quests.view`); None when the
+        full unit of work is needed."""
+        view = conn.game_view
+        expect_seq: int | None = None
+        play_day: date | None = None
+        if visits:
+            assert world is not None
+            if view is None:
+                async with self.factory() as session:
+                    view = conn.game_view = await self.game.load_view(session, conn.player_id)
+            expect_seq = view.seq
+            for visit in visits:
+                judged = self.game.quiet_visit(
+                    view, world.bundle, visit.poi, dwell_s=visit.dwell_s, at=at
+                )
+                if judged is None:
+                    return None
+                view, new_day = judged
+                play_day = play_day or new_day
+        appended = await fast_log.append(
+            conn.player_id,
+            events,
+            at=at,
+            expect_seq=expect_seq,
+            visits=[VisitRow(v.poi, v.entered_ts_ms, v.dwell_s) for v in visits],
+            play_day=play_day,
+        )
+        if appended is None:
+            conn.game_view = None  # somebody else wrote to this player's log: read it again
+            return None
+        # Still exact if the only events since the view was read are the ones just written.
+        unchanged = view is not None and view.seq == appended.last_seq - len(events)
+        conn.game_view = replace(view, seq=appended.last_seq) if unchanged and view else None
+        return appended.events
 
     async def _publish(self, conn: Connection, stored: list[events_log.StoredEvent]) -> None:
         try:
@@ -405,6 +459,7 @@ class Gateway:
         self, conn: Connection, call: Callable[[AsyncSession], Awaitable[object]]
     ) -> None:
         """One unit of work for a game action; a refusal becomes an `error` frame."""
+        conn.game_view = None  # a game action changes what the game knows of the player
         try:
             async with self._writes, self.factory() as session:
                 try:

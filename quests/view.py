@@ -1,0 +1,74 @@
+"""What the game knows of one player, kept by the player's socket to judge visits in memory.
+
+Most real visits change nothing in the game: the player passes a site again, or a site that no
+open step and no badge is waiting for. Loading the player's progress from the database for each
+of them (about ten statements) is most of the gateway's cost, so the socket keeps a `GameView`
+and asks `quiet_visit` first. A visit is quiet when the pure engine, run on the view, makes no
+transition and no badge criterion becomes met; then only the visit itself is recorded (see
+`game_server.events.fastlog`). Anything else takes the full unit of work in `quests.service`.
+
+The view is as fresh as the player's event cursor `seq`: every change to a player's progress
+(a quest started or completed, a step, a badge, XP) appends an event, so a view read at cursor
+`seq` is still exact as long as nobody else has appended to that player's log. The write that
+relies on it checks exactly that, under the player's row lock, and falls back otherwise.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from content.model import Bundle
+from game_server.events import log as events_log
+from quests.criteria import PlayerRecord, badges_due
+from quests.engine import Engine, Snapshot, Visit
+from quests.models import PlayDay
+from quests.repository import QuestRepository
+from quests.schedule import local_day
+
+
+@dataclass(frozen=True, slots=True)
+class GameView:
+    seq: int  # the player's event cursor when this was read
+    snapshot: Snapshot
+    record: PlayerRecord
+    owned_badges: frozenset[str]
+    last_play_day: date | None
+
+
+async def load_view(session: AsyncSession, player_id: uuid.UUID) -> GameView:
+    """Read the cursor first: whatever is read after it is at least as new, never older."""
+    seq = await events_log.last_seq(session, player_id)
+    repository = QuestRepository(session)
+    snapshot = await repository.snapshot(player_id)
+    record = await repository.record(player_id)
+    owned = frozenset(b.badge for b in await repository.badges(player_id))
+    last_day = select(func.max(PlayDay.day)).where(PlayDay.player_id == player_id)
+    return GameView(seq, snapshot, record, owned, (await session.execute(last_day)).scalar())
+
+
+def quiet_visit(
+    view: GameView, engine: Engine, bundle: Bundle, visit: Visit
+) -> tuple[GameView, date | None] | None:
+    """The view after a visit that changes nothing but the history, and the new play day it
+    adds (None if today is counted already); None when the visit needs the full unit of work."""
+    if engine.team_steps_at(visit.poi):
+        return None  # team steps depend on team mates' visits: never judged from one view
+    day = local_day(visit.at)
+    if view.last_play_day is not None and day < view.last_play_day:
+        return None  # a clock going backwards: let the full path sort it out
+    if engine.visit(view.snapshot, visit).transitions:
+        return None
+    new_day = day if view.last_play_day is None or day > view.last_play_day else None
+    record = PlayerRecord(
+        view.record.completed_quests,
+        view.record.visited_pois | {visit.poi},
+        view.record.play_days + (1 if new_day else 0),
+    )
+    if badges_due(bundle.badges, record, engine.pois, view.owned_badges):
+        return None
+    return replace(view, record=record, last_play_day=new_day or view.last_play_day), new_day

@@ -1,0 +1,81 @@
+"""Visits the socket judges quiet (PostgreSQL: one statement) against the full unit of work.
+
+On PostgreSQL a visit that changes nothing in the game is recorded in one statement, judged
+from the socket's view of the player (`quests.view`). The view must never be trusted once
+somebody else has written to the player's log: here a quest started over REST, by another unit
+of work, while the socket is open. On SQLite every visit takes the full path; the behaviour seen
+from outside is the same.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from game_server.db import make_engine, make_session_factory
+from quests.models import PlayDay, Visit
+from tests.conftest import make_settings
+from tests.game_server.gateway.live import Player, guest, publish_shipped, serving
+from tests.test_end_to_end import _fixes, _ride, _stay
+
+SANT_ANNA = (40.3512, 18.16592)  # a church no open step waits for
+NAPOLI = (40.356503, 18.168469)  # Porta Napoli: a step of "porte-della-citta", and alone
+
+
+@pytest.fixture
+async def live(database_url: str) -> AsyncIterator[tuple[str, FastAPI]]:
+    await publish_shipped(database_url)
+    async with serving(make_settings(database_url)) as server:
+        yield server
+
+
+def _writes(metrics: str, path: str) -> float:
+    prefix = f'lupiae_ws_writes_total{{path="{path}"}} '
+    return next(float(x[len(prefix) :]) for x in metrics.splitlines() if x.startswith(prefix))
+
+
+async def test_a_quest_started_elsewhere_counts_at_the_next_visit(
+    live: tuple[str, FastAPI], database_url: str
+) -> None:
+    host, _ = live
+    tokens = await guest(host)
+    auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+    at_church = _stay(SANT_ANNA, 25)
+    onwards = _ride(SANT_ANNA, NAPOLI) + _stay(NAPOLI, 25)
+    fixes = _fixes(at_church + onwards, int(time.time() * 1000) - len(at_church + onwards) * 1000)
+
+    async with (
+        Player.connect(host, tokens["access_token"]) as (phone, _),
+        httpx.AsyncClient(base_url=f"http://{host}", headers=auth) as http,
+    ):
+        await phone.send({"type": "positions", "fixes": fixes[: len(at_church)]})
+        church = await phone.events_until("poi.visit")
+        started = await http.post("/v1/quests/porte-della-citta/start")
+        assert started.status_code in (200, 201), started.text
+        await phone.send({"type": "positions", "fixes": fixes[len(at_church) :]})
+        later = await phone.events_until("quest.step_completed")
+        metrics = (await http.get("/metrics")).text
+
+    assert church[-1]["data"]["poi"] == "sant_anna"
+    step = later[-1]["data"]
+    assert (step["quest"], step["step"]) == ("porte-della-citta", "napoli")
+    if database_url.startswith("postgresql"):
+        assert _writes(metrics, "fast") >= 1  # the church: entered and visited, one batch
+        assert _writes(metrics, "full") >= 1  # … and the visit the game had to look at
+
+    player_id = uuid.UUID(tokens["player_id"])
+    engine = make_engine(database_url)
+    async with make_session_factory(engine)() as session:
+        visited = select(Visit.poi).where(Visit.player_id == player_id).order_by(Visit.visited_at)
+        pois = list((await session.execute(visited)).scalars())
+        days = select(func.count()).select_from(PlayDay).where(PlayDay.player_id == player_id)
+        play_days = (await session.execute(days)).scalar_one()
+    await engine.dispose()
+    assert pois == ["sant_anna", "porta_napoli"]
+    assert play_days == 1
