@@ -9,7 +9,11 @@ Runs in one go, on loopback only:
 3. a bare echo server on the same websocket stack (uvicorn + Starlette), driven the same way,
    for the CPU comparison.
 
-Writes benchmarks/results/gateway.json. Usage: `make bench-gateway` (SOCKETS=5000 DURATION=30).
+The first WARMUP seconds of load are not measured (see benchmarks/loadgen.py: every bot starts
+with a fresh tracker, a thundering herd of first entries that a city in steady state never sees).
+
+Writes benchmarks/results/gateway.json. Usage: `make bench-gateway` (SOCKETS=5000 DURATION=30
+WARMUP=45; PROFILE=1 samples the servers with py-spy during the measured window).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import math
 import multiprocessing as mp
 import os
 import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -153,25 +158,45 @@ def fixes_total(base: str) -> float:
 
 
 def drive(
-    target: str, url: str, tokens: list[str], duration_s: float, pid: int, metrics_base: str | None
+    target: str,
+    url: str,
+    tokens: list[str],
+    load: tuple[float, float],
+    pid: int,
+    metrics_base: str | None,
 ) -> dict[str, Any]:
-    """Connect every socket, measure idle memory, then load for duration_s and measure CPU."""
+    """Connect every socket, measure idle memory, then load: warm up, then measure CPU for
+    the measured window (`load` = (warm-up, duration) in seconds)."""
+    warmup_s, duration_s = load
     parent, child = mp.Pipe()
-    gen = mp.Process(target=loadgen.run, args=(child, target, url, tokens, duration_s))
+    gen = mp.Process(target=loadgen.run, args=(child, target, url, tokens, duration_s, warmup_s))
     gen.start()
     rss_before = rss_kib(pid)
     connected = parent.recv()  # {"connected": n, "failed": m}
     wait_idle(pid)  # handshakes and auto-started quests done, buffers back to idle
     rss_idle = rss_kib(pid)
+    parent.send("go")
+    assert parent.recv() == "measure"
     fixes_before = fixes_total(metrics_base) if metrics_base else 0.0
     cpu_before, t0 = cpu_s(pid), time.monotonic()
-    parent.send("go")
-    report = parent.recv()
+    gen_before = cpu_s(gen.pid)
+    profiler = profile(pid, target)
+    assert parent.recv() == "done"
     cpu_after, t1 = cpu_s(pid), time.monotonic()
+    gen_cpu = cpu_s(gen.pid) - gen_before
+    if profiler is not None:
+        profiler.send_signal(signal.SIGINT)  # py-spy writes its profile and exits
+        profiler.wait(30)
     fixes_after = fixes_total(metrics_base) if metrics_base else 0.0
+    report = parent.recv()
     if metrics_base:
         text = httpx.get(f"{metrics_base}/metrics", timeout=5).text
-        print("\n".join(x for x in text.splitlines() if x.startswith("lupiae_ws_commit")))
+        shown = (
+            "lupiae_ws_commit_seconds_count",
+            "lupiae_ws_commit_seconds_sum",
+            "lupiae_ws_writes",
+        )
+        print("\n".join(x for x in text.splitlines() if x.startswith(shown)))
     gen.join(30)
     return {
         **connected,
@@ -181,7 +206,19 @@ def drive(
         "server_cpu_s": cpu_after - cpu_before,
         "elapsed_s": t1 - t0,
         "server_fixes": fixes_after - fixes_before,
+        "loadgen_cpu_s": gen_cpu,
+        "warmup_s": warmup_s,
     }
+
+
+def profile(pid: int, target: str) -> subprocess.Popen[bytes] | None:
+    """With PROFILE=1 and py-spy installed: sample the server during the measured window into
+    var/bench-<target>-profile.txt (collapsed stacks, for flamegraph.pl or speedscope)."""
+    if not os.environ.get("PROFILE"):
+        return None
+    out = ROOT / "var" / f"bench-{target}-profile.txt"
+    cmd = ["py-spy", "record", "-p", str(pid), "-r", "100", "-f", "raw", "-o", str(out)]
+    return subprocess.Popen([*cmd, "--nonblocking"], stdout=subprocess.DEVNULL)
 
 
 def percentile(values: list[float], pct: float) -> float | None:
@@ -194,6 +231,7 @@ def percentile(values: list[float], pct: float) -> float | None:
 def main() -> None:
     sockets = int(os.environ.get("SOCKETS", "5000"))
     duration = float(os.environ.get("DURATION", "30"))
+    warmup = float(os.environ.get("WARMUP", "45"))
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * sockets + 1000)), hard))
     print(f"preparing {sockets} players…", flush=True)
@@ -234,9 +272,10 @@ def main() -> None:
         wait_idle(echo.pid)
         base = f"http://127.0.0.1:{game_port}"
         print("game server: connecting and loading…", flush=True)
-        g = drive("game", f"ws://127.0.0.1:{game_port}/v1/play", tokens, duration, game.pid, base)
+        load = (warmup, duration)
+        g = drive("game", f"ws://127.0.0.1:{game_port}/v1/play", tokens, load, game.pid, base)
         print("echo server: connecting and loading…", flush=True)
-        e = drive("echo", f"ws://127.0.0.1:{echo_port}/echo", tokens, duration, echo.pid, None)
+        e = drive("echo", f"ws://127.0.0.1:{echo_port}/echo", tokens, load, echo.pid, None)
     finally:
         for proc in (game, echo):
             proc.terminate()
@@ -254,6 +293,7 @@ def summarise(g: dict[str, Any], e: dict[str, Any], db_kind: str) -> dict[str, A
     return {
         "sockets": g["connected"],
         "failed_connections": g["failed"],
+        "warmup_s": g["warmup_s"],
         "duration_s": round(g["elapsed_s"], 1),
         "updates_per_s": round(updates / g["elapsed_s"], 1),
         "sent_per_s": round(g["sent"] / g["elapsed_s"], 1),
@@ -264,6 +304,7 @@ def summarise(g: dict[str, Any], e: dict[str, Any], db_kind: str) -> dict[str, A
         "cpu_us_per_echo": round(cpu_echo, 1) if cpu_echo else None,
         "cpu_ratio": round(cpu_update / cpu_echo, 2) if cpu_update and cpu_echo else None,
         "server_cpu_share": round(g["server_cpu_s"] / g["elapsed_s"], 2),
+        "loadgen_cpu_share": round(g["loadgen_cpu_s"] / g["elapsed_s"], 2),
         "idle_kib_per_socket": round((g["rss_idle_kib"] - g["rss_before_kib"]) / g["connected"], 1),
         "echo_idle_kib_per_socket": round(
             (e["rss_idle_kib"] - e["rss_before_kib"]) / max(1, e["connected"]), 1

@@ -3,6 +3,12 @@
 Opens one socket per token, then sends one position per socket per second, each on its own
 schedule (device time = the scheduled send time), along real routes between Lecce sites.
 Latency of an event = arrival time − device time of the fix that caused it.
+
+The first `warmup_s` of load are not measured. Every bot starts with a fresh tracker, so the
+first fix of each bot standing at a site enters it at the same moment, and its visit follows a
+dwell later: a thundering herd no city produces in steady state. The parent is told when the
+measured window starts and ends (to read the server's CPU then), and only fixes sent inside it
+count, for the rate and for the latencies.
 """
 
 from __future__ import annotations
@@ -32,42 +38,63 @@ SITES = [
 ]
 
 
-def run(pipe: Connection, target: str, url: str, tokens: list[str], duration_s: float) -> None:
+def run(
+    pipe: Connection,
+    target: str,
+    url: str,
+    tokens: list[str],
+    duration_s: float,
+    warmup_s: float,
+) -> None:
     try:
         import uvloop
 
         uvloop.install()
     except ImportError:
         pass
-    asyncio.run(_main(pipe, target, url, tokens, duration_s))
+    asyncio.run(_main(pipe, target, url, tokens, duration_s, warmup_s))
 
 
 def _route(rng: random.Random) -> list[tuple[float, float, float]]:
+    """A closed walk through four sites (back to the first), so a bot never teleports."""
     stops = rng.sample(SITES, 4)
     fixes = []
-    for a, b in itertools.pairwise(stops):
+    for a, b in itertools.pairwise([*stops, stops[0]]):
         fixes += walk(a, b, rng, dwell_s=rng.randint(25, 40))
     offset = rng.randrange(len(fixes))  # start somewhere along the route: a steady state
     return fixes[offset:] + fixes[:offset]
 
 
 async def _main(
-    pipe: Connection, target: str, url: str, tokens: list[str], duration_s: float
+    pipe: Connection,
+    target: str,
+    url: str,
+    tokens: list[str],
+    duration_s: float,
+    warmup_s: float,
 ) -> None:
-    go = asyncio.Event()
-    stats: dict[str, Any] = {"sent": 0, "received": 0, "events": 0, "latencies_ms": []}
     sockets = await _connect_all(target, url, tokens)
     pipe.send({"connected": len(sockets), "failed": len(tokens) - len(sockets)})
     await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
-    go.set()
     start = time.time() + 0.5
+    window = (start + warmup_s, start + warmup_s + duration_s)
+    stats: dict[str, Any] = {
+        "sent": 0,
+        "received": 0,
+        "events": 0,
+        "latencies_ms": [],
+        "window": window,
+    }
     rng = random.Random(42)
     tasks = [
         asyncio.create_task(
-            _player(ws, target, _route(rng), start + rng.random(), duration_s, stats)
+            _player(ws, target, _route(rng), start + rng.random(), warmup_s + duration_s, stats)
         )
         for ws in sockets
     ]
+    for at, phase in zip(window, ("measure", "done"), strict=True):
+        await asyncio.sleep(max(0.0, at - time.time()))
+        pipe.send(phase)
     await asyncio.gather(*tasks, return_exceptions=True)
     for ws in sockets:
         await ws.close()
@@ -122,7 +149,8 @@ async def _player(
                 "ts": int(at * 1000),
             }
             await ws.send(orjson.dumps(fix).decode())
-            stats["sent"] += 1
+            if stats["window"][0] <= at < stats["window"][1]:
+                stats["sent"] += 1
         await asyncio.sleep(1.0)  # let the last events arrive
     finally:
         reader.cancel()
@@ -135,5 +163,7 @@ async def _read(ws: Any, target: str, stats: dict[str, Any]) -> None:
             continue
         frame = orjson.loads(raw)
         if frame.get("type") == "event" and frame["kind"].startswith("poi."):
-            stats["events"] += 1
-            stats["latencies_ms"].append(time.time() * 1000 - frame["data"]["ts"])
+            fix_s = frame["data"]["ts"] / 1000
+            if stats["window"][0] <= fix_s < stats["window"][1]:
+                stats["events"] += 1
+                stats["latencies_ms"].append(time.time() * 1000 - frame["data"]["ts"])

@@ -51,7 +51,7 @@ def longer_stays(
     The game stores the longest dwell of one visit (same entry time), so a dwell step of
     15 minutes completes when the player has stood there for 15 minutes.
     """
-    if not targets_ms:
+    if not targets_ms or not any(p.visited and p.fence in targets_ms for p in after.presences):
         return []
     old = {p.fence: p.dwell_ms for p in before.presences}
     visits = []

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -52,6 +53,9 @@ from game_server.pubsub import Backend, BackendUnavailable
 from game_server.settings import Settings
 from geo import Fix, Outcome
 
+if TYPE_CHECKING:
+    from quests.view import GameView
+
 log = logging.getLogger(__name__)
 
 TRACKER_SAVE_EVERY_S = 5.0
@@ -64,6 +68,10 @@ class _Limits:
     abuse: AbuseMeter
     notices: Throttle
     saved_at: float = 0.0
+
+
+def _ts(fix: protocol.PositionFix) -> int:
+    return fix.ts
 
 
 class Gateway:
@@ -130,6 +138,8 @@ class Gateway:
                 )
                 await self._welcome(conn, hello.resume_after)
                 await self._start(conn, None)  # quests that start by themselves
+                if self.fast_log is not None:  # visits are judged on it: read it once, now
+                    await self._load_view(conn)
                 await self._run(conn)
         except BackendUnavailable as exc:
             raise CloseSocket(1013, "realtime backend unavailable; retry shortly") from exc
@@ -241,7 +251,9 @@ class Gateway:
             conn.send_local(protocol.error("bad_frame", str(exc)))
             self._refuse(limits)
             return
-        if isinstance(frame, protocol.Ping):
+        if isinstance(frame, protocol.Position):  # by far the most frequent: first
+            await self._positions(conn, frame, limits)
+        elif isinstance(frame, protocol.Ping):
             conn.send_local(protocol.PONG)
         elif isinstance(frame, protocol.Hello):
             conn.token_expires_at = (await self._authenticate(frame.token))[1]
@@ -252,7 +264,7 @@ class Gateway:
             assert reading is not None
             deadline = loop_deadline(loop, conn.token_expires_at)
             conn.expiry = loop.call_at(deadline, reading.cancel)  # same effect as in _run
-        elif isinstance(frame, protocol.Position | protocol.Positions):
+        elif isinstance(frame, protocol.Positions):
             await self._positions(conn, frame, limits)
         elif isinstance(frame, protocol.Start):
             await self._start(conn, frame.quest)
@@ -279,11 +291,11 @@ class Gateway:
         if world is None:
             conn.send_local(protocol.error("no_content", "no game content is published yet"))
             return
-        fixes = [frame] if isinstance(frame, protocol.Position) else frame.fixes
+        fixes = [frame] if isinstance(frame, protocol.Position) else sorted(frame.fixes, key=_ts)
         events: list[NewEvent] = []
         visits: list[Visit] = []
         now_ms = int(time.time() * 1000)
-        for fix in sorted(fixes, key=lambda f: f.ts):
+        for fix in fixes:
             before = conn.tracker
             outcomes = self._evaluate(conn, world, fix, now_ms)
             # Read each fix's outcomes against the state right after it: a visit's entry time
@@ -386,9 +398,7 @@ class Gateway:
         play_day: date | None = None
         if visits:
             assert world is not None
-            if view is None:
-                async with self.factory() as session:
-                    view = conn.game_view = await self.game.load_view(session, conn.player_id)
+            view = view or await self._load_view(conn)
             expect_seq = view.seq
             for visit in visits:
                 judged = self.game.quiet_visit(
@@ -413,6 +423,11 @@ class Gateway:
         unchanged = view is not None and view.seq == appended.last_seq - len(events)
         conn.game_view = replace(view, seq=appended.last_seq) if unchanged and view else None
         return appended.events
+
+    async def _load_view(self, conn: Connection) -> GameView:
+        async with self.factory() as session:
+            conn.game_view = await self.game.load_view(session, conn.player_id)
+        return conn.game_view
 
     async def _publish(self, conn: Connection, stored: list[events_log.StoredEvent]) -> None:
         try:
