@@ -192,9 +192,10 @@ def drive(
     if metrics_base:
         text = httpx.get(f"{metrics_base}/metrics", timeout=5).text
         shown = (
-            "lupiae_ws_commit_seconds_count",
-            "lupiae_ws_commit_seconds_sum",
+            "lupiae_ws_commit_seconds_bucket",
             "lupiae_ws_writes",
+            "lupiae_ws_closes",
+            "lupiae_event_loop_lag_seconds_bucket",
         )
         print("\n".join(x for x in text.splitlines() if x.startswith(shown)))
     gen.join(30)

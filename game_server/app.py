@@ -17,7 +17,7 @@ from game_server.db import make_engine, make_session_factory
 from game_server.errors import install_error_handlers
 from game_server.events.fastlog import FastLog
 from game_server.gateway import endpoint as gateway
-from game_server.gateway.metrics import GatewayMetrics
+from game_server.gateway.metrics import GatewayMetrics, probing_loop_lag
 from game_server.gateway.service import Gateway
 from game_server.middleware import HttpMetrics, MetricsMiddleware
 from game_server.players import endpoints as players
@@ -58,8 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if loaded is None:
             log.warning("no content published yet: run `lupiae content publish content/`")
         try:
-            async with watching(
-                app.state.catalog, app.state.session_factory, settings.content_poll_s
+            async with (
+                watching(app.state.catalog, app.state.session_factory, settings.content_poll_s),
+                probing_loop_lag(app.state.gateway_metrics.loop_lag),
             ):
                 yield
         finally:

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+LAG_PROBE_S = 0.25
 
 
 class GatewayMetrics:
@@ -21,6 +27,12 @@ class GatewayMetrics:
         self.events = Counter(
             "lupiae_ws_events_total", "events stored by the gateway", registry=registry
         )
+        self.closes = Counter(
+            "lupiae_ws_closes_total",
+            "sockets the server closed, by close code (1008 policy, 1013 try again later, …)",
+            ["code"],
+            registry=registry,
+        )
         writes = Counter(
             "lupiae_ws_writes_total",
             "units of work of the gateway, by path: `fast` (one statement, the game judged the"
@@ -30,9 +42,35 @@ class GatewayMetrics:
         )
         self.fast_writes = writes.labels(path="fast")
         self.full_writes = writes.labels(path="full")
+        self.loop_lag = Histogram(
+            "lupiae_event_loop_lag_seconds",
+            f"how late a {LAG_PROBE_S} s timer fires: the worker's event loop is busy or blocked",
+            registry=registry,
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+        )
         self.commit_seconds = Histogram(
             "lupiae_ws_commit_seconds",
             "time to store a batch of events (and the game's reaction) and commit",
             registry=registry,
             buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
         )
+
+
+@contextlib.asynccontextmanager
+async def probing_loop_lag(histogram: Histogram) -> AsyncIterator[None]:
+    """While the block runs, observe how late a periodic timer fires."""
+
+    async def probe() -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            due = loop.time() + LAG_PROBE_S
+            await asyncio.sleep(LAG_PROBE_S)
+            histogram.observe(max(0.0, loop.time() - due))
+
+    task = asyncio.create_task(probe(), name="loop-lag-probe")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

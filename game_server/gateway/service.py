@@ -111,6 +111,7 @@ class Gateway:
         try:
             await self._session(websocket)
         except CloseSocket as close:
+            self.metrics.closes.labels(code=str(close.code)).inc()
             await close_quietly(websocket, close.code, close.reason)
         except WebSocketDisconnect:
             pass
