@@ -57,7 +57,7 @@ TRACKER_SAVE_EVERY_S = 5.0
 NOTICE_INTERVAL_S = 10.0
 
 
-@dataclass
+@dataclass(slots=True)
 class _Limits:
     bucket: TokenBucket
     abuse: AbuseMeter
@@ -111,7 +111,9 @@ class Gateway:
 
     async def _session(self, websocket: WebSocket) -> None:
         hello = await self._first_hello(websocket)
+        resume_after = hello.resume_after
         player_id, expires_at = await self._authenticate(hello.token)
+        del hello  # not kept for the life of the socket: with its token, ~650 bytes
         try:
             subscription = self.backend.subscribe(
                 events_log.player_channel(player_id), max_backlog=self.settings.outbound_queue
@@ -125,7 +127,7 @@ class Gateway:
                     self.factory,
                     self.settings.send_timeout_s,
                 )
-                await self._welcome(conn, hello.resume_after)
+                await self._welcome(conn, resume_after)
                 await self._start(conn, None)  # quests that start by themselves
                 await self._run(conn)
         except BackendUnavailable as exc:
@@ -179,9 +181,10 @@ class Gateway:
         loop = asyncio.get_running_loop()
         reading = asyncio.current_task()
         assert reading is not None
-        conn.subscription.on_overflow = reading.cancel
-        conn.expiry = loop.call_at(loop_deadline(loop, conn.token_expires_at), reading.cancel)
-        conn.start_writing(on_failure=reading.cancel)
+        stop_reading = reading.cancel  # one bound method for the three
+        conn.subscription.on_overflow = stop_reading
+        conn.expiry = loop.call_at(loop_deadline(loop, conn.token_expires_at), stop_reading)
+        conn.start_writing(on_failure=stop_reading)
         try:
             await self._read_forever(conn)
         except asyncio.CancelledError:
