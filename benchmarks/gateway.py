@@ -14,6 +14,9 @@ with a fresh tracker, a thundering herd of first entries that a city in steady s
 
 Writes benchmarks/results/gateway.json. Usage: `make bench-gateway` (SOCKETS=5000 DURATION=30
 WARMUP=45; PROFILE=1 samples the servers with py-spy during the measured window).
+BENCH_DB names the scratch PostgreSQL database (default lupiae_bench_gateway), so two runs on
+one machine do not drop each other's; BENCH_RESULTS the output file. DURATION=0 WARMUP=0
+measures idle memory only (no load phase).
 """
 
 from __future__ import annotations
@@ -41,10 +44,11 @@ sys.path.insert(0, str(ROOT))
 from benchmarks import loadgen  # noqa: E402
 from game_server import migrate  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "results" / "gateway.json"
+RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "benchmarks" / "results" / "gateway.json"))
 SECRET = "benchmark-secret-key-0123456789-abcdefghijklmnop"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/lupiae_bench_gateway"
+BENCH_DB = os.environ.get("BENCH_DB", "lupiae_bench_gateway")
+PG_URL = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{BENCH_DB}"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -76,10 +80,10 @@ async def prepare_database(players: int) -> tuple[str, str, list[str]]:
         Path(ROOT / "var").mkdir(exist_ok=True)
         Path(ROOT / "var" / "bench-gateway.sqlite3").unlink(missing_ok=True)
     else:
-        await admin.execute("DROP DATABASE IF EXISTS lupiae_bench_gateway WITH (FORCE)")
-        await admin.execute("CREATE DATABASE lupiae_bench_gateway")
+        await admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
         await admin.close()
-        db = await asyncpg.connect(PG_ADMIN.rsplit("/", 1)[0] + "/lupiae_bench_gateway")
+        db = await asyncpg.connect(PG_ADMIN.rsplit("/", 1)[0] + "/" + BENCH_DB)
         await db.execute("CREATE EXTENSION IF NOT EXISTS postgis")
         await db.close()
         url, kind = PG_URL, "postgis"
@@ -330,7 +334,7 @@ def print_table(r: dict[str, Any]) -> None:
     for name, value, target in rows:
         shown = f"{value:.1f}" if isinstance(value, float) else str(value)
         print(f"{name:40} {shown:>12} {target:>8}")
-    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+    print(f"\nwritten to {RESULTS}")
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await backend.close()
             await engine.dispose()
 
-    app = FastAPI(
+    app = gateway.GameApp(
         title="Lupiae",
         version="0.1.0",
         summary="Backend of a location-based social game for the historic centre of Lecce",

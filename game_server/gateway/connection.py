@@ -1,8 +1,9 @@
 """One player's socket: the outbound path and its slow-consumer policy.
 
 Every frame to the client goes through ONE bounded queue (the player's pub/sub subscription,
-which also receives the events committed by any worker) and ONE writer task, so frames keep
-their order and a slow phone only ever delays itself. When the queue overflows the socket is
+which also receives the events committed by any worker) and at most one writer task at a time
+(started when frames arrive, gone when they are written), so frames keep their order and a
+slow phone only ever delays itself. When the queue overflows the socket is
 closed with 1013: the client reconnects with `resume_after` and loses nothing, because events
 are durable. Events are sent strictly in `seq` order: a gap (a message lost while Redis was
 away, or events committed before the subscription started) is filled from the database.
@@ -15,6 +16,7 @@ import contextlib
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -44,7 +46,7 @@ class CloseSocket(Exception):
         self.reason = reason
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Connection:
     websocket: WebSocket
     player_id: uuid.UUID
@@ -58,6 +60,10 @@ class Connection:
     last_sent_seq: int = 0
     expiry: asyncio.TimerHandle | None = None
     game_view: GameView | None = None  # what the game knows of the player (quests.view)
+    # Why writing stopped (CloseSocket, a crash), for the reader to close the socket with.
+    failure: BaseException | None = None
+    _writer: asyncio.Task[None] | None = None  # only while there is something to write
+    _on_failure: Callable[[], object] | None = None
 
     def send_local(self, text: str) -> None:
         self.subscription.deliver(Message(LOCAL, text.encode()))
@@ -65,15 +71,45 @@ class Connection:
     def request_catch_up(self) -> None:
         self.subscription.deliver(Message(LOCAL, CATCH_UP))
 
-    async def write_forever(self) -> None:
-        """The only coroutine that writes to the socket."""
-        while True:
-            try:
-                message = await anext(self.subscription)
-            except BackendUnavailable:
-                self._send_degraded_notice()
-                continue
-            await self._write(message)
+    def start_writing(self, on_failure: Callable[[], object]) -> None:
+        """Write whatever the subscription receives, now and from now on, in order.
+
+        A writer task exists only while frames are pending (an idle socket costs no task);
+        at most one at a time, so frames keep their order. When a write fails the task
+        stops, records `failure` and calls `on_failure`.
+        """
+        self._on_failure = on_failure
+        self.subscription.on_message = self._wake
+        self._wake()
+
+    async def stop_writing(self) -> None:
+        self.subscription.on_message = None
+        self._on_failure = None
+        writer = self._writer
+        if writer is not None:
+            writer.cancel()
+            await asyncio.gather(writer, return_exceptions=True)
+
+    def _wake(self) -> None:
+        if self._writer is None and self.failure is None and self._on_failure is not None:
+            self._writer = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        """The only coroutine that writes to the socket; ends when nothing is pending."""
+        try:
+            while (item := self.subscription.take()) is not None:
+                if isinstance(item, BackendUnavailable):
+                    self._send_degraded_notice()
+                else:
+                    await self._write(item)
+        except Exception as exc:
+            self.failure = exc
+            if self._on_failure is not None:
+                self._on_failure()
+        finally:
+            # Synchronously with the last take(): a frame delivered from now on starts a
+            # new writer.
+            self._writer = None
 
     def _send_degraded_notice(self) -> None:
         log.warning("realtime backend lost for player %s", self.player_id)

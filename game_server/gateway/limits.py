@@ -33,14 +33,19 @@ class AbuseMeter:
     def __init__(self, limit: int, window_s: float) -> None:
         self.limit = limit
         self.window_s = window_s
-        self._times: deque[float] = deque(maxlen=limit + 1)
+        # Created at the first refusal: most sockets never have one, and an empty deque
+        # costs 760 bytes.
+        self._times: deque[float] | None = None
 
     def record(self, now_s: float) -> bool:
         """Record one refusal; True when the socket has crossed the line."""
-        self._times.append(now_s)
-        while self._times and self._times[0] <= now_s - self.window_s:
-            self._times.popleft()
-        return len(self._times) > self.limit
+        times = self._times
+        if times is None:
+            times = self._times = deque(maxlen=self.limit + 1)
+        times.append(now_s)
+        while times and times[0] <= now_s - self.window_s:
+            times.popleft()
+        return len(times) > self.limit
 
 
 class Throttle:
@@ -50,9 +55,11 @@ class Throttle:
 
     def __init__(self, interval_s: float) -> None:
         self.interval_s = interval_s
-        self._last: dict[str, float] = {}
+        self._last: dict[str, float] | None = None  # created at the first notice
 
     def allow(self, key: str, now_s: float) -> bool:
+        if self._last is None:
+            self._last = {}
         last = self._last.get(key)
         if last is not None and now_s - last < self.interval_s:
             return False

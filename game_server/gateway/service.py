@@ -62,7 +62,7 @@ TRACKER_SAVE_EVERY_S = 5.0
 NOTICE_INTERVAL_S = 10.0
 
 
-@dataclass
+@dataclass(slots=True)
 class _Limits:
     bucket: TokenBucket
     abuse: AbuseMeter
@@ -123,7 +123,9 @@ class Gateway:
 
     async def _session(self, websocket: WebSocket) -> None:
         hello = await self._first_hello(websocket)
+        resume_after = hello.resume_after
         player_id, expires_at = await self._authenticate(hello.token)
+        del hello  # not kept for the life of the socket: with its token, ~650 bytes
         try:
             subscription = self.backend.subscribe(
                 events_log.player_channel(player_id), max_backlog=self.settings.outbound_queue
@@ -137,7 +139,7 @@ class Gateway:
                     self.factory,
                     self.settings.send_timeout_s,
                 )
-                await self._welcome(conn, hello.resume_after)
+                await self._welcome(conn, resume_after)
                 await self._start(conn, None)  # quests that start by themselves
                 if self.fast_log is not None:  # visits are judged on it: read it once, now
                     await self._load_view(conn)
@@ -189,41 +191,34 @@ class Gateway:
         conn.tracker = await self.trackers.load(conn.player_id)
 
     async def _run(self, conn: Connection) -> None:
-        """Read in this task, write in one other; a slow consumer or expiry ends both."""
+        """Read in this task, write on demand; a slow consumer or expiry ends both."""
         loop = asyncio.get_running_loop()
         reading = asyncio.current_task()
         assert reading is not None
-
-        def stop_reading(_: object = None) -> None:
-            reading.cancel()
-
-        writer = asyncio.create_task(conn.write_forever(), name=f"writer-{conn.player_id}")
-        writer.add_done_callback(stop_reading)
+        stop_reading = reading.cancel  # one bound method for the three
         conn.subscription.on_overflow = stop_reading
         conn.expiry = loop.call_at(loop_deadline(loop, conn.token_expires_at), stop_reading)
+        conn.start_writing(on_failure=stop_reading)
         try:
             await self._read_forever(conn)
         except asyncio.CancelledError:
-            reason = self._why_stopped(conn, writer)
+            reason = self._why_stopped(conn)
             if not isinstance(reason, asyncio.CancelledError):
                 reading.uncancel()  # we stopped ourselves: carry on closing normally
             raise reason from None
         finally:
-            writer.remove_done_callback(stop_reading)
             conn.subscription.on_overflow = None
             if conn.expiry is not None:
                 conn.expiry.cancel()
-            writer.cancel()
-            await asyncio.gather(writer, return_exceptions=True)
+            await conn.stop_writing()
             await self.trackers.save(conn.player_id, conn.tracker)
 
     @staticmethod
-    def _why_stopped(conn: Connection, writer: asyncio.Task[None]) -> BaseException:
-        if conn.subscription.overflowed.is_set():
+    def _why_stopped(conn: Connection) -> BaseException:
+        if conn.subscription.overflowed:
             return CloseSocket(1013, "slow consumer: reconnect with resume_after")
-        failure = writer.exception() if writer.done() and not writer.cancelled() else None
-        if failure is not None:
-            return failure
+        if conn.failure is not None:
+            return conn.failure
         if time.time() >= conn.token_expires_at:
             return CloseSocket(1008, "token expired; reconnect with a fresh token")
         return asyncio.CancelledError()  # the server is shutting down

@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,6 @@ class Message:
     data: bytes
 
 
-@dataclass(eq=False)
 class Subscription:
     """Messages of some channels for one consumer, through a bounded backlog.
 
@@ -36,39 +36,81 @@ class Subscription:
     never slows the publisher or the other consumers (consumers of durable streams resync).
     A backend outage is raised once from `__anext__`; iteration may continue afterwards and
     resumes delivery when the backend reconnects.
+
+    Consume either with `async for` or, without a task waiting, with `on_message` (called
+    whenever a message arrives) and `take()`. Idle, a subscription holds no buffer and no
+    future: there is one per socket, so its size is the server's memory per connection.
     """
 
-    channels: frozenset[str]
-    backend: Backend
-    max_backlog: int = DEFAULT_BACKLOG
-    dropped: int = 0
-    _queue: asyncio.Queue[Message | BackendUnavailable] = field(init=False)
-    # Set at the first drop, for consumers that would rather disconnect than skip messages;
-    # `on_overflow` is called then too.
-    overflowed: asyncio.Event = field(init=False)
-    on_overflow: Callable[[], object] | None = None
+    __slots__ = (
+        "_items",
+        "_waiter",
+        "backend",
+        "channels",
+        "dropped",
+        "max_backlog",
+        "on_message",
+        "on_overflow",
+        "overflowed",
+    )
 
-    def __post_init__(self) -> None:
-        self._queue = asyncio.Queue(maxsize=self.max_backlog)
-        self.overflowed = asyncio.Event()
+    def __init__(
+        self, channels: frozenset[str], backend: Backend, max_backlog: int = DEFAULT_BACKLOG
+    ) -> None:
+        self.channels = channels
+        self.backend = backend
+        self.max_backlog = max_backlog
+        self.dropped = 0
+        # True from the first drop on, for consumers that would rather disconnect than skip
+        # messages; `on_overflow` is called then too.
+        self.overflowed = False
+        self.on_overflow: Callable[[], object] | None = None
+        self.on_message: Callable[[], object] | None = None
+        self._items: deque[Message | BackendUnavailable] | None = None  # None when empty
+        self._waiter: asyncio.Future[None] | None = None  # only while `__anext__` waits
 
     def deliver(self, item: Message | BackendUnavailable) -> None:
-        if self._queue.full():
-            self._queue.get_nowait()
+        items = self._items
+        if items is None:
+            items = self._items = deque()
+        elif len(items) >= self.max_backlog:
+            items.popleft()
             self.dropped += 1
-            if not self.overflowed.is_set():
-                self.overflowed.set()
+            if not self.overflowed:
+                self.overflowed = True
                 if self.on_overflow is not None:
                     self.on_overflow()
-        self._queue.put_nowait(item)
+        items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        if self.on_message is not None:
+            self.on_message()
+
+    def take(self) -> Message | BackendUnavailable | None:
+        """The oldest pending item, or None when there is none (never waits)."""
+        items = self._items
+        if items is None:
+            return None
+        item = items.popleft()
+        if not items:
+            self._items = None  # an idle subscription keeps no buffer
+        return item
 
     def __aiter__(self) -> AsyncIterator[Message]:
         return self
 
     async def __anext__(self) -> Message:
-        item = await self._queue.get()
+        while self._items is None:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        item = self.take()
         if isinstance(item, BackendUnavailable):
             raise item
+        assert item is not None
         return item
 
     async def __aenter__(self) -> Subscription:

@@ -53,8 +53,11 @@ class RedisBackend(Backend):
         # One SUBSCRIBE/UNSUBSCRIBE at a time: redis-py opens the pub/sub connection lazily,
         # and two concurrent first commands would open two connections (duplicate messages).
         self._commands = asyncio.Lock()
-        # Set when Redis confirms a SUBSCRIBE, so `async with subscribe()` returns ready.
-        self._confirmed: dict[str, asyncio.Event] = {}
+        # Channels whose SUBSCRIBE Redis confirmed, and who waits for a confirmation, so
+        # `async with subscribe()` returns ready. A set entry per channel, not an Event (whose
+        # empty deque alone is 760 bytes): there is a channel per connected player.
+        self._confirmed: set[str] = set()
+        self._awaiting: dict[str, list[asyncio.Future[None]]] = {}
         self.reconnects = 0
         self._healthy = True  # subscribers hear about an outage once, not at every retry
 
@@ -95,7 +98,13 @@ class RedisBackend(Backend):
         new = [c for c in subscription.channels if not self._subscriptions.get(c)]
         for channel in subscription.channels:
             self._subscriptions[channel].add(subscription)
-        waiters = [self._confirmed.setdefault(c, asyncio.Event()) for c in subscription.channels]
+        loop = asyncio.get_running_loop()
+        waiters: list[tuple[str, asyncio.Future[None]]] = []
+        for channel in subscription.channels:
+            if channel not in self._confirmed:
+                waiter = loop.create_future()
+                self._awaiting.setdefault(channel, []).append(waiter)
+                waiters.append((channel, waiter))
         if new and self._pubsub is not None:
             async with self._commands:
                 with contextlib.suppress(RedisError, OSError):  # resubscribed on reconnect
@@ -103,13 +112,25 @@ class RedisBackend(Backend):
         self._changed.set()
         try:
             async with asyncio.timeout(SUBSCRIBE_TIMEOUT_S):
-                for waiter in waiters:
-                    await waiter.wait()
+                for _, waiter in waiters:
+                    await waiter
         except TimeoutError:
+            self._forget(waiters)
             await self.detach(subscription)
             raise BackendUnavailable(
                 f"Redis at {self._safe_url} did not confirm SUBSCRIBE"
             ) from None
+        except BaseException:
+            self._forget(waiters)
+            raise
+
+    def _forget(self, waiters: list[tuple[str, asyncio.Future[None]]]) -> None:
+        for channel, waiter in waiters:
+            pending = self._awaiting.get(channel)
+            if pending is not None and waiter in pending:
+                pending.remove(waiter)
+                if not pending:
+                    del self._awaiting[channel]
 
     async def detach(self, subscription: Subscription) -> None:
         gone = []
@@ -117,7 +138,7 @@ class RedisBackend(Backend):
             self._subscriptions[channel].discard(subscription)
             if not self._subscriptions[channel]:
                 del self._subscriptions[channel]
-                self._confirmed.pop(channel, None)
+                self._confirmed.discard(channel)
                 gone.append(channel)
         if gone and self._pubsub is not None:
             # Best effort: mid-reconnect redis-py may have no writer (AttributeError). A stale
@@ -175,8 +196,11 @@ class RedisBackend(Backend):
             channel = channel.decode() if isinstance(channel, bytes) else str(channel)
             if raw["type"] == "message":
                 self._dispatch(channel, raw["data"])
-            elif raw["type"] == "subscribe" and channel in self._confirmed:
-                self._confirmed[channel].set()
+            elif raw["type"] == "subscribe" and channel in self._subscriptions:
+                self._confirmed.add(channel)
+                for waiter in self._awaiting.pop(channel, ()):
+                    if not waiter.done():
+                        waiter.set_result(None)
 
     def _dispatch(self, channel: str, data: bytes) -> None:
         message = Message(channel, data)
@@ -185,8 +209,7 @@ class RedisBackend(Backend):
 
     def _fail_subscribers(self, exc: BaseException) -> None:
         self.reconnects += 1
-        for confirmed in self._confirmed.values():
-            confirmed.clear()
+        self._confirmed.clear()
         if not self._healthy:
             return
         self._healthy = False

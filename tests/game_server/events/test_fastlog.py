@@ -162,6 +162,8 @@ async def test_a_judged_write_waits_for_a_game_unit_of_work_and_then_gives_way(
     url, fast = pg
     player_id = await _player(url)
     other = await asyncpg.connect(asyncpg_dsn(url))
+    # Watch from a third connection: inside a transaction pg_stat_activity is a snapshot.
+    watcher = await asyncpg.connect(asyncpg_dsn(url))
     try:
         async with other.transaction():
             await other.execute("SELECT id FROM players WHERE id = $1 FOR NO KEY UPDATE", player_id)
@@ -174,14 +176,15 @@ async def test_a_judged_write_waits_for_a_game_unit_of_work_and_then_gives_way(
                     visits=[VisitRow("duomo", 1, 30.0)],
                 )
             )
-            for _ in range(500):  # bounded: until the judged write waits on our lock
-                waiting = await other.fetchval(
-                    "SELECT count(*) FROM pg_stat_activity"
-                    " WHERE wait_event_type = 'Lock' AND query LIKE '%event_cursors%'"
+            for _ in range(1000):  # bounded: until the judged write waits on our lock
+                waiting = await watcher.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock' AND query LIKE '%event_cursors%'"
                 )
-                if waiting:
+                if waiting or judged.done():
                     break
                 await asyncio.sleep(0.01)
+            assert not judged.done(), "the judged write did not wait for the player's lock"
             assert waiting == 1
             await other.execute(
                 "UPDATE event_cursors SET last_seq = last_seq + 1 WHERE player_id = $1",
@@ -190,4 +193,5 @@ async def test_a_judged_write_waits_for_a_game_unit_of_work_and_then_gives_way(
         assert await judged is None
     finally:
         await other.close()
+        await watcher.close()
     assert await _count(url, Visit, player_id) == 0
