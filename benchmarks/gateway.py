@@ -59,8 +59,13 @@ def free_port() -> int:
 
 
 def cpu_s(pid: int) -> float:
+    return sum(cpu_split_s(pid))
+
+
+def cpu_split_s(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of a process."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return int(fields[11]) / CLOCK_TICKS, int(fields[12]) / CLOCK_TICKS
 
 
 def rss_kib(pid: int) -> int:
@@ -154,11 +159,30 @@ def wait_idle(pid: int, timeout_s: float = 300) -> None:
     raise RuntimeError("the server never went idle")
 
 
-def fixes_total(base: str) -> float:
-    for line in httpx.get(f"{base}/metrics", timeout=5).text.splitlines():
-        if line.startswith("lupiae_ws_fixes_total "):
-            return float(line.split()[1])
-    return 0.0
+WINDOW_METRICS = (
+    "lupiae_ws_fixes_total",
+    "lupiae_ws_commit_seconds_bucket",
+    "lupiae_ws_closes_total",
+    "lupiae_event_loop_lag_seconds_bucket",
+    "lupiae_gc_pause_seconds_count",
+    "lupiae_gc_pause_seconds_sum",
+)
+
+
+def server_metrics(base: str | None) -> dict[str, float]:
+    """The server's counters and histogram buckets that the measured window is read from."""
+    if base is None:
+        return {}
+    text = httpx.get(f"{base}/metrics", timeout=5).text
+    return {
+        name: float(value)
+        for name, _, value in (line.rpartition(" ") for line in text.splitlines())
+        if name.startswith(WINDOW_METRICS)
+    }
+
+
+def window_metrics(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {k: v - before.get(k, 0.0) for k, v in after.items() if v - before.get(k, 0.0)}
 
 
 def drive(
@@ -181,27 +205,22 @@ def drive(
     rss_idle = rss_kib(pid)
     parent.send("go")
     assert parent.recv() == "measure"
-    fixes_before = fixes_total(metrics_base) if metrics_base else 0.0
+    metrics_before = server_metrics(metrics_base)
     cpu_before, t0 = cpu_s(pid), time.monotonic()
+    sys_before = cpu_split_s(pid)[1]
     gen_before = cpu_s(gen.pid)
     profiler = profile(pid, target)
     assert parent.recv() == "done"
     cpu_after, t1 = cpu_s(pid), time.monotonic()
+    sys_cpu = cpu_split_s(pid)[1] - sys_before
     gen_cpu = cpu_s(gen.pid) - gen_before
     if profiler is not None:
         profiler.send_signal(signal.SIGINT)  # py-spy writes its profile and exits
         profiler.wait(30)
-    fixes_after = fixes_total(metrics_base) if metrics_base else 0.0
+    in_window = window_metrics(metrics_before, server_metrics(metrics_base))
     report = parent.recv()
-    if metrics_base:
-        text = httpx.get(f"{metrics_base}/metrics", timeout=5).text
-        shown = (
-            "lupiae_ws_commit_seconds_bucket",
-            "lupiae_ws_writes",
-            "lupiae_ws_closes",
-            "lupiae_event_loop_lag_seconds_bucket",
-        )
-        print("\n".join(x for x in text.splitlines() if x.startswith(shown)))
+    for name, value in sorted(in_window.items()):
+        print(f"  {name} {value:g}")  # what the server saw during the measured window
     gen.join(30)
     return {
         **connected,
@@ -210,8 +229,10 @@ def drive(
         "rss_idle_kib": rss_idle,
         "server_cpu_s": cpu_after - cpu_before,
         "elapsed_s": t1 - t0,
-        "server_fixes": fixes_after - fixes_before,
+        "server_fixes": in_window.get("lupiae_ws_fixes_total", 0.0),
+        "server_metrics": in_window,
         "loadgen_cpu_s": gen_cpu,
+        "server_sys_cpu_s": sys_cpu,
         "warmup_s": warmup_s,
     }
 
@@ -310,10 +331,14 @@ def summarise(g: dict[str, Any], e: dict[str, Any], db_kind: str) -> dict[str, A
         "cpu_ratio": round(cpu_update / cpu_echo, 2) if cpu_update and cpu_echo else None,
         "server_cpu_share": round(g["server_cpu_s"] / g["elapsed_s"], 2),
         "loadgen_cpu_share": round(g["loadgen_cpu_s"] / g["elapsed_s"], 2),
+        # The kernel's part (syscalls: sockets, epoll) of the server's CPU, game and echo.
+        "server_sys_fraction": round(g["server_sys_cpu_s"] / max(g["server_cpu_s"], 1e-9), 2),
+        "echo_sys_fraction": round(e["server_sys_cpu_s"] / max(e["server_cpu_s"], 1e-9), 2),
         "idle_kib_per_socket": round((g["rss_idle_kib"] - g["rss_before_kib"]) / g["connected"], 1),
         "echo_idle_kib_per_socket": round(
             (e["rss_idle_kib"] - e["rss_before_kib"]) / max(1, e["connected"]), 1
         ),
+        "server_window_metrics": g["server_metrics"],
         "database": db_kind,
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
     }

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     send_timeout_s: float = Field(default=10.0, gt=0)
     ws_ping_interval_s: float = Field(default=20.0, gt=0)
     ws_ping_timeout_s: float = Field(default=20.0, gt=0)
+    # Python's garbage collector: a young-generation threshold well above the default 700 (one
+    # young collection per 700 new container objects) keeps a busy worker from collecting all
+    # the time, and full collections (which stop the worker while they walk every object) rare.
+    # 0 keeps Python's defaults. See docs/operators.md.
+    gc_young_threshold: int = Field(default=50_000, ge=0)
     # Browser origins allowed to open /v1/play; empty allows any (native apps send none).
     allowed_origins: list[str] = []
     # Events older than this may be pruned; a resume from before them gets `resync`.

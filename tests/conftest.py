@@ -67,6 +67,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "database_url": database_url,
         "secret_key": TEST_SECRET,
         "redis_url": None,
+        "gc_young_threshold": 0,  # one test process starts many apps: leave its collector be
     }
     values.update(overrides)
     return Settings.model_validate(values)

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import gc
+import time
+from collections.abc import AsyncIterator, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -33,24 +35,24 @@ class GatewayMetrics:
             ["code"],
             registry=registry,
         )
-        writes = Counter(
-            "lupiae_ws_writes_total",
-            "units of work of the gateway, by path: `fast` (one statement, the game judged the"
-            " visit from the socket's view) or `full` (the game's unit of work)",
-            ["path"],
-            registry=registry,
-        )
-        self.fast_writes = writes.labels(path="fast")
-        self.full_writes = writes.labels(path="full")
         self.loop_lag = Histogram(
             "lupiae_event_loop_lag_seconds",
             f"how late a {LAG_PROBE_S} s timer fires: the worker's event loop is busy or blocked",
             registry=registry,
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
         )
+        self.gc_pause = Histogram(
+            "lupiae_gc_pause_seconds",
+            "garbage collections of the oldest generation: the whole worker stops meanwhile",
+            registry=registry,
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1),
+        )
         self.commit_seconds = Histogram(
             "lupiae_ws_commit_seconds",
-            "time to store a batch of events (and the game's reaction) and commit",
+            "time to store a batch of events (and the game's reaction), by path: `fast` (one"
+            " statement: the game judged the visits from the socket's view) or `full` (the"
+            " game's unit of work)",
+            ["path"],
             registry=registry,
             buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
         )
@@ -74,3 +76,23 @@ async def probing_loop_lag(histogram: Histogram) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+@contextlib.contextmanager
+def timing_full_collections(histogram: Histogram) -> Iterator[None]:
+    """While the block runs, observe how long each full (generation 2) collection takes."""
+    started: list[float] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started:
+            histogram.observe(time.perf_counter() - started.pop())
+
+    gc.callbacks.append(callback)
+    try:
+        yield
+    finally:
+        gc.callbacks.remove(callback)

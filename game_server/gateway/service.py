@@ -342,8 +342,9 @@ class Gateway:
         world: World | None = None,
     ) -> None:
         at = utcnow()
-        with self.metrics.commit_seconds.time():
-            stored = await self._store(conn, events, visits, world, at)
+        started = time.perf_counter()
+        stored, path = await self._store(conn, events, visits, world, at)
+        self.metrics.commit_seconds.labels(path=path).observe(time.perf_counter() - started)
         self.metrics.events.inc(len(stored))
         await self._publish(conn, stored)
 
@@ -354,14 +355,13 @@ class Gateway:
         visits: list[Visit],
         world: World | None,
         at: datetime,
-    ) -> list[events_log.StoredEvent]:
+    ) -> tuple[list[events_log.StoredEvent], str]:
+        """The stored events, and which path stored them ("fast" or "full")."""
         if self.fast_log is not None:
             stored = await self._store_fast(self.fast_log, conn, events, visits, world, at)
             if stored is not None:
-                self.metrics.fast_writes.inc()
-                return stored
+                return stored, "fast"
         conn.game_view = None  # the full unit of work may change what the game knows
-        self.metrics.full_writes.inc()
         async with self._writes, self.factory() as session:
             await events_log.append(session, conn.player_id, events)
             for visit in visits:
@@ -376,7 +376,7 @@ class Gateway:
                     at=at,
                 )
             await session.commit()
-            return events_log.take_outbox(session)
+            return events_log.take_outbox(session), "full"
 
     async def _store_fast(
         self,

@@ -36,7 +36,7 @@ async def live(database_url: str) -> AsyncIterator[tuple[str, FastAPI]]:
 
 
 def _writes(metrics: str, path: str) -> float:
-    prefix = f'lupiae_ws_writes_total{{path="{path}"}} '
+    prefix = f'lupiae_ws_commit_seconds_count{{path="{path}"}} '
     return next(float(x[len(prefix) :]) for x in metrics.splitlines() if x.startswith(prefix))
 
 
