@@ -347,6 +347,10 @@ class Gateway:
         self.metrics.commit_seconds.labels(path=path).observe(time.perf_counter() - started)
         self.metrics.events.inc(len(stored))
         await self._publish(conn, stored)
+        if path == "full" and self.fast_log is not None:
+            # Read what the game now knows after the events are on their way, not when the
+            # next visit is waiting for it (the next fix is a second away).
+            await self._load_view(conn)
 
     async def _store(
         self,
