@@ -79,12 +79,17 @@ class Player:
     @classmethod
     @contextlib.asynccontextmanager
     async def connect(
-        cls, host: str, token: str, resume_after: int | None = None
+        cls,
+        host: str,
+        token: str,
+        resume_after: int | None = None,
+        *,
+        welcome_timeout_s: float = 5.0,
     ) -> AsyncIterator[tuple[Player, dict[str, Any]]]:
         async with connect(f"ws://{host}/v1/play", compression=None) as ws:
             player = cls(ws)
             await player.send({"type": "hello", "token": token, "resume_after": resume_after})
-            welcome = await player.recv()
+            welcome = await player.recv(welcome_timeout_s)
             assert welcome["type"] == "welcome", welcome
             yield player, welcome
 

@@ -253,9 +253,13 @@ async def _all_get_in(host: str) -> None:
     players = [await guest(host) for _ in range(COUNT)]
 
     async def connect_and_ping(tokens: dict[str, str]) -> dict[str, Any]:
-        async with Player.connect(host, tokens["access_token"]) as (player, _):
+        # Generous but bounded: the hellos' writes queue one after another by design, so the
+        # last welcome comes after COUNT writes (about 5 s on a busy 2-vCPU machine).
+        async with Player.connect(host, tokens["access_token"], welcome_timeout_s=60) as (
+            player,
+            _,
+        ):
             await player.send({"type": "ping"})
-            # Generous but bounded: the hellos' writes queue one after another by design.
             return await player.reply(timeout_s=60)
 
     replies = await asyncio.gather(*(connect_and_ping(t) for t in players))
