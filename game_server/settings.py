@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # the time, and full collections (which stop the worker while they walk every object) rare.
     # 0 keeps Python's defaults. See docs/operators.md.
     gc_young_threshold: int = Field(default=50_000, ge=0)
+    # How often each worker grants game reactions a crash left owed (a visit recorded, its geo
+    # events sent, and the worker gone before the game reacted); see docs/realtime.md.
+    reaction_sweep_s: float = Field(default=30.0, gt=0, le=3600)
     # Browser origins allowed to open /v1/play; empty allows any (native apps send none).
     allowed_origins: list[str] = []
     # Events older than this may be pruned; a resume from before them gets `resync`.

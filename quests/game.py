@@ -14,6 +14,7 @@ from game_server.events.log import StoredEvent
 from game_server.pubsub import Backend
 from game_server.settings import Settings
 from quests.engine import Engine, Visit
+from quests.repository import QuestRepository
 from quests.service import GameService
 from quests.view import GameView, load_view, quiet_visit
 
@@ -60,6 +61,16 @@ class QuestGame:
         return await self.service(session, bundle).record_visit(
             player_id, poi, entered_ts_ms=entered_ts_ms, at=at, dwell_s_observed=dwell_s_observed
         )
+
+    async def react_to_pending(
+        self, session: AsyncSession, bundle: Bundle, player_id: uuid.UUID
+    ) -> list[StoredEvent]:
+        return await self.service(session, bundle).react_to_pending(player_id)
+
+    async def players_owed_reactions(
+        self, session: AsyncSession, *, before: datetime, limit: int
+    ) -> list[uuid.UUID]:
+        return await QuestRepository(session).players_owed_reactions(before=before, limit=limit)
 
     async def answer(
         self,

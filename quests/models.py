@@ -17,6 +17,8 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,7 +32,16 @@ class Visit(Base):
     """A real visit reported by the geo engine; the same visit replayed is the same row."""
 
     __tablename__ = "visits"
-    __table_args__ = (Index(None, "poi", "team_id", "visited_at"),)
+    __table_args__ = (
+        Index(None, "poi", "team_id", "visited_at"),
+        # Few rows at any time: the sweep reads them without scanning the history.
+        Index(
+            "ix_visits_reaction_pending",
+            "player_id",
+            postgresql_where=text("reaction_pending"),
+            sqlite_where=text("reaction_pending"),
+        ),
+    )
 
     player_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey(_PLAYER_FK, ondelete="CASCADE"), primary_key=True
@@ -42,6 +53,9 @@ class Visit(Base):
     # The player's team when the visit happened (team steps count these); no FK on purpose:
     # teams are another domain's and a visit must outlive a team change.
     team_id: Mapped[uuid.UUID | None]
+    # Recorded, and its geo events sent, ahead of the game's reaction, which is still owed:
+    # `quests.service.GameService.react_to_pending` grants it and clears this, exactly once.
+    reaction_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class QuestRun(Base):

@@ -43,6 +43,22 @@ class RunRow:
     steps: dict[str, datetime]
 
 
+@dataclass(frozen=True, slots=True)
+class PendingVisit:
+    """A visit recorded ahead of the game's reaction to it (`Visit.reaction_pending`)."""
+
+    poi: str
+    entered_ts_ms: int
+    visited_at: datetime
+    dwell_s: float | None
+    team_id: uuid.UUID | None
+
+
+def _pending(row: Any) -> PendingVisit:
+    poi, entered_ts_ms, visited_at, dwell_s, team_id = row
+    return PendingVisit(poi, entered_ts_ms, aware(visited_at), dwell_s, team_id)
+
+
 class QuestRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -125,6 +141,50 @@ class QuestRepository:
         result = await self.session.execute(stmt)
         assert isinstance(result, CursorResult)
         return result.rowcount == 1
+
+    async def pending_visits(self, player_id: uuid.UUID) -> list[PendingVisit]:
+        """The player's visits whose game reaction is still owed, oldest first (no lock)."""
+        stmt = (
+            select(Visit.poi, Visit.entered_ts_ms, Visit.visited_at, Visit.dwell_s, Visit.team_id)
+            .where(Visit.player_id == player_id, Visit.reaction_pending)
+            .order_by(Visit.visited_at, Visit.entered_ts_ms, Visit.poi)
+        )
+        return [_pending(row) for row in (await self.session.execute(stmt)).all()]
+
+    async def claim_pending(
+        self, player_id: uuid.UUID, visits: Iterable[PendingVisit]
+    ) -> list[PendingVisit]:
+        """Clear the owed flag of `visits`; return those still owed, as they are now (a replay
+        may have lengthened a dwell). Under the player's lock, two claims never share a visit."""
+        claimed: list[PendingVisit] = []
+        for visit in visits:
+            stmt = (
+                update(Visit)
+                .where(
+                    Visit.player_id == player_id,
+                    Visit.poi == visit.poi,
+                    Visit.entered_ts_ms == visit.entered_ts_ms,
+                    Visit.reaction_pending,
+                )
+                .values(reaction_pending=False)
+                .returning(
+                    Visit.poi, Visit.entered_ts_ms, Visit.visited_at, Visit.dwell_s, Visit.team_id
+                )
+            )
+            row = (await self.session.execute(stmt)).one_or_none()
+            if row is not None:
+                claimed.append(_pending(row))
+        return claimed
+
+    async def players_owed_reactions(self, *, before: datetime, limit: int) -> list[uuid.UUID]:
+        """Players with a visit recorded before `before` whose reaction is still owed."""
+        stmt = (
+            select(Visit.player_id)
+            .where(Visit.reaction_pending, Visit.visited_at < before)
+            .distinct()
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).scalars())
 
     async def add_play_day(self, player_id: uuid.UUID, day: date) -> None:
         await self._insert_once(PlayDay, player_id=player_id, day=day)

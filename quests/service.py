@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from content.model import Bundle, Step
+from content.model import Bundle, Quest, Step
 from game_server.events import log as events_log
 from game_server.events.log import NewEvent, StoredEvent
 from game_server.pubsub import Backend
@@ -114,20 +114,81 @@ class GameService:
         if team_id is not None and team_steps:
             # Team lock before any player lock: the order every unit of work follows.
             await self.repository.lock_team_site(team_id, poi)
-            widest_s = max(step.window_s or 0 for _, step in team_steps)
-            since = at - timedelta(seconds=widest_s)
-            present = await self.repository.team_members_at(team_id, poi, since, at)
+            present = await self._present(team_id, poi, at, team_steps)
         await self.repository.lock_players({player_id, *present})
         batch = Batch()
+        await self._react(batch, player_id, poi, at, dwell_s_observed, present, team_steps)
+        return await batch.append(self.session)
+
+    async def react_to_pending(self, player_id: uuid.UUID) -> list[StoredEvent]:
+        """The game's reaction to the player's visits recorded ahead of it, oldest first.
+
+        The gateway records a visit and sends its geo events before the game reacts (see
+        `game_server.events.fastlog`), then calls this in a unit of work of its own; a sweep
+        calls it for reactions a crash left owed. Exactly once: each visit's flag is cleared
+        under the player's lock by the unit of work that grants its reaction. [] when nothing
+        is owed (another worker, or the sweep, got there first).
+        """
+        owed = await self.repository.pending_visits(player_id)
+        if not owed:
+            return []
+        team_sites = sorted(
+            {
+                (visit.team_id, visit.poi)
+                for visit in owed
+                if visit.team_id is not None and self.engine.team_steps_at(visit.poi)
+            }
+        )
+        for team_id, poi in team_sites:  # team locks first, in one order, as in record_visit
+            await self.repository.lock_team_site(team_id, poi)
+        present: dict[tuple[str, int], dict[uuid.UUID, datetime]] = {}
+        for visit in owed:
+            if visit.team_id is not None and (visit.team_id, visit.poi) in team_sites:
+                steps = self.engine.team_steps_at(visit.poi)
+                key = (visit.poi, visit.entered_ts_ms)
+                present[key] = await self._present(
+                    visit.team_id, visit.poi, visit.visited_at, steps
+                )
+        await self.repository.lock_players(
+            {player_id, *(member for members in present.values() for member in members)}
+        )
+        batch = Batch()
+        for visit in await self.repository.claim_pending(player_id, owed):
+            await self.repository.add_play_day(player_id, local_day(visit.visited_at))
+            key = (visit.poi, visit.entered_ts_ms)
+            steps = self.engine.team_steps_at(visit.poi) if key in present else []
+            at = visit.visited_at
+            await self._react(
+                batch, player_id, visit.poi, at, visit.dwell_s, present.get(key, {}), steps
+            )
+        return await batch.append(self.session)
+
+    async def _present(
+        self, team_id: uuid.UUID, poi: str, at: datetime, team_steps: list[tuple[Quest, Step]]
+    ) -> dict[uuid.UUID, datetime]:
+        widest_s = max(step.window_s or 0 for _, step in team_steps)
+        since = at - timedelta(seconds=widest_s)
+        return await self.repository.team_members_at(team_id, poi, since, at)
+
+    async def _react(
+        self,
+        batch: Batch,
+        player_id: uuid.UUID,
+        poi: str,
+        at: datetime,
+        dwell_s: float | None,
+        present: dict[uuid.UUID, datetime],
+        team_steps: list[tuple[Quest, Step]],
+    ) -> None:
+        """What a visit does to the game, once its player and team mates are locked."""
         await self._apply(
-            batch, player_id, at, lambda s: self.engine.visit(s, Visit(poi, at, dwell_s_observed))
+            batch, player_id, at, lambda s: self.engine.visit(s, Visit(poi, at, dwell_s))
         )
         for member in sorted(present):
             for gathering in _gatherings(poi, at, present, member, [s for _, s in team_steps]):
                 await self._apply(
                     batch, member, at, partial(self.engine.gather, gathering=gathering)
                 )
-        return await batch.append(self.session)
 
     async def _new_or_longer_visit(
         self,

@@ -38,6 +38,9 @@ class GameView:
     record: PlayerRecord
     owned_badges: frozenset[str]
     last_play_day: date | None
+    # A visit's reaction is still owed (a crash between the two): until it is granted, no
+    # later visit is judged against this view, which does not know that reaction's outcome.
+    owes_reactions: bool = False
 
 
 async def load_view(session: AsyncSession, player_id: uuid.UUID) -> GameView:
@@ -48,7 +51,8 @@ async def load_view(session: AsyncSession, player_id: uuid.UUID) -> GameView:
     record = await repository.record(player_id)
     owned = frozenset(b.badge for b in await repository.badges(player_id))
     last_day = select(func.max(PlayDay.day)).where(PlayDay.player_id == player_id)
-    return GameView(seq, snapshot, record, owned, (await session.execute(last_day)).scalar())
+    owed = bool(await repository.pending_visits(player_id))
+    return GameView(seq, snapshot, record, owned, (await session.execute(last_day)).scalar(), owed)
 
 
 def quiet_visit(
@@ -56,6 +60,8 @@ def quiet_visit(
 ) -> tuple[GameView, date | None] | None:
     """The view after a visit that changes nothing but the history, and the new play day it
     adds (None if today is counted already); None when the visit needs the full unit of work."""
+    if view.owes_reactions:
+        return None
     if engine.team_steps_at(visit.poi):
         return None  # team steps depend on team mates' visits: never judged from one view
     day = local_day(visit.at)

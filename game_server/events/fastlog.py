@@ -2,10 +2,12 @@
 
 Most of what a socket writes is a few geo events (`poi.enter`, `poi.exit`, `position.rejected`),
 sometimes with a visit that the game has already judged to change nothing but the history
-(see `quests.view`). Through the ORM such a unit of work costs three to five statements and
-about 1.5 ms of CPU; here it is one round trip of about 0.1 ms. It keeps the contract of
-`game_server.events.log.append` exactly: `seq` is given under the player's cursor row lock, so it
-is strictly increasing per player whatever the worker, and an event is stored before it is sent.
+(see `quests.view`), or with a visit whose game reaction follows in a unit of work of its own
+(`reaction_pending`: the geo events are not kept waiting for it). Through the ORM such a unit
+of work costs three to five statements and about 1.5 ms of CPU; here it is one round trip of
+about 0.1 ms. It keeps the contract of `game_server.events.log.append` exactly: `seq` is given
+under the player's cursor row lock, so it is strictly increasing per player whatever the
+worker, and an event is stored before it is sent.
 
 A write that depends on what the game knew (a visit judged quiet) says which cursor value it was
 judged against (`expect_seq`) and takes the player's row lock like every game unit of work does
@@ -31,7 +33,7 @@ from game_server.events.log import NewEvent, StoredEvent
 
 @dataclass(frozen=True, slots=True)
 class VisitRow:
-    """A visit for the history only (`visits`); the game reaction was judged to be nothing."""
+    """A visit to record (`visits`): for the history only, or with its reaction still owed."""
 
     poi: str
     entered_ts_ms: int
@@ -62,11 +64,14 @@ WITH l AS (
     SELECT $1, c.last_seq - cardinality($2::text[]) + x.ord, x.kind, x.data::json, $4
     FROM c, unnest($2::text[], $3::text[]) WITH ORDINALITY AS x(kind, data, ord)
 ), v AS (
-    INSERT INTO visits AS old (player_id, poi, entered_ts_ms, visited_at, dwell_s, team_id)
+    INSERT INTO visits AS old
+        (player_id, poi, entered_ts_ms, visited_at, dwell_s, team_id, reaction_pending)
     SELECT $1, y.poi, y.entered, $4, y.dwell,
-           (SELECT team_id FROM team_members WHERE player_id = $1)
+           (SELECT team_id FROM team_members WHERE player_id = $1), $10
     FROM c, unnest($6::text[], $7::bigint[], $8::float8[]) AS y(poi, entered, dwell)
-    ON CONFLICT (player_id, poi, entered_ts_ms) DO UPDATE SET dwell_s = excluded.dwell_s
+    ON CONFLICT (player_id, poi, entered_ts_ms) DO UPDATE
+    SET dwell_s = excluded.dwell_s,
+        reaction_pending = old.reaction_pending OR excluded.reaction_pending
     WHERE old.dwell_s IS NULL OR old.dwell_s < excluded.dwell_s
 ), d AS (
     INSERT INTO play_days (player_id, day)
@@ -115,8 +120,14 @@ class FastLog:
         expect_seq: int | None = None,
         visits: Sequence[VisitRow] = (),
         play_day: date | None = None,
+        reaction_pending: bool = False,
     ) -> Appended | None:
-        """Append `events` (and record `visits`) in one statement; None: take the full path."""
+        """Append `events` (and record `visits`) in one statement; None: take the full path.
+
+        `reaction_pending`: the visits are recorded ahead of the game's reaction, which the
+        caller owes (`quests.service.GameService.react_to_pending`); a replayed visit that is not
+        longer than the one recorded changes nothing and is owed nothing, as in the full path.
+        """
         merged: dict[tuple[str, int], VisitRow] = {}
         for v in visits:  # one row per visit: the longest dwell reported in this batch
             known = merged.get((v.poi, v.entered_ts_ms))
@@ -135,6 +146,7 @@ class FastLog:
                 [v.entered_ts_ms for v in rows],
                 [v.dwell_s for v in rows],
                 play_day,
+                reaction_pending,
             )
         if last_seq is None:
             return None

@@ -28,6 +28,18 @@ class GameHooks(Protocol):
         at: datetime,
     ) -> list[StoredEvent]: ...
 
+    async def react_to_pending(
+        self, session: AsyncSession, bundle: Bundle, player_id: uuid.UUID
+    ) -> list[StoredEvent]:
+        """The game's reaction to the player's visits recorded ahead of it (exactly once)."""
+        ...
+
+    async def players_owed_reactions(
+        self, session: AsyncSession, *, before: datetime, limit: int
+    ) -> list[uuid.UUID]:
+        """Players with a visit whose reaction is still owed (a crash between the two)."""
+        ...
+
     async def answer(
         self,
         session: AsyncSession,

@@ -12,9 +12,9 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -347,7 +347,14 @@ class Gateway:
         self.metrics.commit_seconds.labels(path=path).observe(time.perf_counter() - started)
         self.metrics.events.inc(len(stored))
         await self._publish(conn, stored)
-        if path == "full" and self.fast_log is not None:
+        if path == "ahead":  # the geo events are on their way: now the game's reaction
+            assert world is not None
+            started = time.perf_counter()
+            await self._react(conn, world)
+            self.metrics.commit_seconds.labels(path="reaction").observe(
+                time.perf_counter() - started
+            )
+        if path != "fast" and self.fast_log is not None:
             # Read what the game now knows after the events are on their way, not when the
             # next visit is waiting for it (the next fix is a second away).
             await self._load_view(conn)
@@ -360,11 +367,23 @@ class Gateway:
         world: World | None,
         at: datetime,
     ) -> tuple[list[events_log.StoredEvent], str]:
-        """The stored events, and which path stored them ("fast" or "full")."""
+        """The stored events, and which path stored them: "fast" (the game has nothing to
+        say), "ahead" (the game's reaction is owed: the caller runs it next) or "full"."""
         if self.fast_log is not None:
             stored = await self._store_fast(self.fast_log, conn, events, visits, world, at)
             if stored is not None:
                 return stored, "fast"
+            conn.game_view = None  # the game is about to change what it knows
+            if visits:
+                appended = await self.fast_log.append(
+                    conn.player_id,
+                    events,
+                    at=at,
+                    visits=[VisitRow(v.poi, v.entered_ts_ms, v.dwell_s) for v in visits],
+                    reaction_pending=True,
+                )
+                if appended is not None:
+                    return appended.events, "ahead"
         conn.game_view = None  # the full unit of work may change what the game knows
         async with self._writes, self.factory() as session:
             await events_log.append(session, conn.player_id, events)
@@ -423,6 +442,37 @@ class Gateway:
         unchanged = view is not None and view.seq == appended.last_seq - len(events)
         conn.game_view = replace(view, seq=appended.last_seq) if unchanged and view else None
         return appended.events
+
+    async def _react(self, conn: Connection, world: World) -> None:
+        """The game's reaction to the visits just recorded ahead of it. If it fails, the visits
+        stay owed and the sweep grants them: the geo events already sent stay true."""
+        try:
+            await self._game_call(
+                conn, lambda s: self.game.react_to_pending(s, world.bundle, conn.player_id)
+            )
+        except Exception:
+            log.exception("a visit's reaction failed; the sweep will grant it")
+
+    async def sweep_owed_reactions(self, *, older_than_s: float, limit: int = 100) -> int:
+        """Grant the reactions a crash (or a failed unit of work) left owed; return how many
+        players had some. Visits younger than `older_than_s` are left to their own socket."""
+        loaded = self.catalog.current
+        if loaded is None:
+            return 0
+        bundle = self.worlds.get(loaded).bundle
+        before = utcnow() - timedelta(seconds=older_than_s)
+        async with self.factory() as session:
+            players = await self.game.players_owed_reactions(session, before=before, limit=limit)
+        for player_id in players:
+            async with self._writes, self.factory() as session:
+                await self.game.react_to_pending(session, bundle, player_id)
+                await session.commit()
+                stored = events_log.take_outbox(session)
+            try:
+                await events_log.publish(self.backend, stored)
+            except BackendUnavailable as exc:  # the player's socket catches up from the log
+                log.warning("owed reactions granted but not pushed: %s", exc)
+        return len(players)
 
     async def _load_view(self, conn: Connection) -> GameView:
         async with self.factory() as session:
@@ -489,3 +539,28 @@ class Gateway:
             conn.send_local(protocol.error(exc.slug, exc.detail))
             return
         await self._publish(conn, stored)
+
+
+@contextlib.asynccontextmanager
+async def sweeping(gateway: Gateway, interval_s: float) -> AsyncIterator[None]:
+    """Grant owed reactions at startup and every `interval_s` for the lifetime of the block.
+
+    Visits younger than the interval are their own socket's business; every worker sweeps, and
+    the player's row lock makes each reaction happen once whoever gets there first.
+    """
+
+    async def run() -> None:
+        while True:
+            try:
+                await gateway.sweep_owed_reactions(older_than_s=interval_s)
+            except Exception:  # the database may be down: next round
+                log.exception("sweeping owed reactions failed")
+            await asyncio.sleep(interval_s)
+
+    task = asyncio.create_task(run(), name="owed-reactions-sweep")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

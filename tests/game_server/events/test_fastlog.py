@@ -154,6 +154,36 @@ async def test_visits_are_recorded_once_with_the_longest_dwell_and_the_team(
     ]
 
 
+async def test_a_visit_recorded_ahead_of_its_reaction_stays_owed_until_claimed(
+    pg: tuple[str, FastLog],
+) -> None:
+    url, fast = pg
+    player_id = await _player(url)
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+
+    async def owed() -> list[tuple[str, float | None, bool]]:
+        async with factory() as session:
+            rows = await session.execute(
+                select(Visit.poi, Visit.dwell_s, Visit.reaction_pending)
+                .where(Visit.player_id == player_id)
+                .order_by(Visit.poi)
+            )
+            return [tuple(r) for r in rows.all()]  # type: ignore[misc]
+
+    quiet, judged = VisitRow("duomo", 1_000, 25.0), VisitRow("villa", 2_000, 25.0)
+    assert await fast.append(player_id, [], at=utcnow(), visits=[quiet]) is not None
+    assert await fast.append(player_id, [], at=utcnow(), visits=[judged], reaction_pending=True)
+    assert await owed() == [("duomo", 25.0, False), ("villa", 25.0, True)]
+    # A longer stay of the quiet visit is owed a reaction (it may complete a dwell step); a
+    # replay that is not longer owes nothing new and leaves the owed one owed.
+    longer = VisitRow("duomo", 1_000, 90.0)
+    assert await fast.append(player_id, [], at=utcnow(), visits=[longer], reaction_pending=True)
+    assert await fast.append(player_id, [], at=utcnow(), visits=[judged]) is not None
+    assert await owed() == [("duomo", 90.0, True), ("villa", 25.0, True)]
+    await engine.dispose()
+
+
 async def test_a_judged_write_waits_for_a_game_unit_of_work_and_then_gives_way(
     pg: tuple[str, FastLog],
 ) -> None:

@@ -67,7 +67,9 @@ async def test_a_quest_started_elsewhere_counts_at_the_next_visit(
     assert (step["quest"], step["step"]) == ("porte-della-citta", "napoli")
     if database_url.startswith("postgresql"):
         assert _writes(metrics, "fast") >= 1  # the church: entered and visited, one batch
-        assert _writes(metrics, "full") >= 1  # … and the visit the game had to look at
+        # … and the visit the game had to look at: its geo events first, then the reaction.
+        assert _writes(metrics, "ahead") >= 1
+        assert _writes(metrics, "reaction") >= 1
 
     player_id = uuid.UUID(tokens["player_id"])
     engine = make_engine(database_url)
