@@ -319,6 +319,7 @@ def summarise(g: dict[str, Any], e: dict[str, Any], db_kind: str) -> dict[str, A
     return {
         "sockets": g["connected"],
         "failed_connections": g["failed"],
+        "bots_lost": g.get("bots_lost", {}),
         "warmup_s": g["warmup_s"],
         "duration_s": round(g["elapsed_s"], 1),
         "updates_per_s": round(updates / g["elapsed_s"], 1),
@@ -359,6 +360,8 @@ def print_table(r: dict[str, Any]) -> None:
     for name, value, target in rows:
         shown = f"{value:.1f}" if isinstance(value, float) else str(value)
         print(f"{name:40} {shown:>12} {target:>8}")
+    for why, n in r["bots_lost"].items():  # sockets that closed under their bot mid-run
+        print(f"bots lost: {n} × {why}")
     print(f"\nwritten to {RESULTS}")
 
 

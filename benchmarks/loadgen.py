@@ -14,6 +14,7 @@ count, for the rate and for the latencies.
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import random
 import time
@@ -95,7 +96,13 @@ async def _main(
     for at, phase in zip(window, ("measure", "done"), strict=True):
         await asyncio.sleep(max(0.0, at - time.time()))
         pipe.send(phase)
-    await asyncio.gather(*tasks, return_exceptions=True)
+    ended = await asyncio.gather(*tasks, return_exceptions=True)
+    # A bot whose socket closed under it stops sending: say how many, and why.
+    stats["bots_lost"] = dict(
+        collections.Counter(
+            f"{type(e).__name__}: {e}"[:120] for e in ended if isinstance(e, BaseException)
+        )
+    )
     for ws in sockets:
         await ws.close()
     pipe.send(stats)
