@@ -23,7 +23,7 @@ from game_server.gateway.metrics import (
     probing_loop_lag,
     timing_full_collections,
 )
-from game_server.gateway.service import Gateway, sweeping
+from game_server.gateway.service import Gateway
 from game_server.middleware import HttpMetrics, MetricsMiddleware
 from game_server.players import endpoints as players
 from game_server.pubsub import backend_from_url
@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             async with (
                 watching(app.state.catalog, app.state.session_factory, settings.content_poll_s),
                 probing_loop_lag(app.state.gateway_metrics.loop_lag),
-                sweeping(app.state.gateway, settings.reaction_sweep_s),
+                app.state.gateway.running(),
             ):
                 with timing_full_collections(app.state.gateway_metrics.gc_pause):
                     yield

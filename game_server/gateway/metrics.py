@@ -47,11 +47,17 @@ class GatewayMetrics:
             registry=registry,
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1),
         )
+        self.reactions_deferred = Counter(
+            "lupiae_ws_reactions_deferred_total",
+            "game reactions left to the sweep: this worker's reaction queue was full",
+            registry=registry,
+        )
         self.commit_seconds = Histogram(
             "lupiae_ws_commit_seconds",
-            "time to store a batch of events (and the game's reaction), by path: `fast` (one"
-            " statement: the game judged the visits from the socket's view) or `full` (the"
-            " game's unit of work)",
+            "time to store a batch of events, by path: `fast` (one statement: the game judged"
+            " the visits from the socket's view), `ahead` (one statement: the visits' reaction"
+            " is owed), `reaction` (the game's unit of work granting it) or `full` (events and"
+            " reaction in one unit of work: SQLite)",
             ["path"],
             registry=registry,
             buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),

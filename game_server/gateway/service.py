@@ -45,6 +45,7 @@ from game_server.gateway.positions import (
     to_events,
     without_stale_fences,
 )
+from game_server.gateway.reactions import Reactions
 from game_server.gateway.trackers import TrackerStore
 from game_server.gateway.world import World, WorldCache
 from game_server.players.models import Player
@@ -59,6 +60,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TRACKER_SAVE_EVERY_S = 5.0
+# Players waiting for their game reaction in this worker; beyond, the sweep grants it.
+REACTION_QUEUE = 10_000
 NOTICE_INTERVAL_S = 10.0
 
 
@@ -94,6 +97,9 @@ class Gateway:
         self.metrics = metrics
         self.worlds = WorldCache(settings.geo_settings())
         self.trackers = TrackerStore(backend)
+        self.reactions: Reactions[Connection] = Reactions(
+            self._grant_owed, workers=settings.reaction_workers, capacity=REACTION_QUEUE
+        )
         # SQLite has one writer: queue our write transactions here, fairly, rather than
         # let hundreds of sockets time out on its file lock (PostgreSQL needs no gate).
         self._writes: contextlib.AbstractAsyncContextManager[object] = (
@@ -347,14 +353,9 @@ class Gateway:
         self.metrics.commit_seconds.labels(path=path).observe(time.perf_counter() - started)
         self.metrics.events.inc(len(stored))
         await self._publish(conn, stored)
-        if path == "ahead":  # the geo events are on their way: now the game's reaction
-            assert world is not None
-            started = time.perf_counter()
-            await self._react(conn, world)
-            self.metrics.commit_seconds.labels(path="reaction").observe(
-                time.perf_counter() - started
-            )
-        if path != "fast" and self.fast_log is not None:
+        if path == "ahead" and not self.reactions.request(conn.player_id, conn):
+            self.metrics.reactions_deferred.inc()  # owed in the database: the sweep grants it
+        if path == "full" and self.fast_log is not None:
             # Read what the game now knows after the events are on their way, not when the
             # next visit is waiting for it (the next fix is a second away).
             await self._load_view(conn)
@@ -443,36 +444,67 @@ class Gateway:
         conn.game_view = replace(view, seq=appended.last_seq) if unchanged and view else None
         return appended.events
 
-    async def _react(self, conn: Connection, world: World) -> None:
-        """The game's reaction to the visits just recorded ahead of it. If it fails, the visits
-        stay owed and the sweep grants them: the geo events already sent stay true."""
+    async def _grant_owed(self, player_id: uuid.UUID, conn: Connection | None) -> None:
+        """One unit of work: the game's reaction to the player's owed visits, then push."""
+        loaded = self.catalog.current
+        if loaded is None:
+            return
+        bundle = self.worlds.get(loaded).bundle
+        started = time.perf_counter()
+        async with self._writes, self.factory() as session:
+            await self.game.react_to_pending(session, bundle, player_id)
+            await session.commit()
+            stored = events_log.take_outbox(session)
+        self.metrics.commit_seconds.labels(path="reaction").observe(time.perf_counter() - started)
+        self.metrics.events.inc(len(stored))
+        if conn is not None and stored:
+            conn.game_view = None  # the game moved on: the next visit reads it again
         try:
-            await self._game_call(
-                conn, lambda s: self.game.react_to_pending(s, world.bundle, conn.player_id)
-            )
-        except Exception:
-            log.exception("a visit's reaction failed; the sweep will grant it")
+            await events_log.publish(self.backend, stored)
+        except BackendUnavailable as exc:
+            log.warning("owed reactions granted but not pushed: %s", exc)
+            if conn is not None:  # the socket that asked reads them from the log
+                conn.request_catch_up()
 
     async def sweep_owed_reactions(self, *, older_than_s: float, limit: int = 100) -> int:
         """Grant the reactions a crash (or a failed unit of work) left owed; return how many
         players had some. Visits younger than `older_than_s` are left to their own socket."""
-        loaded = self.catalog.current
-        if loaded is None:
+        if self.catalog.current is None:
             return 0
-        bundle = self.worlds.get(loaded).bundle
         before = utcnow() - timedelta(seconds=older_than_s)
         async with self.factory() as session:
             players = await self.game.players_owed_reactions(session, before=before, limit=limit)
         for player_id in players:
-            async with self._writes, self.factory() as session:
-                await self.game.react_to_pending(session, bundle, player_id)
-                await session.commit()
-                stored = events_log.take_outbox(session)
-            try:
-                await events_log.publish(self.backend, stored)
-            except BackendUnavailable as exc:  # the player's socket catches up from the log
-                log.warning("owed reactions granted but not pushed: %s", exc)
+            await self._grant_owed(player_id, None)
         return len(players)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """The worker's background work for the lifetime of the block: the reaction tasks,
+        and the sweep of owed reactions at startup and every `reaction_sweep_s`.
+
+        The sweep leaves visits younger than its interval to their own socket; every worker
+        sweeps, and the player's row lock makes each reaction happen once whoever gets there
+        first.
+        """
+        interval_s = self.settings.reaction_sweep_s
+
+        async def sweep() -> None:
+            while True:
+                try:
+                    await self.sweep_owed_reactions(older_than_s=interval_s)
+                except Exception:  # the database may be down: next round
+                    log.exception("sweeping owed reactions failed")
+                await asyncio.sleep(interval_s)
+
+        task = asyncio.create_task(sweep(), name="owed-reactions-sweep")
+        try:
+            async with self.reactions.running():
+                yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _load_view(self, conn: Connection) -> GameView:
         async with self.factory() as session:
@@ -539,28 +571,3 @@ class Gateway:
             conn.send_local(protocol.error(exc.slug, exc.detail))
             return
         await self._publish(conn, stored)
-
-
-@contextlib.asynccontextmanager
-async def sweeping(gateway: Gateway, interval_s: float) -> AsyncIterator[None]:
-    """Grant owed reactions at startup and every `interval_s` for the lifetime of the block.
-
-    Visits younger than the interval are their own socket's business; every worker sweeps, and
-    the player's row lock makes each reaction happen once whoever gets there first.
-    """
-
-    async def run() -> None:
-        while True:
-            try:
-                await gateway.sweep_owed_reactions(older_than_s=interval_s)
-            except Exception:  # the database may be down: next round
-                log.exception("sweeping owed reactions failed")
-            await asyncio.sleep(interval_s)
-
-    task = asyncio.create_task(run(), name="owed-reactions-sweep")
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

@@ -2,9 +2,10 @@
 
 The game's reaction to a visit (a step, a quest, XP, a badge) is a unit of work of ten to
 twenty statements; the `poi.*` events that caused it must not wait for it. The gateway records
-the visit with its reaction owed and sends its events, then reacts in a unit of work of its own
-(`quests.service.GameService.react_to_pending`). If that fails or the worker dies in between,
-the visit stays owed and a periodic sweep on any worker grants it, exactly once.
+the visit with its reaction owed and sends its events; one of a few reaction tasks of the worker
+then grants it (`quests.service.GameService.react_to_pending`), off the socket's read loop. If
+that fails or the worker dies in between, the visit stays owed and a periodic sweep on any
+worker grants it, exactly once.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ async def _db_counts(url: str, player_id: uuid.UUID) -> tuple[int, int]:
     return result
 
 
-async def test_geo_events_are_sent_before_the_games_reaction(
+async def test_geo_events_are_sent_before_the_games_reaction_and_the_socket_keeps_reading(
     live: tuple[str, FastAPI], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     host, app = live
@@ -89,6 +90,10 @@ async def test_geo_events_are_sent_before_the_games_reaction(
         await phone.send({"type": "positions", "fixes": _at_napoli()})
         try:
             first = await phone.events_until("poi.visit", timeout_s=5)
+            # The socket keeps reading while the game reacts: its pings (and the keepalive's
+            # pongs, which uvicorn reads only while no frame waits for the app) get through.
+            await phone.send({"type": "ping"})
+            assert await phone.reply() == {"type": "pong"}
         finally:
             release.set()  # never leave the server holding a unit of work
         then = await phone.events_until("quest.step_completed")
