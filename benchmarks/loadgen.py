@@ -74,6 +74,10 @@ async def _main(
     duration_s: float,
     warmup_s: float,
 ) -> None:
+    # Routes first (~4 ms of CPU each): built after connecting, they blocked this loop for 20 s
+    # at the start of the load, and the servers closed most sockets on keepalive timeouts.
+    rng = random.Random(42)
+    routes = [_route(rng) for _ in tokens]
     sockets = await _connect_all(target, url, tokens)
     pipe.send({"connected": len(sockets), "failed": len(tokens) - len(sockets)})
     await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
@@ -86,12 +90,11 @@ async def _main(
         "latencies_ms": [],
         "window": window,
     }
-    rng = random.Random(42)
     tasks = [
         asyncio.create_task(
-            _player(ws, target, _route(rng), start + rng.random(), warmup_s + duration_s, stats)
+            _player(ws, target, route, start + rng.random(), warmup_s + duration_s, stats)
         )
-        for ws in sockets
+        for ws, route in zip(sockets, routes, strict=False)
     ]
     for at, phase in zip(window, ("measure", "done"), strict=True):
         await asyncio.sleep(max(0.0, at - time.time()))
@@ -100,7 +103,9 @@ async def _main(
     # A bot whose socket closed under it stops sending: say how many, and why.
     stats["bots_lost"] = dict(
         collections.Counter(
-            f"{type(e).__name__}: {e}"[:120] for e in ended if isinstance(e, BaseException)
+            f"{type(e).__name__}: {str(e)[:60]}… ({'; '.join(getattr(e, '__notes__', []))})"
+            for e in ended
+            if isinstance(e, BaseException)
         )
     )
     for ws in sockets:
@@ -155,7 +160,12 @@ async def _player(
                 "accuracy": accuracy,
                 "ts": int(at * 1000),
             }
-            await ws.send(orjson.dumps(fix).decode())
+            try:
+                await ws.send(orjson.dumps(fix).decode())
+            except Exception as exc:
+                # When, from the start of the load: during the warm-up, or in the window.
+                exc.add_note(f"{k // 10 * 10}–{k // 10 * 10 + 10} s into the load")
+                raise
             if stats["window"][0] <= at < stats["window"][1]:
                 stats["sent"] += 1
         await asyncio.sleep(1.0)  # let the last events arrive

@@ -39,6 +39,9 @@ class QuestGame:
     async def load_view(self, session: AsyncSession, player_id: uuid.UUID) -> GameView:
         return await load_view(session, player_id)
 
+    def starts_quests(self, view: GameView, bundle: Bundle, *, at: datetime) -> bool:
+        return bool(self.engine(bundle).auto_start(view.snapshot, at).transitions)
+
     def quiet_visit(
         self, view: GameView, bundle: Bundle, poi: str, *, dwell_s: float, at: datetime
     ) -> tuple[GameView, date | None] | None:

@@ -71,6 +71,10 @@ class GameHooks(Protocol):
         """What the game knows of the player, as of their event cursor (read first)."""
         ...
 
+    def starts_quests(self, view: GameView, bundle: Bundle, *, at: datetime) -> bool:
+        """Whether `auto_start` would start any quest for the player the view describes."""
+        ...
+
     def quiet_visit(
         self, view: GameView, bundle: Bundle, poi: str, *, dwell_s: float, at: datetime
     ) -> tuple[GameView, date | None] | None:

@@ -146,12 +146,23 @@ class Gateway:
                     self.settings.send_timeout_s,
                 )
                 await self._welcome(conn, resume_after)
-                await self._start(conn, None)  # quests that start by themselves
-                if self.fast_log is not None:  # visits are judged on it: read it once, now
-                    await self._load_view(conn)
+                await self._auto_start(conn)
                 await self._run(conn)
         except BackendUnavailable as exc:
             raise CloseSocket(1013, "realtime backend unavailable; retry shortly") from exc
+
+    async def _auto_start(self, conn: Connection) -> None:
+        """Start the quests that start by themselves. On PostgreSQL the socket's view of the
+        player is read first (visits are judged on it) and tells whether any would start: a
+        reconnecting player usually has nothing to start, and skips the game's unit of work."""
+        if self.fast_log is None:
+            await self._start(conn, None)
+            return
+        view = await self._load_view(conn)
+        world = self._world(conn)
+        if world is not None and self.game.starts_quests(view, world.bundle, at=utcnow()):
+            await self._start(conn, None)
+            await self._load_view(conn)
 
     async def _first_hello(self, websocket: WebSocket) -> protocol.Hello:
         try:

@@ -81,3 +81,28 @@ async def test_a_quest_started_elsewhere_counts_at_the_next_visit(
     await engine.dispose()
     assert pois == ["sant_anna", "porta_napoli"]
     assert play_days == 1
+
+
+async def test_a_reconnect_with_nothing_to_start_skips_the_games_unit_of_work(
+    live: tuple[str, FastAPI], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shipped content starts a quest by itself at the first connect; at the second there is
+    nothing left to start, and on PostgreSQL the socket's view of the player says so."""
+    host, app = live
+    game = app.state.game
+    auto_start = game.auto_start
+    calls: list[list[str]] = []
+
+    async def counting(*args: object, **kwargs: object) -> list:
+        events = await auto_start(*args, **kwargs)
+        calls.append([e.kind for e in events])
+        return events
+
+    monkeypatch.setattr(game, "auto_start", counting)
+    tokens = await guest(host)
+    for _ in range(2):
+        async with Player.connect(host, tokens["access_token"]) as (phone, _):
+            await phone.send({"type": "ping"})
+            assert await phone.reply() == {"type": "pong"}
+    assert set(calls[0]) == {"quest.started"}
+    assert calls[1:] == ([] if database_url.startswith("postgresql") else [[]])
