@@ -5,8 +5,8 @@ events, and asks for the reaction here. A few tasks grant them, one player at a 
 covers all of a player's owed visits, oldest first, so a player asked for twice before a task
 gets to them is granted once. A socket therefore never stops reading while the game reacts —
 its next fixes, its pings and the keepalive's pongs keep flowing even when a burst of reactions
-queues (a uvicorn socket does not read pongs while a frame waits for the app, and closes it
-1011 after `ws_ping_timeout_s`).
+queues (a uvicorn socket reads no pong while a frame waits for the app, and is closed 1011
+after `ws_ping_timeout_s`).
 
 The queue is in memory and bounded. What it refuses when full, or what a crash loses, stays
 owed in the database, and the sweep (`Gateway.sweep_owed_reactions`) grants it.
