@@ -162,7 +162,7 @@ class Gateway:
         world = self._world(conn)
         if world is not None and self.game.starts_quests(view, world.bundle, at=utcnow()):
             await self._start(conn, None)
-            await self._load_view(conn)
+            await self._load_view(conn)  # read now, not while the first visit waits for it
 
     async def _first_hello(self, websocket: WebSocket) -> protocol.Hello:
         try:
