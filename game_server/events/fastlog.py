@@ -12,8 +12,10 @@ worker, and an event is stored before it is sent.
 A write that depends on what the game knew (a visit judged quiet) says which cursor value it was
 judged against (`expect_seq`) and takes the player's row lock like every game unit of work does
 (`quests.repository.QuestRepository.lock_players`); when anything else has been appended since,
-nothing is written and None is returned, and the caller takes the full path. The same happens
-when the player has no cursor row yet.
+nothing is written and None is returned, and the caller takes another path. The same happens
+when the player has no cursor row yet, and, without waiting, when a game unit of work holds the
+player's lock (SKIP LOCKED): it is about to change what the visit was judged on, and waiting for
+it kept a pool connection and the socket's next events waiting up to seconds under load.
 
 SQLite has no such path: there the gateway always uses the ORM (one writer anyway).
 """
@@ -48,12 +50,13 @@ class Appended:
 
 # Data-modifying CTEs see one snapshot and all run; everything hangs off `c`, so when the cursor
 # update matches nothing (another unit of work appended first, or no cursor), nothing is written.
-# `l` takes the player's row lock first when the write depends on the game state ($5 not null).
+# `l` takes the player's row lock first when the write depends on the game state ($5 not null),
+# or finds nothing if a game unit of work holds it (then nothing is written either).
 _APPEND = """
 WITH l AS (
     SELECT id FROM players
     WHERE id = $1 AND $5::integer IS NOT NULL
-    FOR NO KEY UPDATE
+    FOR NO KEY UPDATE SKIP LOCKED
 ), c AS (
     UPDATE event_cursors SET last_seq = last_seq + cardinality($2::text[])
     WHERE player_id = $1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import date
 
 import asyncpg
@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from game_server.clock import utcnow
 from game_server.db import make_engine, make_session_factory
 from game_server.events import log
-from game_server.events.fastlog import FastLog, VisitRow, asyncpg_dsn
+from game_server.events.fastlog import Appended, FastLog, VisitRow, asyncpg_dsn
 from game_server.events.log import NewEvent
 from game_server.events.models import EventCursor, PlayerEvent
 from game_server.players.models import Player
@@ -184,44 +184,34 @@ async def test_a_visit_recorded_ahead_of_its_reaction_stays_owed_until_claimed(
     await engine.dispose()
 
 
-async def test_a_judged_write_waits_for_a_game_unit_of_work_and_then_gives_way(
+async def test_a_judged_write_gives_way_at_once_to_a_game_unit_of_work_in_progress(
     pg: tuple[str, FastLog],
 ) -> None:
     """The order every game unit of work follows: player row lock, then the cursor. A visit
-    judged against cursor 1 must not slip in while another unit of work holds the player."""
+    judged against cursor 1 must not slip in while another unit of work holds the player, nor
+    wait for it (that unit of work will change what the visit was judged on)."""
     url, fast = pg
     player_id = await _player(url)
+
+    def judged() -> Awaitable[Appended | None]:
+        return fast.append(
+            player_id,
+            [NewEvent("poi.visit", {})],
+            at=utcnow(),
+            expect_seq=1,
+            visits=[VisitRow("duomo", 1, 30.0)],
+        )
+
     other = await asyncpg.connect(asyncpg_dsn(url))
-    # Watch from a third connection: inside a transaction pg_stat_activity is a snapshot.
-    watcher = await asyncpg.connect(asyncpg_dsn(url))
     try:
         async with other.transaction():
             await other.execute("SELECT id FROM players WHERE id = $1 FOR NO KEY UPDATE", player_id)
-            judged = asyncio.create_task(
-                fast.append(
-                    player_id,
-                    [NewEvent("poi.visit", {})],
-                    at=utcnow(),
-                    expect_seq=1,
-                    visits=[VisitRow("duomo", 1, 30.0)],
-                )
-            )
-            for _ in range(1000):  # bounded: until the judged write waits on our lock
-                waiting = await watcher.fetchval(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND wait_event_type = 'Lock' AND query LIKE '%event_cursors%'"
-                )
-                if waiting or judged.done():
-                    break
-                await asyncio.sleep(0.01)
-            assert not judged.done(), "the judged write did not wait for the player's lock"
-            assert waiting == 1
-            await other.execute(
-                "UPDATE event_cursors SET last_seq = last_seq + 1 WHERE player_id = $1",
-                player_id,
-            )
-        assert await judged is None
+            # Bounded: a write that waited for our lock would hold until the transaction ends.
+            assert await asyncio.wait_for(judged(), timeout=10) is None
+        assert await _count(url, Visit, player_id) == 0
+        appended = await judged()  # the lock is free and the cursor unchanged: written
+        assert appended is not None
+        assert appended.last_seq == 2
     finally:
         await other.close()
-        await watcher.close()
-    assert await _count(url, Visit, player_id) == 0
+    assert await _count(url, Visit, player_id) == 1
