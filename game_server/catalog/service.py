@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from content.model import Bundle
+from game_server.background import in_background
 from game_server.catalog.models import Area, ContentVersion, Poi
 from game_server.clock import utcnow
 from game_server.errors import ServiceUnavailable
@@ -185,10 +186,5 @@ async def watching(
         async for _ in catalog.watch(factory, interval_s):
             pass
 
-    task = asyncio.create_task(run(), name="content-watcher")
-    try:
+    async with in_background(("content-watcher", run())):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

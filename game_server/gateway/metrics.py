@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from game_server.background import in_background
+
 LAG_PROBE_S = 0.25
 
 
@@ -75,13 +77,8 @@ async def probing_loop_lag(histogram: Histogram) -> AsyncIterator[None]:
             await asyncio.sleep(LAG_PROBE_S)
             histogram.observe(max(0.0, loop.time() - due))
 
-    task = asyncio.create_task(probe(), name="loop-lag-probe")
-    try:
+    async with in_background(("loop-lag-probe", probe())):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 @contextlib.contextmanager

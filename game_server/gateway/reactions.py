@@ -21,6 +21,8 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Generic, TypeVar
 
+from game_server.background import in_background
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -68,14 +70,5 @@ class Reactions(Generic[T]):
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """Run the granting tasks for the lifetime of the block."""
-        tasks = [
-            asyncio.create_task(self._work(), name=f"reactions-{i}") for i in range(self._workers)
-        ]
-        try:
+        async with in_background(*((f"reactions-{i}", self._work()) for i in range(self._workers))):
             yield
-        finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from game_server.background import in_background
 from game_server.catalog.service import Catalog
 from game_server.clock import utcnow
 from game_server.errors import DomainError
@@ -508,14 +509,8 @@ class Gateway:
                     log.exception("sweeping owed reactions failed")
                 await asyncio.sleep(interval_s)
 
-        task = asyncio.create_task(sweep(), name="owed-reactions-sweep")
-        try:
-            async with self.reactions.running():
-                yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        async with in_background(("owed-reactions-sweep", sweep())), self.reactions.running():
+            yield
 
     async def _load_view(self, conn: Connection) -> GameView:
         async with self.factory() as session:
