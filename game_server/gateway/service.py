@@ -78,6 +78,10 @@ def _ts(fix: protocol.PositionFix) -> int:
     return fix.ts
 
 
+def _rows(visits: list[Visit]) -> list[VisitRow]:
+    return [VisitRow(v.poi, v.entered_ts_ms, v.dwell_s) for v in visits]
+
+
 class Gateway:
     def __init__(
         self,
@@ -381,7 +385,7 @@ class Gateway:
         at: datetime,
     ) -> tuple[list[events_log.StoredEvent], str]:
         """The stored events, and which path stored them: "fast" (the game has nothing to
-        say), "ahead" (the game's reaction is owed: the caller runs it next) or "full"."""
+        say), "ahead" (the game's reaction is owed: the caller asks for it) or "full"."""
         if self.fast_log is not None:
             stored = await self._store_fast(self.fast_log, conn, events, visits, world, at)
             if stored is not None:
@@ -389,15 +393,11 @@ class Gateway:
             conn.game_view = None  # the game is about to change what it knows
             if visits:
                 appended = await self.fast_log.append(
-                    conn.player_id,
-                    events,
-                    at=at,
-                    visits=[VisitRow(v.poi, v.entered_ts_ms, v.dwell_s) for v in visits],
-                    reaction_pending=True,
+                    conn.player_id, events, at=at, visits=_rows(visits), reaction_pending=True
                 )
                 if appended is not None:
                     return appended.events, "ahead"
-        conn.game_view = None  # the full unit of work may change what the game knows
+        # The full unit of work (SQLite keeps no view: there `conn.game_view` is always None).
         async with self._writes, self.factory() as session:
             await events_log.append(session, conn.player_id, events)
             for visit in visits:
@@ -445,7 +445,7 @@ class Gateway:
             events,
             at=at,
             expect_seq=expect_seq,
-            visits=[VisitRow(v.poi, v.entered_ts_ms, v.dwell_s) for v in visits],
+            visits=_rows(visits),
             play_day=play_day,
         )
         if appended is None:
