@@ -13,7 +13,8 @@ The first WARMUP seconds of load are not measured (see benchmarks/loadgen.py: ev
 with a fresh tracker, a thundering herd of first entries that a city in steady state never sees).
 
 Writes benchmarks/results/gateway.json. Usage: `make bench-gateway` (SOCKETS=5000 DURATION=30
-WARMUP=45; PROFILE=1 samples the servers with py-spy during the measured window).
+WARMUP=45; PROFILE=1 samples the servers with py-spy during the measured window, and with
+PYSPY_NATIVE=1 also their native frames, pausing them for each sample).
 BENCH_DB names the scratch PostgreSQL database (default lupiae_bench_gateway), so two runs on
 one machine do not drop each other's; BENCH_RESULTS the output file. DURATION=0 WARMUP=0
 measures idle memory only (no load phase).
@@ -50,6 +51,7 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 BENCH_DB = os.environ.get("BENCH_DB", "lupiae_bench_gateway")
 PG_URL = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{BENCH_DB}"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+IDLE_SAMPLE_S = 10.0
 
 
 def free_port() -> int:
@@ -203,6 +205,9 @@ def drive(
     connected = parent.recv()  # {"connected": n, "failed": m}
     wait_idle(pid)  # handshakes and auto-started quests done, buffers back to idle
     rss_idle = rss_kib(pid)
+    idle_before, idle_t0 = cpu_s(pid), time.monotonic()
+    time.sleep(IDLE_SAMPLE_S)  # what the open sockets cost with nothing sent: heartbeats
+    idle_share = (cpu_s(pid) - idle_before) / (time.monotonic() - idle_t0)
     parent.send("go")
     assert parent.recv() == "measure"
     metrics_before = server_metrics(metrics_base)
@@ -227,6 +232,7 @@ def drive(
         **report,
         "rss_before_kib": rss_before,
         "rss_idle_kib": rss_idle,
+        "idle_cpu_share": idle_share,
         "server_cpu_s": cpu_after - cpu_before,
         "elapsed_s": t1 - t0,
         "server_fixes": in_window.get("lupiae_ws_fixes_total", 0.0),
@@ -244,7 +250,8 @@ def profile(pid: int, target: str) -> subprocess.Popen[bytes] | None:
         return None
     out = ROOT / "var" / f"bench-{target}-profile.txt"
     cmd = ["py-spy", "record", "-p", str(pid), "-r", "100", "-f", "raw", "-o", str(out)]
-    return subprocess.Popen([*cmd, "--nonblocking"], stdout=subprocess.DEVNULL)
+    extra = ["--native"] if os.environ.get("PYSPY_NATIVE") else ["--nonblocking"]
+    return subprocess.Popen([*cmd, *extra], stdout=subprocess.DEVNULL)
 
 
 def percentile(values: list[float], pct: float) -> float | None:
@@ -336,6 +343,9 @@ def summarise(g: dict[str, Any], e: dict[str, Any], db_kind: str) -> dict[str, A
         "server_sys_fraction": round(g["server_sys_cpu_s"] / max(g["server_cpu_s"], 1e-9), 2),
         "echo_sys_fraction": round(e["server_sys_cpu_s"] / max(e["server_cpu_s"], 1e-9), 2),
         "idle_kib_per_socket": round((g["rss_idle_kib"] - g["rss_before_kib"]) / g["connected"], 1),
+        # CPU (share of one core) of the open sockets with nothing sent, game and echo.
+        "idle_cpu_share": round(g["idle_cpu_share"], 3),
+        "echo_idle_cpu_share": round(e["idle_cpu_share"], 3),
         "echo_idle_kib_per_socket": round(
             (e["rss_idle_kib"] - e["rss_before_kib"]) / max(1, e["connected"]), 1
         ),
@@ -355,6 +365,11 @@ def print_table(r: dict[str, Any]) -> None:
         ("CPU µs per echo (same stack)", r["cpu_us_per_echo"], ""),
         ("ratio update / echo", r["cpu_ratio"], "≤ 2"),
         ("idle KiB per socket", r["idle_kib_per_socket"], "≤ 30"),
+        (
+            "idle CPU, share of a core (echo)",
+            f"{r['idle_cpu_share']:.3f} ({r['echo_idle_cpu_share']:.3f})",
+            "",
+        ),
     ]
     print(f"\n{'gateway benchmark (' + r['database'] + ')':40} {'measured':>12} {'target':>8}")
     for name, value, target in rows:

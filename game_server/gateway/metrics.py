@@ -7,10 +7,33 @@ import time
 from collections.abc import AsyncIterator, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily, Metric
 
 from game_server.background import in_background
 
 LAG_PROBE_S = 0.25
+
+
+class FrameCounts:
+    """The two counters bumped for every frame, as plain integers exported at scrape time.
+
+    A prometheus `Counter.inc` takes a lock and costs about 2 µs; twice per frame, at thousands
+    of frames per second, that was a tenth of the gateway's own Python per frame. Only the
+    worker's event loop bumps these, so `+= 1` is enough.
+    """
+
+    __slots__ = ("fixes", "frames")
+
+    def __init__(self) -> None:
+        self.frames = 0
+        self.fixes = 0
+
+    def collect(self) -> Iterator[Metric]:
+        yield CounterMetricFamily("lupiae_ws_frames", "frames received", value=self.frames)
+        yield CounterMetricFamily("lupiae_ws_fixes", "position fixes evaluated", value=self.fixes)
+
+    def describe(self) -> Iterator[Metric]:
+        return self.collect()
 
 
 class GatewayMetrics:
@@ -18,8 +41,8 @@ class GatewayMetrics:
         self.connections = Gauge(
             "lupiae_ws_connections", "open /v1/play sockets", registry=registry
         )
-        self.frames = Counter("lupiae_ws_frames_total", "frames received", registry=registry)
-        self.fixes = Counter("lupiae_ws_fixes_total", "position fixes evaluated", registry=registry)
+        self.counts = FrameCounts()  # lupiae_ws_frames_total, lupiae_ws_fixes_total
+        registry.register(self.counts)
         self.fixes_dropped = Counter(
             "lupiae_ws_fixes_dropped_total",
             "fixes dropped: closer than the minimum device-time interval",

@@ -36,7 +36,11 @@ async def live(database_url: str) -> AsyncIterator[tuple[str, FastAPI]]:
 
 
 def _writes(metrics: str, path: str) -> float:
-    prefix = f'lupiae_ws_commit_seconds_count{{path="{path}"}} '
+    return _sample(metrics, f'lupiae_ws_commit_seconds_count{{path="{path}"}}')
+
+
+def _sample(metrics: str, name: str) -> float:
+    prefix = f"{name} "
     return next(float(x[len(prefix) :]) for x in metrics.splitlines() if x.startswith(prefix))
 
 
@@ -63,6 +67,9 @@ async def test_a_quest_started_elsewhere_counts_at_the_next_visit(
         metrics = (await http.get("/metrics")).text
 
     assert church[-1]["data"]["poi"] == "sant_anna"
+    # The per-frame counters (plain integers, exported at scrape time) saw both batches.
+    assert _sample(metrics, "lupiae_ws_frames_total") == 2
+    assert _sample(metrics, "lupiae_ws_fixes_total") == len(fixes)
     step = later[-1]["data"]
     assert (step["quest"], step["step"]) == ("porte-della-citta", "napoli")
     if database_url.startswith("postgresql"):
