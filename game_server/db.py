@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 import shapely
+import sqlalchemy.exc
 from geoalchemy2 import Geometry as PostGISGeometry
 from geoalchemy2 import WKBElement
 from shapely.geometry.base import BaseGeometry
@@ -99,6 +101,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
+
+# What a unit of work raises when the database cannot serve it right now (the pool has no
+# connection free in time, the server is down, restarting or out of connections, a connection
+# dropped, SQLite's file is locked): worth retrying later, unlike a bug. SQLAlchemy wraps the
+# driver's errors; the gateway's fast log (raw asyncpg) raises them unwrapped.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sqlalchemy.exc.TimeoutError,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.CannotConnectNowError,
+    ConnectionError,
+    TimeoutError,
+)
 
 # Work queued on a session to run only after its commit (e.g. events to push to sockets).
 AFTER_COMMIT_KEY = "lupiae.after_commit"

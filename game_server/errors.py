@@ -10,11 +10,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from game_server.db import DATABASE_UNAVAILABLE
 from game_server.responses import OrjsonResponse
 
 log = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+RETRY_AFTER_S = 5  # a busy database: what a client should wait before retrying
 
 
 class DomainError(Exception):
@@ -109,6 +111,13 @@ async def _validation_error(_: Request, exc: Exception) -> OrjsonResponse:
     return problem(422, "the request is not valid", slug="validation", errors=errors)
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> OrjsonResponse:
+    log.warning("database busy or unavailable on %s %s: %s", request.method, request.url.path, exc)
+    response = problem(503, "the database is busy or unavailable; retry shortly", slug="busy")
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
 async def _unhandled(request: Request, exc: Exception) -> OrjsonResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "internal error; it has been logged", slug="internal")
@@ -118,4 +127,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, _database_unavailable)
     app.add_exception_handler(Exception, _unhandled)

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     abuse_window_s: float = Field(default=10.0, gt=0)
     outbound_queue: int = Field(default=256, ge=8)
     send_timeout_s: float = Field(default=10.0, gt=0)
+    # Open /v1/play sockets per worker; beyond, a new socket is closed at once with 1013 (try
+    # again later) so that the players already in keep being served. One socket at 1 Hz costs
+    # ~0.1 ms of CPU per second and ~27 KiB: 10,000 is more than one core can serve.
+    max_sockets: int = Field(default=10_000, ge=1)
     ws_ping_interval_s: float = Field(default=20.0, gt=0)
     ws_ping_timeout_s: float = Field(default=20.0, gt=0)
     # Python's garbage collector: a young-generation threshold well above the default 700 (one

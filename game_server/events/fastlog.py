@@ -93,6 +93,11 @@ def asyncpg_dsn(database_url: str) -> str | None:
     return f"postgresql://{rest}"
 
 
+# Under overload a write gives up after this long rather than waiting for a connection
+# forever (SQLAlchemy's pool does the same after 30 s): the socket is closed with 1013.
+ACQUIRE_TIMEOUT_S = 30.0
+
+
 async def _no_reset(_: asyncpg.Connection) -> None:
     return None
 
@@ -137,7 +142,7 @@ class FastLog:
             if known is None or known.dwell_s < v.dwell_s:
                 merged[(v.poi, v.entered_ts_ms)] = v
         rows = list(merged.values())
-        async with self._pool.acquire() as connection:
+        async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as connection:
             last_seq = await connection.fetchval(
                 _APPEND,
                 player_id,

@@ -46,6 +46,12 @@ class CloseSocket(Exception):
         self.reason = reason
 
 
+class NotStored(CloseSocket):
+    """Events could not be stored: the socket closes (1013 when the database is busy or
+    unavailable, the client reconnects later with `resume_after`; 1011 otherwise), and what
+    produced them is forgotten so that it can produce them again."""
+
+
 @dataclass(eq=False, slots=True)
 class Connection:
     websocket: WebSocket

@@ -23,6 +23,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from game_server.background import in_background
 from game_server.catalog.service import Catalog
 from game_server.clock import utcnow
+from game_server.db import DATABASE_UNAVAILABLE
 from game_server.errors import DomainError
 from game_server.events import log as events_log
 from game_server.events.fastlog import FastLog, VisitRow
@@ -31,6 +32,7 @@ from game_server.gateway import protocol
 from game_server.gateway.connection import (
     CloseSocket,
     Connection,
+    NotStored,
     close_quietly,
     loop_deadline,
     receive_text,
@@ -100,6 +102,7 @@ class Gateway:
         self.catalog = catalog
         self.game = game
         self.metrics = metrics
+        self._open = 0  # sockets served now (admission: settings.max_sockets)
         self.worlds = WorldCache(settings.geo_settings())
         self.trackers = TrackerStore(backend)
         self.reactions: Reactions[Connection] = Reactions(
@@ -118,6 +121,11 @@ class Gateway:
             await websocket.close(code=1008, reason="origin not allowed")
             return
         await websocket.accept()
+        if self._open >= self.settings.max_sockets:
+            self.metrics.closes.labels(code="1013").inc()
+            await close_quietly(websocket, 1013, "server full; retry shortly")
+            return
+        self._open += 1
         self.metrics.connections.inc()
         try:
             await self._session(websocket)
@@ -126,10 +134,15 @@ class Gateway:
             await close_quietly(websocket, close.code, close.reason)
         except WebSocketDisconnect:
             pass
+        except DATABASE_UNAVAILABLE as exc:  # e.g. a game action, or a read, under overload
+            log.warning("closing a socket of a busy or unavailable database: %s", exc)
+            self.metrics.closes.labels(code="1013").inc()
+            await close_quietly(websocket, 1013, "database busy; reconnect later")
         except Exception:
             log.exception("gateway crashed")
             await close_quietly(websocket, 1011, "internal error")
         finally:
+            self._open -= 1
             self.metrics.connections.dec()
 
     async def _session(self, websocket: WebSocket) -> None:
@@ -318,6 +331,7 @@ class Gateway:
         events: list[NewEvent] = []
         visits: list[Visit] = []
         now_ms = int(time.time() * 1000)
+        unseen = conn.tracker, conn.last_fix_ts  # if the batch's events cannot be stored
         for fix in fixes:
             before = conn.tracker
             outcomes = self._evaluate(conn, world, fix, now_ms)
@@ -328,7 +342,14 @@ class Gateway:
             visits += new_visits + longer_stays(before, conn.tracker, world.dwell_targets_ms)
         self.metrics.counts.fixes += len(fixes)
         if events or visits:
-            await self._commit(conn, events, visits, world)
+            try:
+                await self._commit(conn, events, visits, world)
+            except NotStored:
+                # Forget the batch: the tracker state saved when the socket closes must not
+                # count enters and visits that nobody stored. The phone, still there after
+                # reconnecting, earns them again.
+                conn.tracker, conn.last_fix_ts = unseen
+                raise
             await self.trackers.save(conn.player_id, conn.tracker)
             limits.saved_at = now_s
         elif now_s - limits.saved_at >= TRACKER_SAVE_EVERY_S:
@@ -370,7 +391,14 @@ class Gateway:
     ) -> None:
         at = utcnow()
         started = time.perf_counter()
-        stored, path = await self._store(conn, events, visits, world, at)
+        try:
+            stored, path = await self._store(conn, events, visits, world, at)
+        except DATABASE_UNAVAILABLE as exc:
+            log.warning("events of %s not stored: %s", conn.player_id, exc)
+            raise NotStored(1013, "database busy; reconnect later with resume_after") from exc
+        except Exception as exc:
+            log.exception("events of %s not stored", conn.player_id)
+            raise NotStored(1011, "internal error") from exc
         self.metrics.commit_seconds.labels(path=path).observe(time.perf_counter() - started)
         self.metrics.events.inc(len(stored))
         await self._publish(conn, stored)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import httpx
+import sqlalchemy.exc
 from fastapi import FastAPI
 
 
@@ -36,6 +37,20 @@ async def test_a_crash_never_leaks_a_stack_trace(app: FastAPI) -> None:
     assert response.headers["content-type"] == "application/problem+json"
     assert "secret internals" not in response.text
     assert "Traceback" not in response.text
+
+
+async def test_a_busy_database_is_503_with_retry_after(app: FastAPI) -> None:
+    @app.get("/busy")
+    async def busy() -> None:
+        raise sqlalchemy.exc.TimeoutError("QueuePool limit of size 20 overflow 10 reached")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/busy")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["type"].endswith("/busy")
+    assert "QueuePool" not in response.text
 
 
 async def test_oversized_body_is_413(client: httpx.AsyncClient) -> None:

@@ -292,3 +292,22 @@ async def test_a_new_hello_extends_an_expiring_session(live: tuple[str, FastAPI]
         await asyncio.sleep(2.5)  # past the first token's expiry (the point of this test)
         await player.send({"type": "ping"})
         assert await player.reply() == {"type": "pong"}
+
+
+async def test_a_full_worker_refuses_new_sockets_with_1013_and_keeps_serving(
+    database_url: str,
+) -> None:
+    await publish_shipped(database_url)
+    async with serving(make_settings(database_url, max_sockets=1)) as (host, app):
+        first, second = await guest(host), await guest(host)
+        async with Player.connect(host, first["access_token"]) as (inside, _):
+            async with connect(f"ws://{host}/v1/play") as ws:
+                assert await closed_with(ws) == 1013  # refused before any hello
+            await inside.send({"type": "ping"})
+            assert (await inside.reply())["type"] == "pong"  # the player inside is served
+        # The first socket is gone (once the server has finished with it): room again.
+        async with asyncio.timeout(5):
+            while app.state.gateway._open:  # noqa: ASYNC110 - the server's count, no event
+                await asyncio.sleep(0.01)
+        async with Player.connect(host, second["access_token"]) as (_, welcome):
+            assert welcome["type"] == "welcome"
