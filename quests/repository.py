@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,6 +57,25 @@ class PendingVisit:
 def _pending(row: Any) -> PendingVisit:
     poi, entered_ts_ms, visited_at, dwell_s, team_id = row
     return PendingVisit(poi, entered_ts_ms, aware(visited_at), dwell_s, team_id)
+
+
+# Built once (columns, not entities, and a bound parameter): the runs are read again after
+# every game reaction, and building a statement and loading ORM objects cost several times
+# running the query.
+_RUNS = (
+    select(QuestRun.quest, QuestRun.run_no, QuestRun.started_at, QuestCompletion.completed_at)
+    .outerjoin(
+        QuestCompletion,
+        (QuestCompletion.player_id == QuestRun.player_id)
+        & (QuestCompletion.quest == QuestRun.quest)
+        & (QuestCompletion.run_no == QuestRun.run_no),
+    )
+    .where(QuestRun.player_id == bindparam("player_id"))
+    .order_by(QuestRun.started_at, QuestRun.quest, QuestRun.run_no)
+)
+_STEPS = select(
+    StepCompletion.quest, StepCompletion.run_no, StepCompletion.step_id, StepCompletion.completed_at
+).where(StepCompletion.player_id == bindparam("player_id"))
 
 
 class QuestRepository:
@@ -224,30 +243,21 @@ class QuestRepository:
 
     async def runs(self, player_id: uuid.UUID) -> list[RunRow]:
         """Every run of the player, oldest first, with its completed steps."""
-        stmt = (
-            select(QuestRun, QuestCompletion.completed_at)
-            .outerjoin(
-                QuestCompletion,
-                (QuestCompletion.player_id == QuestRun.player_id)
-                & (QuestCompletion.quest == QuestRun.quest)
-                & (QuestCompletion.run_no == QuestRun.run_no),
-            )
-            .where(QuestRun.player_id == player_id)
-            .order_by(QuestRun.started_at, QuestRun.quest, QuestRun.run_no)
-        )
-        steps_stmt = select(StepCompletion).where(StepCompletion.player_id == player_id)
+        runs = await self.session.execute(_RUNS, {"player_id": player_id})
+        rows = runs.all()
+        done = await self.session.execute(_STEPS, {"player_id": player_id})
         steps: dict[tuple[str, int], dict[str, datetime]] = {}
-        for step in (await self.session.execute(steps_stmt)).scalars():
-            steps.setdefault((step.quest, step.run_no), {})[step.step_id] = aware(step.completed_at)
+        for quest, run_no, step_id, step_at in done.all():
+            steps.setdefault((quest, run_no), {})[step_id] = aware(step_at)
         return [
             RunRow(
-                run.quest,
-                run.run_no,
-                aware(run.started_at),
+                quest,
+                run_no,
+                aware(started_at),
                 aware(completed_at) if completed_at is not None else None,
-                steps.get((run.quest, run.run_no), {}),
+                steps.get((quest, run_no), {}),
             )
-            for run, completed_at in (await self.session.execute(stmt)).all()
+            for quest, run_no, started_at, completed_at in rows
         ]
 
     async def start_run(

@@ -18,15 +18,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, ScalarSelect, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.model import Bundle
-from game_server.events import log as events_log
+from game_server.events.models import EventCursor
 from quests.criteria import PlayerRecord, badges_due
 from quests.engine import Engine, Snapshot, Visit
-from quests.models import PlayDay
+from quests.models import PlayDay, PlayerBadge, QuestCompletion
+from quests.models import Visit as VisitRow
 from quests.repository import QuestRepository
 from quests.schedule import local_day
 
@@ -43,16 +45,45 @@ class GameView:
     owes_reactions: bool = False
 
 
+# Slugs never contain it: lists of slugs travel as one string per list.
+_SEP = "\x1f"
+
+
+def _joined(slugs: Select[Any]) -> ScalarSelect[str | None]:
+    """One string of the (distinct) slugs a query selects; NULL when there are none."""
+    rows = slugs.distinct().subquery()
+    return select(func.aggregate_strings(rows.c[0], _SEP)).scalar_subquery()
+
+
+def _slugs(joined: str | None) -> frozenset[str]:
+    return frozenset(joined.split(_SEP)) if joined else frozenset()
+
+
+_PLAYER: BindParameter[uuid.UUID] = bindparam("player_id")
+# Built once: building a statement of seven subqueries and its cache key costs more than
+# running it. The cursor and the player's record come from one statement, so from one
+# snapshot of the database.
+_SUMMARY = select(
+    select(EventCursor.last_seq).where(EventCursor.player_id == _PLAYER).scalar_subquery(),
+    _joined(select(QuestCompletion.quest).where(QuestCompletion.player_id == _PLAYER)),
+    _joined(select(VisitRow.poi).where(VisitRow.player_id == _PLAYER)),
+    select(func.count()).where(PlayDay.player_id == _PLAYER).scalar_subquery(),
+    select(func.max(PlayDay.day)).where(PlayDay.player_id == _PLAYER).scalar_subquery(),
+    _joined(select(PlayerBadge.badge).where(PlayerBadge.player_id == _PLAYER)),
+    select(VisitRow.poi).where(VisitRow.player_id == _PLAYER, VisitRow.reaction_pending).exists(),
+)
+
+
 async def load_view(session: AsyncSession, player_id: uuid.UUID) -> GameView:
-    """Read the cursor first: whatever is read after it is at least as new, never older."""
-    seq = await events_log.last_seq(session, player_id)
-    repository = QuestRepository(session)
-    snapshot = await repository.snapshot(player_id)
-    record = await repository.record(player_id)
-    owned = frozenset(b.badge for b in await repository.badges(player_id))
-    last_day = select(func.max(PlayDay.day)).where(PlayDay.player_id == player_id)
-    owed = bool(await repository.pending_visits(player_id))
-    return GameView(seq, snapshot, record, owned, (await session.execute(last_day)).scalar(), owed)
+    """Three round trips: this is read again after every game reaction, and the same reads
+    one query each cost about 4.5 ms of CPU. The runs are read after the cursor, so they are
+    at least as new as it, never older.
+    """
+    summary = await session.execute(_SUMMARY, {"player_id": player_id})
+    seq, quests, pois, days, last_day, badges, owed = summary.one()
+    snapshot = await QuestRepository(session).snapshot(player_id)
+    record = PlayerRecord(_slugs(quests), _slugs(pois), int(days))
+    return GameView(int(seq or 0), snapshot, record, _slugs(badges), last_day, bool(owed))
 
 
 def quiet_visit(
