@@ -346,8 +346,8 @@ class Gateway:
                 await self._commit(conn, events, visits, world)
             except NotStored:
                 # Forget the batch: the tracker state saved when the socket closes must not
-                # count enters and visits that nobody stored. The phone, still there after
-                # reconnecting, earns them again.
+                # count enters and visits that nobody stored. Uploaded again after
+                # reconnecting, the same fixes earn them again.
                 conn.tracker, conn.last_fix_ts = unseen
                 raise
             await self.trackers.save(conn.player_id, conn.tracker)
