@@ -42,7 +42,7 @@ from geo import (  # noqa: E402
     TrackerState,
 )
 
-DATA_DIR = ROOT.parent / "shared/data/lecce"
+DATA_DIR = ROOT / "content/lecce/reference"
 RESULT = ROOT / "benchmarks/results/geofence.json"
 PG_DSN = os.environ.get("LUPIAE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_DB = "lupiae_bench"

@@ -1,4 +1,4 @@
-"""Real Lecce data from ../shared/data/lecce, and the fence set the tests play on."""
+"""Real Lecce data from content/lecce/reference, and the fence set the tests play on."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from shapely.geometry import shape
 
 from geo import Fence, FenceIndex, GeoSettings, PlayArea
 
-DATA_DIR = Path(__file__).parents[2].parent / "shared/data/lecce"
+DATA_DIR = Path(__file__).parents[2] / "content/lecce/reference"
 
 # Trigger radii by kind, as a curator might set them: small for monuments that stand
 # shoulder to shoulder around Piazza Sant'Oronzo, larger for squares and big grounds.
