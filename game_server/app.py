@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
+from sqlalchemy import event
 
 from game_server import admin, health
 from game_server.admin.limits import RouteBodyLimits
@@ -25,6 +26,7 @@ from game_server.gateway.metrics import (
 )
 from game_server.gateway.service import Gateway
 from game_server.middleware import HttpMetrics, MetricsMiddleware
+from game_server.outages import Outages
 from game_server.players import endpoints as players
 from game_server.pubsub import backend_from_url
 from game_server.settings import Settings
@@ -53,6 +55,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
+        # A new pooled connection after failures: the database is back (logged once).
+        event.listen(
+            engine.sync_engine, "connect", lambda *_: app.state.outages.database.recovered()
+        )
         backend = backend_from_url(settings.backend_url)
         await backend.connect()
         app.state.engine = engine
@@ -67,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.game,
             app.state.gateway_metrics,
             fast_log,
+            app.state.outages,
         )
         async with app.state.session_factory() as session:
             loaded = await app.state.catalog.reload(session)
@@ -100,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.social_settings = SocialSettings()
     app.state.game = QuestGame(settings, lambda: app.state.backend)
     app.state.gateway_metrics = GatewayMetrics(registry)
+    app.state.outages = Outages(registry)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(players.router)

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from game_server.db import DATABASE_UNAVAILABLE
+from game_server.outages import DEPENDENCY_ERRORS, Outages, dependency_of
 from game_server.responses import OrjsonResponse
 
 log = logging.getLogger(__name__)
@@ -111,14 +111,26 @@ async def _validation_error(_: Request, exc: Exception) -> OrjsonResponse:
     return problem(422, "the request is not valid", slug="validation", errors=errors)
 
 
-async def _database_unavailable(request: Request, exc: Exception) -> OrjsonResponse:
-    log.warning("database busy or unavailable on %s %s: %s", request.method, request.url.path, exc)
-    response = problem(503, "the database is busy or unavailable; retry shortly", slug="busy")
+def unavailable(dependency: str) -> OrjsonResponse:
+    """The one answer to a dependency that cannot serve: 503, retry after a few seconds."""
+    what = (
+        "the database is busy or unavailable"
+        if dependency == "database"
+        else ("a shared service is unavailable")
+    )
+    response = problem(503, f"{what}; retry shortly", slug="busy")
     response.headers["Retry-After"] = str(RETRY_AFTER_S)
     return response
 
 
 async def _unhandled(request: Request, exc: Exception) -> OrjsonResponse:
+    """A dependency failure is a 503 (logged once per outage); anything else is a bug: 500."""
+    outages: Outages | None = getattr(request.app.state, "outages", None)
+    dependency = dependency_of(exc)
+    if dependency is not None:
+        if outages is not None:
+            outages.failed(exc, f"{request.method} {request.url.path}")
+        return unavailable(dependency)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "internal error; it has been logged", slug="internal")
 
@@ -127,6 +139,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    for unavailable in DATABASE_UNAVAILABLE:
-        app.add_exception_handler(unavailable, _database_unavailable)
+    # The errors a dependency raises are handled here rather than by the catch-all below, which
+    # Starlette re-raises after answering (a traceback in the server's log per request).
+    for raised_by_dependencies in DEPENDENCY_ERRORS:
+        app.add_exception_handler(raised_by_dependencies, _unhandled)
     app.add_exception_handler(Exception, _unhandled)

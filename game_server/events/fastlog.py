@@ -45,11 +45,16 @@ class VisitRow:
 @dataclass(frozen=True, slots=True)
 class Appended:
     last_seq: int
-    events: list[StoredEvent]
+    events: list[StoredEvent]  # those stored: a presence already in the log is not
+    reserved: int  # the `seq`s taken: last_seq - reserved is the cursor before the write
 
 
 # Data-modifying CTEs see one snapshot and all run; everything hangs off `c`, so when the cursor
 # update matches nothing (another unit of work appended first, or no cursor), nothing is written.
+# `x` leaves out the events of a presence already in the log (a visit reported again after a
+# worker died before saving its tracker state): they take no `seq`. Two statements racing with
+# the same presence both pass `x` (one snapshot); the unique index keeps the second one out
+# (`e`), which then leaves a hole in `seq` — never a second copy.
 # `l` takes the player's row lock first when the write depends on the game state ($5 not null),
 # or finds nothing if a game unit of work holds it (then nothing is written either).
 _APPEND = """
@@ -57,15 +62,25 @@ WITH l AS (
     SELECT id FROM players
     WHERE id = $1 AND $5::integer IS NOT NULL
     FOR NO KEY UPDATE SKIP LOCKED
+), x AS (
+    SELECT u.kind, u.data, u.presence, u.ord, row_number() OVER (ORDER BY u.ord) AS k
+    FROM unnest($2::text[], $3::text[], $11::text[]) WITH ORDINALITY AS u(kind, data, presence, ord)
+    WHERE u.presence IS NULL OR NOT EXISTS (
+        SELECT 1 FROM player_events p WHERE p.player_id = $1 AND p.presence = u.presence
+    )
+), n AS (
+    SELECT count(*)::integer AS n FROM x
 ), c AS (
-    UPDATE event_cursors SET last_seq = last_seq + cardinality($2::text[])
+    UPDATE event_cursors SET last_seq = last_seq + (SELECT n FROM n)
     WHERE player_id = $1
       AND ($5::integer IS NULL OR (last_seq = $5 AND EXISTS (SELECT 1 FROM l)))
     RETURNING last_seq
 ), e AS (
-    INSERT INTO player_events (player_id, seq, kind, data, created_at)
-    SELECT $1, c.last_seq - cardinality($2::text[]) + x.ord, x.kind, x.data::json, $4
-    FROM c, unnest($2::text[], $3::text[]) WITH ORDINALITY AS x(kind, data, ord)
+    INSERT INTO player_events (player_id, seq, kind, data, created_at, presence)
+    SELECT $1, c.last_seq - n.n + x.k, x.kind, x.data::json, $4, x.presence
+    FROM c, n, x
+    ON CONFLICT (player_id, presence) WHERE presence IS NOT NULL DO NOTHING
+    RETURNING seq
 ), v AS (
     INSERT INTO visits AS old
         (player_id, poi, entered_ts_ms, visited_at, dwell_s, team_id, reaction_pending)
@@ -81,7 +96,10 @@ WITH l AS (
     SELECT $1, $9::date FROM c WHERE $9::date IS NOT NULL
     ON CONFLICT DO NOTHING
 )
-SELECT last_seq FROM c
+SELECT c.last_seq, n.n,
+       (SELECT array_agg(x.ord ORDER BY x.k) FROM x) AS kept,
+       (SELECT array_agg(e.seq) FROM e) AS inserted
+FROM c, n
 """
 
 
@@ -143,7 +161,7 @@ class FastLog:
                 merged[(v.poi, v.entered_ts_ms)] = v
         rows = list(merged.values())
         async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as connection:
-            last_seq = await connection.fetchval(
+            row = await connection.fetchrow(
                 _APPEND,
                 player_id,
                 [e.kind for e in events],
@@ -155,11 +173,17 @@ class FastLog:
                 [v.dwell_s for v in rows],
                 play_day,
                 reaction_pending,
+                [e.presence for e in events],
             )
-        if last_seq is None:
+        if row is None:
             return None
-        first = last_seq - len(events) + 1
+        last_seq, reserved, kept, inserted = row
+        first, inserted = last_seq - reserved + 1, set(inserted or ())
         stored = [
-            StoredEvent(player_id, first + i, e.kind, e.data, at) for i, e in enumerate(events)
+            StoredEvent(
+                player_id, first + k, events[ordinal - 1].kind, events[ordinal - 1].data, at
+            )
+            for k, ordinal in enumerate(kept or ())
+            if first + k in inserted
         ]
-        return Appended(last_seq, stored)
+        return Appended(last_seq, stored, reserved)

@@ -28,6 +28,13 @@ from game_server.pubsub import Backend
 class NewEvent:
     kind: str
     data: dict[str, Any]
+    # Idempotency key of an event that happens once per presence (a visit): appending it again
+    # for the same player stores nothing (`presence_key`).
+    presence: str | None = None
+
+
+def presence_key(poi: str, entered_ts_ms: int) -> str:
+    return f"{poi}@{entered_ts_ms}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +56,7 @@ def player_channel(player_id: uuid.UUID) -> str:
 async def append(
     session: AsyncSession, player_id: uuid.UUID, events: Sequence[NewEvent]
 ) -> list[StoredEvent]:
+    events = await _not_yet_stored(session, player_id, events)
     if not events:
         return []
     last_seq = await _reserve(session, player_id, len(events))
@@ -66,12 +74,30 @@ async def append(
                 "kind": s.kind,
                 "data": s.data,
                 "created_at": now,
+                "presence": e.presence,
             }
-            for s in stored
+            for s, e in zip(stored, events, strict=True)
         ],
     )
     session.info.setdefault(AFTER_COMMIT_KEY, []).extend(stored)
     return stored
+
+
+async def _not_yet_stored(
+    session: AsyncSession, player_id: uuid.UUID, events: Sequence[NewEvent]
+) -> Sequence[NewEvent]:
+    """`events` without those of a presence already in the log. Under the player's cursor
+    lock, so that two units of work reporting the same visit store it once."""
+    keys = [e.presence for e in events if e.presence is not None]
+    if not keys:
+        return events
+    lock = select(EventCursor.last_seq).where(EventCursor.player_id == player_id)
+    await session.execute(lock.with_for_update())
+    stored = select(PlayerEvent.presence).where(
+        PlayerEvent.player_id == player_id, PlayerEvent.presence.in_(keys)
+    )
+    seen = set((await session.execute(stored)).scalars())
+    return [e for e in events if e.presence is None or e.presence not in seen]
 
 
 async def _reserve(session: AsyncSession, player_id: uuid.UUID, count: int) -> int:

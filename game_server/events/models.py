@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from game_server.clock import utcnow
@@ -26,7 +26,20 @@ class EventCursor(Base):
 
 class PlayerEvent(Base):
     __tablename__ = "player_events"
-    __table_args__ = (Index(None, "created_at"),)
+    __table_args__ = (
+        Index(None, "created_at"),
+        # A `poi.visit` is stored once per presence (player, site, entry time), whichever
+        # worker, socket or replay reports it: the log never says a site was visited twice
+        # when it was visited once.
+        Index(
+            "uq_player_events_presence",
+            "player_id",
+            "presence",
+            unique=True,
+            postgresql_where=text("presence IS NOT NULL"),
+            sqlite_where=text("presence IS NOT NULL"),
+        ),
+    )
 
     player_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("players.id", ondelete="CASCADE"), primary_key=True
@@ -35,3 +48,5 @@ class PlayerEvent(Base):
     kind: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # "<poi>@<entered_ts_ms>" for a visit's event; None for every other event.
+    presence: Mapped[str | None] = mapped_column(String(100))

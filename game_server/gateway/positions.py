@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from content.model import Bundle
-from game_server.events.log import NewEvent
+from game_server.events.log import NewEvent, presence_key
 from game_server.gateway.limits import Throttle
 from geo import GeoEvent, Rejection, TrackerState
 
@@ -35,11 +35,13 @@ def to_events(
                 events.append(rejected(outcome.reason, outcome.ts_ms, outcome.hold_until_ms))
             continue
         data: dict[str, object] = {"poi": outcome.fence, "ts": outcome.ts_ms}
+        presence = None
         if outcome.kind == "visit":
             visit = _visit(outcome, state)
             data["dwell_s"] = visit.dwell_s
             visits.append(visit)
-        events.append(NewEvent(GEO_KINDS[outcome.kind], data))
+            presence = presence_key(visit.poi, visit.entered_ts_ms)
+        events.append(NewEvent(GEO_KINDS[outcome.kind], data, presence))
     return events, visits
 
 

@@ -23,7 +23,6 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from game_server.background import in_background
 from game_server.catalog.service import Catalog
 from game_server.clock import utcnow
-from game_server.db import DATABASE_UNAVAILABLE
 from game_server.errors import DomainError
 from game_server.events import log as events_log
 from game_server.events.fastlog import FastLog, VisitRow
@@ -51,6 +50,7 @@ from game_server.gateway.positions import (
 from game_server.gateway.reactions import Reactions
 from game_server.gateway.trackers import TrackerStore
 from game_server.gateway.world import World, WorldCache
+from game_server.outages import Outages, answer_for, dependency_of
 from game_server.players.models import Player
 from game_server.players.tokens import decode_access_token
 from game_server.pubsub import Backend, BackendUnavailable
@@ -94,8 +94,10 @@ class Gateway:
         game: GameHooks,
         metrics: GatewayMetrics,
         fast_log: FastLog | None = None,
+        outages: Outages | None = None,
     ) -> None:
         self.settings = settings
+        self.outages = outages
         self.fast_log = fast_log
         self.factory = factory
         self.backend = backend
@@ -106,7 +108,9 @@ class Gateway:
         self.worlds = WorldCache(settings.geo_settings())
         self.trackers = TrackerStore(backend)
         self.reactions: Reactions[Connection] = Reactions(
-            self._grant_owed, workers=settings.reaction_workers, capacity=REACTION_QUEUE
+            self._grant_owed_or_leave_owed,
+            workers=settings.reaction_workers,
+            capacity=REACTION_QUEUE,
         )
         # SQLite has one writer: queue our write transactions here, fairly, rather than
         # let hundreds of sockets time out on its file lock (PostgreSQL needs no gate).
@@ -134,16 +138,23 @@ class Gateway:
             await close_quietly(websocket, close.code, close.reason)
         except WebSocketDisconnect:
             pass
-        except DATABASE_UNAVAILABLE as exc:  # e.g. a game action, or a read, under overload
-            log.warning("closing a socket of a busy or unavailable database: %s", exc)
-            self.metrics.closes.labels(code="1013").inc()
-            await close_quietly(websocket, 1013, "database busy; reconnect later")
-        except Exception:
-            log.exception("gateway crashed")
-            await close_quietly(websocket, 1011, "internal error")
+        except Exception as exc:
+            code, reason = self._close_for(exc, "socket")
+            self.metrics.closes.labels(code=str(code)).inc()
+            await close_quietly(websocket, code, reason)
         finally:
             self._open -= 1
             self.metrics.connections.dec()
+
+    def _close_for(self, exc: BaseException, where: str) -> tuple[int, str]:
+        """A dependency that cannot serve (the hello's read, a game action, a catch-up under a
+        database restart) closes 1013, logged once per outage; anything else is a bug: 1011."""
+        _, code, reason = answer_for(exc)
+        if code == 1011:
+            log.exception("gateway crashed", exc_info=exc)
+        elif self.outages is not None:
+            self.outages.failed(exc, where)
+        return code, reason
 
     async def _session(self, websocket: WebSocket) -> None:
         hello = await self._first_hello(websocket)
@@ -393,12 +404,8 @@ class Gateway:
         started = time.perf_counter()
         try:
             stored, path = await self._store(conn, events, visits, world, at)
-        except DATABASE_UNAVAILABLE as exc:
-            log.warning("events of %s not stored: %s", conn.player_id, exc)
-            raise NotStored(1013, "database busy; reconnect later with resume_after") from exc
         except Exception as exc:
-            log.exception("events of %s not stored", conn.player_id)
-            raise NotStored(1011, "internal error") from exc
+            raise NotStored(*self._close_for(exc, "storing events")) from exc
         self.metrics.commit_seconds.labels(path=path).observe(time.perf_counter() - started)
         self.metrics.events.inc(len(stored))
         await self._publish(conn, stored)
@@ -485,9 +492,17 @@ class Gateway:
             conn.game_view = None  # somebody else wrote to this player's log: read it again
             return None
         # Still exact if the only events since the view was read are the ones just written.
-        unchanged = view is not None and view.seq == appended.last_seq - len(events)
+        unchanged = view is not None and view.seq == appended.last_seq - appended.reserved
         conn.game_view = replace(view, seq=appended.last_seq) if unchanged and view else None
         return appended.events
+
+    async def _grant_owed_or_leave_owed(
+        self, player_id: uuid.UUID, conn: Connection | None
+    ) -> None:
+        try:
+            await self._grant_owed(player_id, conn)
+        except Exception as exc:  # the visits stay owed: the sweep grants them
+            self._background_failed(exc, "granting owed reactions")
 
     async def _grant_owed(self, player_id: uuid.UUID, conn: Connection | None) -> None:
         """One unit of work: the game's reaction to the player's owed visits, then push."""
@@ -538,12 +553,18 @@ class Gateway:
             while True:
                 try:
                     await self.sweep_owed_reactions(older_than_s=interval_s)
-                except Exception:  # the database may be down: next round
-                    log.exception("sweeping owed reactions failed")
+                except Exception as exc:  # the database may be down: next round
+                    self._background_failed(exc, "sweeping owed reactions")
                 await asyncio.sleep(interval_s)
 
         async with in_background(("owed-reactions-sweep", sweep())), self.reactions.running():
             yield
+
+    def _background_failed(self, exc: BaseException, where: str) -> None:
+        if dependency_of(exc) is None:
+            log.exception("%s failed", where, exc_info=exc)
+        elif self.outages is not None:
+            self.outages.failed(exc, where)
 
     async def _load_view(self, conn: Connection) -> GameView:
         async with self.factory() as session:

@@ -215,3 +215,48 @@ async def test_a_judged_write_gives_way_at_once_to_a_game_unit_of_work_in_progre
     finally:
         await other.close()
     assert await _count(url, Visit, player_id) == 1
+
+
+async def test_a_visit_reported_again_for_the_same_presence_is_stored_once(
+    pg: tuple[str, FastLog],
+) -> None:
+    """A worker killed after storing a visit but before saving its tracker state: the player's
+    next worker reports the same presence's visit again. It takes no seq and is not sent."""
+    url, fast = pg
+    player_id = await _player(url)
+    key = log.presence_key("duomo", 1_000)
+    visit = NewEvent("poi.visit", {"poi": "duomo", "ts": 26_000}, key)
+    first = await fast.append(
+        player_id, [visit], at=utcnow(), visits=[VisitRow("duomo", 1_000, 25.0)]
+    )
+    assert first is not None
+    assert [e.seq for e in first.events] == [2]
+    exit_ = NewEvent("poi.exit", {"poi": "duomo", "ts": 40_000})
+    again = await fast.append(
+        player_id, [visit, exit_], at=utcnow(), visits=[VisitRow("duomo", 1_000, 30.0)]
+    )
+    assert again is not None
+    assert [(e.seq, e.kind) for e in again.events] == [(3, "poi.exit")]
+    assert (again.last_seq, again.reserved) == (3, 1)
+    # Through the ORM path too (SQLite's, and the full unit of work's).
+    engine = make_engine(url)
+    async with make_session_factory(engine)() as session:
+        assert await log.append(session, player_id, [visit]) == []
+        await session.commit()
+    await engine.dispose()
+    kinds = [(e.seq, e.kind) for e in await _events(url, player_id)]
+    assert kinds == [(1, "hello"), (2, "poi.visit"), (3, "poi.exit")]
+
+
+async def test_two_writers_racing_with_the_same_presence_store_it_once(
+    pg: tuple[str, FastLog],
+) -> None:
+    url, fast = pg
+    player_id = await _player(url)
+    visit = NewEvent("poi.visit", {"poi": "duomo"}, log.presence_key("duomo", 7))
+    results = await asyncio.gather(
+        *(fast.append(player_id, [visit], at=utcnow()) for _ in range(8))
+    )
+    stored = [e for r in results if r is not None for e in r.events]
+    assert len(stored) == 1
+    assert [e.kind for e in await _events(url, player_id)] == ["hello", "poi.visit"]

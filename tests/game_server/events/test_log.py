@@ -70,3 +70,23 @@ async def test_concurrent_appends_from_many_connections_never_share_a_seq(
     seqs = sorted(s for batch in batches for s in batch)
     assert seqs == list(range(1, 21))
     await engine.dispose()
+
+
+async def test_an_event_of_a_presence_already_stored_is_not_stored_again(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    factory = make_session_factory(engine)
+    player_id = await _new_player(factory)
+    visit = NewEvent("poi.visit", {"poi": "duomo"}, log.presence_key("duomo", 1_000))
+    other = NewEvent("poi.visit", {"poi": "duomo"}, log.presence_key("duomo", 9_000))
+    async with factory() as session:
+        assert [e.seq for e in await log.append(session, player_id, [visit])] == [1]
+        await session.commit()
+    async with factory() as session:
+        again = await log.append(session, player_id, [visit, NewEvent("x", {}), other])
+        await session.commit()
+    assert [(e.seq, e.kind) for e in again] == [(2, "x"), (3, "poi.visit")]
+    async with factory() as session:
+        assert [e.seq for e in await log.after(session, player_id, 0)] == [1, 2, 3]
+    await engine.dispose()
