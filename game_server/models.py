@@ -4,6 +4,7 @@ from game_server.audit.models import AuditEntry
 from game_server.catalog.models import Area, ContentVersion, Poi
 from game_server.db import Base
 from game_server.events.models import EventCursor, PlayerEvent
+from game_server.liveness import WorkerHeartbeat
 from game_server.players.models import Player, RefreshToken
 from game_server.staff.models import StaffAccount
 from quests.models import (
@@ -57,6 +58,7 @@ __all__ = [
     "Team",
     "TeamMember",
     "Visit",
+    "WorkerHeartbeat",
     "XpAward",
     "XpScore",
 ]

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # How often each worker grants game reactions a crash left owed (a visit recorded, its geo
     # events sent, and the worker gone before the game reacted); see docs/realtime.md.
     reaction_sweep_s: float = Field(default=30.0, gt=0, le=3600)
+    # Each worker's heartbeat (PostgreSQL); the reactions owed by a worker silent for three
+    # beats (killed, stopped) are granted by the others at their next beat.
+    heartbeat_s: float = Field(default=1.0, gt=0, le=60)
     # Tasks per worker granting the game's reactions to visits, off the sockets' read loops.
     reaction_workers: int = Field(default=4, ge=1, le=64)
     # Browser origins allowed to open /v1/play; empty allows any (native apps send none).

@@ -71,9 +71,16 @@ class QuestGame:
         return await self.service(session, bundle).react_to_pending(player_id)
 
     async def players_owed_reactions(
-        self, session: AsyncSession, *, before: datetime, limit: int
+        self,
+        session: AsyncSession,
+        *,
+        before: datetime,
+        limit: int,
+        alive_since: datetime | None = None,
     ) -> list[uuid.UUID]:
-        return await QuestRepository(session).players_owed_reactions(before=before, limit=limit)
+        return await QuestRepository(session).players_owed_reactions(
+            before=before, limit=limit, alive_since=alive_since
+        )
 
     async def answer(
         self,

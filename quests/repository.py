@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from game_server.liveness import WorkerHeartbeat
 from game_server.players.models import Player
 from quests.criteria import PlayerRecord
 from quests.engine import Record, Run, Snapshot
@@ -195,11 +196,23 @@ class QuestRepository:
                 claimed.append(_pending(row))
         return claimed
 
-    async def players_owed_reactions(self, *, before: datetime, limit: int) -> list[uuid.UUID]:
-        """Players with a visit recorded before `before` whose reaction is still owed."""
+    async def players_owed_reactions(
+        self, *, before: datetime, limit: int, alive_since: datetime | None = None
+    ) -> list[uuid.UUID]:
+        """Players with a visit whose reaction is still owed, recorded before `before` or, with
+        `alive_since`, owed by a worker that has not beaten since (`game_server.liveness`)."""
+        owed_too_long = Visit.visited_at < before
+        if alive_since is not None:
+            owner_alive = exists().where(
+                WorkerHeartbeat.worker_id == Visit.reaction_owner,
+                WorkerHeartbeat.beat_at >= alive_since,
+            )
+            owed_too_long = or_(
+                owed_too_long, and_(Visit.reaction_owner.is_not(None), ~owner_alive)
+            )
         stmt = (
             select(Visit.player_id)
-            .where(Visit.reaction_pending, Visit.visited_at < before)
+            .where(Visit.reaction_pending, owed_too_long)
             .distinct()
             .limit(limit)
         )

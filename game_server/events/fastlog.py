@@ -83,13 +83,17 @@ WITH l AS (
     RETURNING seq
 ), v AS (
     INSERT INTO visits AS old
-        (player_id, poi, entered_ts_ms, visited_at, dwell_s, team_id, reaction_pending)
+        (player_id, poi, entered_ts_ms, visited_at, dwell_s, team_id, reaction_pending,
+         reaction_owner)
     SELECT $1, y.poi, y.entered, $4, y.dwell,
-           (SELECT team_id FROM team_members WHERE player_id = $1), $10
+           (SELECT team_id FROM team_members WHERE player_id = $1), $10,
+           CASE WHEN $10 THEN $12::text END
     FROM c, unnest($6::text[], $7::bigint[], $8::float8[]) AS y(poi, entered, dwell)
     ON CONFLICT (player_id, poi, entered_ts_ms) DO UPDATE
     SET dwell_s = excluded.dwell_s,
-        reaction_pending = old.reaction_pending OR excluded.reaction_pending
+        reaction_pending = old.reaction_pending OR excluded.reaction_pending,
+        reaction_owner = CASE WHEN excluded.reaction_pending THEN excluded.reaction_owner
+                              ELSE old.reaction_owner END
     WHERE old.dwell_s IS NULL OR old.dwell_s < excluded.dwell_s
 ), d AS (
     INSERT INTO play_days (player_id, day)
@@ -123,6 +127,8 @@ async def _no_reset(_: asyncpg.Connection) -> None:
 class FastLog:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
+        # Named as the owner of the reactions this worker records ahead (game_server.liveness).
+        self.worker_id: str | None = None
 
     @classmethod
     async def open(cls, database_url: str, *, max_size: int = 10) -> FastLog | None:
@@ -174,6 +180,7 @@ class FastLog:
                 play_day,
                 reaction_pending,
                 [e.presence for e in events],
+                self.worker_id,
             )
         if row is None:
             return None

@@ -26,7 +26,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from game_server.events import log as events_log
 from game_server.gateway import protocol
-from game_server.pubsub import BackendUnavailable, Message, Subscription
+from game_server.pubsub import RESUBSCRIBED, BackendUnavailable, Message, Subscription
 from geo import TrackerState
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ class Connection:
     world_version: int = -1
     last_fix_ts: int | None = None
     last_sent_seq: int = 0
+    tracker_seq: int = 0  # the last of the player's events `tracker` reflects
     expiry: asyncio.TimerHandle | None = None
     game_view: GameView | None = None  # what the game knows of the player (quests.view)
     # Why writing stopped (CloseSocket, a crash), for the reader to close the socket with.
@@ -132,6 +133,11 @@ class Connection:
                 await self._catch_up(None)
             else:
                 await self._send(message.data.decode())
+            return
+        if message.channel == RESUBSCRIBED:
+            # Live again: what was stored while the channel was not subscribed (and published
+            # into the void) is sent now, not when the next event shows the gap.
+            await self._catch_up(None)
             return
         frame = orjson.loads(message.data)
         if frame.get("type") == "control":

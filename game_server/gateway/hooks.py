@@ -35,9 +35,15 @@ class GameHooks(Protocol):
         ...
 
     async def players_owed_reactions(
-        self, session: AsyncSession, *, before: datetime, limit: int
+        self,
+        session: AsyncSession,
+        *,
+        before: datetime,
+        limit: int,
+        alive_since: datetime | None = None,
     ) -> list[uuid.UUID]:
-        """Players with a visit whose reaction is still owed (a crash between the two)."""
+        """Players with a visit whose reaction is still owed (a crash between the two): since
+        `before`, or owed by a worker not seen alive since `alive_since`."""
         ...
 
     async def answer(

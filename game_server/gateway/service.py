@@ -48,14 +48,16 @@ from game_server.gateway.positions import (
     without_stale_fences,
 )
 from game_server.gateway.reactions import Reactions
+from game_server.gateway.replay import REPLAY_WINDOW, replay
 from game_server.gateway.trackers import TrackerStore
 from game_server.gateway.world import World, WorldCache
+from game_server.liveness import Liveness, new_worker_id
 from game_server.outages import Outages, answer_for, dependency_of
 from game_server.players.models import Player
 from game_server.players.tokens import decode_access_token
 from game_server.pubsub import Backend, BackendUnavailable
 from game_server.settings import Settings
-from geo import Fix, Outcome
+from geo import Fix, Outcome, TrackerState
 
 if TYPE_CHECKING:
     from quests.view import GameView
@@ -66,6 +68,7 @@ TRACKER_SAVE_EVERY_S = 5.0
 # Players waiting for their game reaction in this worker; beyond, the sweep grants it.
 REACTION_QUEUE = 10_000
 NOTICE_INTERVAL_S = 10.0
+REPLAYED_KINDS = frozenset({"poi.enter", "poi.visit", "poi.exit"})
 
 
 @dataclass(slots=True)
@@ -105,6 +108,13 @@ class Gateway:
         self.game = game
         self.metrics = metrics
         self._open = 0  # sockets served now (admission: settings.max_sockets)
+        # Heartbeats only where visits are recorded ahead of their reaction (PostgreSQL).
+        self.liveness: Liveness | None = None
+        if fast_log is not None:
+            self.liveness = Liveness(
+                factory, worker_id=new_worker_id(), heartbeat_s=settings.heartbeat_s
+            )
+            fast_log.worker_id = self.liveness.worker_id
         self.worlds = WorldCache(settings.geo_settings())
         self.trackers = TrackerStore(backend)
         self.reactions: Reactions[Connection] = Reactions(
@@ -234,7 +244,19 @@ class Gateway:
         else:
             conn.last_sent_seq = resume_after
         conn.request_catch_up()  # also delivers anything committed since last_seq was read
-        conn.tracker = await self.trackers.load(conn.player_id)
+        conn.tracker = await self._tracker_as_stored(conn.player_id, last_seq)
+        conn.tracker_seq = last_seq
+
+    async def _tracker_as_stored(self, player_id: uuid.UUID, last_seq: int) -> TrackerState:
+        """The saved tracker state, with the geo events stored after it was saved replayed onto
+        it (a worker killed between storing events and saving the state; Redis restarted)."""
+        state, saved_seq = await self.trackers.load_with_seq(player_id)
+        if last_seq == 0 or (saved_seq is not None and saved_seq >= last_seq):
+            return state
+        since = saved_seq if saved_seq is not None else max(0, last_seq - REPLAY_WINDOW)
+        async with self.factory() as session:
+            events = await events_log.after(session, player_id, since, REPLAY_WINDOW * 2)
+        return replay(state, (e for e in events if e.kind in REPLAYED_KINDS))
 
     async def _run(self, conn: Connection) -> None:
         """Read in this task, write on demand; a slow consumer or expiry ends both."""
@@ -257,7 +279,7 @@ class Gateway:
             if conn.expiry is not None:
                 conn.expiry.cancel()
             await conn.stop_writing()
-            await self.trackers.save(conn.player_id, conn.tracker)
+            await self.trackers.save(conn.player_id, conn.tracker, conn.tracker_seq)
 
     @staticmethod
     def _why_stopped(conn: Connection) -> BaseException:
@@ -361,10 +383,10 @@ class Gateway:
                 # reconnecting, the same fixes earn them again.
                 conn.tracker, conn.last_fix_ts = unseen
                 raise
-            await self.trackers.save(conn.player_id, conn.tracker)
+            await self.trackers.save(conn.player_id, conn.tracker, conn.tracker_seq)
             limits.saved_at = now_s
         elif now_s - limits.saved_at >= TRACKER_SAVE_EVERY_S:
-            await self.trackers.save(conn.player_id, conn.tracker)
+            await self.trackers.save(conn.player_id, conn.tracker, conn.tracker_seq)
             limits.saved_at = now_s
 
     def _evaluate(
@@ -408,6 +430,8 @@ class Gateway:
             raise NotStored(*self._close_for(exc, "storing events")) from exc
         self.metrics.commit_seconds.labels(path=path).observe(time.perf_counter() - started)
         self.metrics.events.inc(len(stored))
+        if stored:
+            conn.tracker_seq = max(conn.tracker_seq, stored[-1].seq)
         await self._publish(conn, stored)
         if path == "ahead" and not self.reactions.request(conn.player_id, conn):
             self.metrics.reactions_deferred.inc()  # owed in the database: the sweep grants it
@@ -528,12 +552,17 @@ class Gateway:
 
     async def sweep_owed_reactions(self, *, older_than_s: float, limit: int = 100) -> int:
         """Grant the reactions a crash (or a failed unit of work) left owed; return how many
-        players had some. Visits younger than `older_than_s` are left to their own socket."""
+        players had some. Visits younger than `older_than_s` are left to their own socket,
+        unless the worker that owes them has stopped beating."""
         if self.catalog.current is None:
             return 0
-        before = utcnow() - timedelta(seconds=older_than_s)
+        now = utcnow()
+        before = now - timedelta(seconds=older_than_s)
+        alive_since = self.liveness.alive_since(now) if self.liveness is not None else None
         async with self.factory() as session:
-            players = await self.game.players_owed_reactions(session, before=before, limit=limit)
+            players = await self.game.players_owed_reactions(
+                session, before=before, limit=limit, alive_since=alive_since
+            )
         for player_id in players:
             await self._grant_owed(player_id, None)
         return len(players)
@@ -548,17 +577,28 @@ class Gateway:
         first.
         """
         interval_s = self.settings.reaction_sweep_s
+        liveness = self.liveness
+        # With heartbeats (PostgreSQL) the sweep runs at every beat: a dead worker's reactions
+        # are granted within seconds; the others' still wait `reaction_sweep_s`.
+        every_s = min(interval_s, liveness.heartbeat_s) if liveness is not None else interval_s
 
         async def sweep() -> None:
             while True:
                 try:
+                    if liveness is not None:
+                        await liveness.beat()
                     await self.sweep_owed_reactions(older_than_s=interval_s)
                 except Exception as exc:  # the database may be down: next round
                     self._background_failed(exc, "sweeping owed reactions")
-                await asyncio.sleep(interval_s)
+                await asyncio.sleep(every_s)
 
-        async with in_background(("owed-reactions-sweep", sweep())), self.reactions.running():
-            yield
+        try:
+            async with in_background(("owed-reactions-sweep", sweep())), self.reactions.running():
+                yield
+        finally:
+            if liveness is not None:
+                with contextlib.suppress(Exception):  # best effort: else it dies of old age
+                    await liveness.forget()
 
     def _background_failed(self, exc: BaseException, where: str) -> None:
         if dependency_of(exc) is None:

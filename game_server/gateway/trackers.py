@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import uuid
 
+import orjson
+
 from game_server.pubsub import Backend, BackendUnavailable
 from geo import TrackerState
 
@@ -27,20 +29,29 @@ class TrackerStore:
         self.backend = backend
 
     async def load(self, player_id: uuid.UUID) -> TrackerState:
+        return (await self.load_with_seq(player_id))[0]
+
+    async def load_with_seq(self, player_id: uuid.UUID) -> tuple[TrackerState, int | None]:
+        """The saved state and the player's event `seq` it reflects (None: nothing saved, or
+        saved without one): the events after it are replayed onto it (`gateway.replay`)."""
         try:
             raw = await self.backend.get(tracker_key(player_id))
         except BackendUnavailable:
-            return TrackerState()
+            return TrackerState(), None
         if raw is None:
-            return TrackerState()
+            return TrackerState(), None
         try:
-            return TrackerState.from_bytes(raw)
-        except (ValueError, KeyError, TypeError):
+            data = orjson.loads(raw)
+            seq = data.get("seq") if isinstance(data, dict) else None
+            return TrackerState.from_dict(data), seq if isinstance(seq, int) else None
+        except (ValueError, KeyError, TypeError, AttributeError):
             log.warning("discarding unreadable tracker state of %s", player_id)
-            return TrackerState()
+            return TrackerState(), None
 
-    async def save(self, player_id: uuid.UUID, state: TrackerState) -> None:
+    async def save(self, player_id: uuid.UUID, state: TrackerState, seq: int | None = None) -> None:
+        """Save `state`; `seq`: the last of the player's events it reflects."""
+        raw = orjson.dumps({**state.to_dict(), "seq": seq}) if seq is not None else state.to_bytes()
         try:
-            await self.backend.set(tracker_key(player_id), state.to_bytes(), ttl_s=TTL_S)
+            await self.backend.set(tracker_key(player_id), raw, ttl_s=TTL_S)
         except BackendUnavailable as exc:
             log.warning("tracker state of %s not saved: %s", player_id, exc)

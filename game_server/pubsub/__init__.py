@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from game_server.pubsub.base import Backend, BackendUnavailable, Message, Subscription
+from game_server.pubsub.base import (
+    RESUBSCRIBED,
+    Backend,
+    BackendUnavailable,
+    Message,
+    Subscription,
+)
 from game_server.pubsub.memory import MemoryBackend
 
 
@@ -17,6 +23,7 @@ def backend_from_url(url: str) -> Backend:
 
 
 __all__ = [
+    "RESUBSCRIBED",
     "Backend",
     "BackendUnavailable",
     "MemoryBackend",

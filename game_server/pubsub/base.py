@@ -29,6 +29,12 @@ class Message:
     data: bytes
 
 
+# The channel of the marker a subscription receives when its channels are subscribed again after
+# an outage: what was published meanwhile never arrived, so a consumer of a durable stream
+# catches up from its store at once (not with the next message). `async for` skips it.
+RESUBSCRIBED = "\x00resubscribed"
+
+
 class Subscription:
     """Messages of some channels for one consumer, through a bounded backlog.
 
@@ -111,6 +117,8 @@ class Subscription:
         if isinstance(item, BackendUnavailable):
             raise item
         assert item is not None
+        if item.channel == RESUBSCRIBED:
+            return await self.__anext__()
         return item
 
     async def __aenter__(self) -> Subscription:

@@ -21,7 +21,13 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from game_server.pubsub.base import Backend, BackendUnavailable, Message, Subscription
+from game_server.pubsub.base import (
+    RESUBSCRIBED,
+    Backend,
+    BackendUnavailable,
+    Message,
+    Subscription,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -60,6 +66,9 @@ class RedisBackend(Backend):
         self._awaiting: dict[str, list[asyncio.Future[None]]] = {}
         self.reconnects = 0
         self._healthy = True  # subscribers hear about an outage once, not at every retry
+        # Channels subscribed before an outage, not yet confirmed again: at the confirmation,
+        # their subscribers get the RESUBSCRIBED marker (and catch up).
+        self._resubscribing: set[str] = set()
 
     async def connect(self) -> None:
         await self.ping()
@@ -177,6 +186,7 @@ class RedisBackend(Backend):
                 await self._redis.ping()
         if not self._healthy:
             log.warning("Redis pub/sub is back (after %d failed attempts)", self.reconnects)
+            self._resubscribing = set(self._subscriptions)
         self._healthy = True
         while not self._subscriptions:
             self._changed.clear()
@@ -198,13 +208,16 @@ class RedisBackend(Backend):
                 self._dispatch(channel, raw["data"])
             elif raw["type"] == "subscribe" and channel in self._subscriptions:
                 self._confirmed.add(channel)
+                if channel in self._resubscribing:
+                    self._resubscribing.discard(channel)
+                    self._dispatch(RESUBSCRIBED, b"", channel)
                 for waiter in self._awaiting.pop(channel, ()):
                     if not waiter.done():
                         waiter.set_result(None)
 
-    def _dispatch(self, channel: str, data: bytes) -> None:
+    def _dispatch(self, channel: str, data: bytes, to: str | None = None) -> None:
         message = Message(channel, data)
-        for subscription in list(self._subscriptions.get(channel, ())):
+        for subscription in list(self._subscriptions.get(to or channel, ())):
             subscription.deliver(message)
 
     def _fail_subscribers(self, exc: BaseException) -> None:

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from game_server.db import make_engine, make_session_factory
 from game_server.events import log as events_log
 from game_server.gateway.trackers import tracker_key
+from geo import TrackerState
 from tests.conftest import make_settings
 from tests.game_server.gateway.live import Player, dwell_at, guest, publish_shipped, serving
 
@@ -66,4 +67,31 @@ async def test_a_visit_reported_again_after_a_lost_tracker_save_is_not_stored_tw
         await phone.send({"type": "positions", "fixes": staying})
         seen = await phone.drain()
     assert [e["kind"] for e in seen if e["kind"] == "poi.visit"] == []
+    assert await _poi_events(database_url, player_id) == ["poi.enter", "poi.visit"]
+
+
+@pytest.mark.parametrize("lost", ["saved before the enter", "not saved at all"])
+async def test_the_next_socket_continues_the_stay_the_log_knows_of(
+    live: tuple[str, FastAPI], database_url: str, lost: str
+) -> None:
+    """The saved tracker state lags behind the log (or Redis lost it): the next socket replays
+    the stored `poi.*` events onto it, so the player standing at the site is not 'entering' it
+    again, and the visit already stored is not reported again under a new entry time."""
+    host, app = live
+    tokens = await guest(host)
+    player_id = uuid.UUID(tokens["player_id"])
+    fixes = dwell_at(*SANT_ANNA, 70)
+    async with Player.connect(host, tokens["access_token"]) as (phone, welcome):
+        await phone.send({"type": "positions", "fixes": fixes[:40]})
+        await phone.events_until("poi.visit")
+        await phone.drain()
+    if lost == "not saved at all":
+        await app.state.backend.delete(tracker_key(player_id))
+    else:  # what a worker saved at connect, killed before it saved anything newer
+        await app.state.gateway.trackers.save(player_id, TrackerState(), welcome["last_seq"])
+
+    async with Player.connect(host, tokens["access_token"]) as (phone, _):
+        await phone.send({"type": "positions", "fixes": fixes[40:]})
+        seen = await phone.drain()
+    assert [e["kind"] for e in seen if e["kind"].startswith("poi.")] == []
     assert await _poi_events(database_url, player_id) == ["poi.enter", "poi.visit"]

@@ -8,7 +8,14 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from game_server.pubsub import Backend, BackendUnavailable, MemoryBackend, backend_from_url
+from game_server.pubsub import (
+    RESUBSCRIBED,
+    Backend,
+    BackendUnavailable,
+    MemoryBackend,
+    Message,
+    backend_from_url,
+)
 from game_server.pubsub.redis import RedisBackend
 
 
@@ -174,6 +181,34 @@ async def test_redis_outage_is_loud_and_recovers(redis_url: str, ns: str) -> Non
                     continue
             else:
                 pytest.fail("no delivery after Redis came back")
+    finally:
+        await backend.close()
+
+
+@pytest.mark.redis
+async def test_a_subscription_hears_when_its_channels_are_live_again(
+    redis_url: str, ns: str
+) -> None:
+    """After an outage, once Redis confirms the SUBSCRIBE again, each subscription receives the
+    RESUBSCRIBED marker: whatever was published meanwhile went nowhere, catch up now."""
+    name = f"lupiae-test-{uuid.uuid4().hex[:8]}"
+    backend = RedisBackend(redis_url, client_name=name)
+    await backend.connect()
+    try:
+        async with backend.subscribe(ns + "a") as sub:
+            await _kill_pubsub_clients(redis_url, name)
+            items: list[object] = []
+            for _ in range(200):  # bounded: ~10 s; the reader reconnects within its backoff
+                while (item := sub.take()) is not None:
+                    items.append(item)
+                if any(isinstance(i, Message) and i.channel == RESUBSCRIBED for i in items):
+                    break
+                await asyncio.sleep(0.05)
+            assert isinstance(items[0], BackendUnavailable)
+            assert items[1:] == [Message(RESUBSCRIBED, b"")]
+            # Delivery is live again right after the marker.
+            await backend.publish(ns + "a", b"after")
+            assert await next_message(sub) == b"after"
     finally:
         await backend.close()
 
