@@ -28,6 +28,7 @@ from game_server.gateway.service import Gateway
 from game_server.middleware import HttpMetrics, MetricsMiddleware
 from game_server.outages import Outages
 from game_server.players import endpoints as players
+from game_server.privacy import endpoints as privacy
 from game_server.pubsub import backend_from_url
 from game_server.settings import Settings
 from quests import endpoints as quests
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(players.router)
+    app.include_router(privacy.router)
     rewards.install(app)
     app.include_router(catalog.router)
     app.include_router(social.router)

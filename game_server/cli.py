@@ -107,10 +107,17 @@ def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.Argument
     """Subcommands owned by other packages register themselves here."""
     from game_server import simulate  # noqa: PLC0415
     from game_server.catalog import cli as content_cli  # noqa: PLC0415
+    from game_server.privacy import cli as privacy_cli  # noqa: PLC0415
     from game_server.staff import cli as staff_cli  # noqa: PLC0415
     from rewards import cli as merchant_cli  # noqa: PLC0415
 
-    return [content_cli.register, merchant_cli.register, staff_cli.register, simulate.register]
+    return [
+        content_cli.register,
+        merchant_cli.register,
+        staff_cli.register,
+        simulate.register,
+        privacy_cli.register,
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

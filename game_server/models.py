@@ -5,8 +5,10 @@ from game_server.catalog.models import Area, ContentVersion, Poi
 from game_server.db import Base
 from game_server.events.models import EventCursor, PlayerEvent
 from game_server.liveness import WorkerHeartbeat
+from game_server.jobs.models import JobRun
 from game_server.players.models import Player, RefreshToken
 from game_server.staff.models import StaffAccount
+from opendata.models import OpenDataCell, OpenDataRelease
 from quests.models import (
     PlayDay,
     PlayerBadge,
@@ -15,6 +17,7 @@ from quests.models import (
     QuizFailure,
     StepCompletion,
     Visit,
+    VisitedSite,
     XpAward,
 )
 from quests.social.models import FeedItem, Friendship, InviteCode, Team, TeamMember, XpScore
@@ -40,9 +43,12 @@ __all__ = [
     "Friendship",
     "IdempotencyRecord",
     "InviteCode",
+    "JobRun",
     "Merchant",
     "MerchantApiKey",
     "MerchantAuditEntry",
+    "OpenDataCell",
+    "OpenDataRelease",
     "PlayDay",
     "Player",
     "PlayerBadge",
@@ -59,6 +65,7 @@ __all__ = [
     "TeamMember",
     "Visit",
     "WorkerHeartbeat",
+    "VisitedSite",
     "XpAward",
     "XpScore",
 ]

@@ -77,8 +77,12 @@ class Settings(BaseSettings):
     # Geo engine thresholds (geo.GeoSettings), e.g. LUPIAE_GEO__MAX_ACCURACY_M=50.
     geo: dict[str, float] = {}
 
-    # Positions kept for moderation and debugging; SPEC §6 caps it at 30 days.
-    position_retention_days: int = Field(default=30, ge=0, le=30)
+    # Visit rows (a position's trace: who was where, when) are pruned after this many days;
+    # SPEC §6 caps it at 30. Aggregates (visited sites, open-data cells) outlive them.
+    position_retention_days: int = Field(default=30, ge=1, le=30)
+    # The tracker's stored state (the last accepted fix) expires this long after its last
+    # save: soon after the socket closes. See game_server/gateway/trackers.py.
+    tracker_linger_s: float = Field(default=900.0, ge=10, le=6 * 3600)
     # Staff (admin API): token lifetime, failed logins allowed per email and window.
     staff_token_ttl_s: int = Field(default=900, ge=60, le=3600)
     staff_login_failures: int = Field(default=5, ge=1)

@@ -34,6 +34,8 @@ class Visit(Base):
     __tablename__ = "visits"
     __table_args__ = (
         Index(None, "poi", "team_id", "visited_at"),
+        # Retention and the open-data build read visits by time.
+        Index(None, "visited_at"),
         # Few rows at any time: the sweep reads them without scanning the history.
         Index(
             "ix_visits_reaction_pending",
@@ -153,3 +155,20 @@ class QuizFailure(Base):
     quest: Mapped[str] = mapped_column(String(SLUG))
     step_id: Mapped[str] = mapped_column(String(SLUG))
     failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class VisitedSite(Base):
+    """A site the player has visited, kept when the visit rows themselves are pruned.
+
+    Written by the retention job just before it deletes old visits: badge criteria count
+    distinct sites visited, and that count must not shrink when positions are forgotten. It
+    holds no time finer than the day of the first visit.
+    """
+
+    __tablename__ = "visited_sites"
+
+    player_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey(_PLAYER_FK, ondelete="CASCADE"), primary_key=True
+    )
+    poi: Mapped[str] = mapped_column(String(SLUG), primary_key=True)
+    first_day: Mapped[date] = mapped_column(Date)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, text, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,7 @@ from quests.models import (
     QuizFailure,
     StepCompletion,
     Visit,
+    VisitedSite,
     XpAward,
 )
 
@@ -335,11 +336,14 @@ class QuestRepository:
 
     async def record(self, player_id: uuid.UUID) -> PlayerRecord:
         quests = select(QuestCompletion.quest).where(QuestCompletion.player_id == player_id)
-        pois = select(Visit.poi).where(Visit.player_id == player_id)
+        pois = union(
+            select(Visit.poi).where(Visit.player_id == player_id),
+            select(VisitedSite.poi).where(VisitedSite.player_id == player_id),
+        )
         days = select(func.count()).where(PlayDay.player_id == player_id)
         return PlayerRecord(
             completed_quests=frozenset((await self.session.execute(quests.distinct())).scalars()),
-            visited_pois=frozenset((await self.session.execute(pois.distinct())).scalars()),
+            visited_pois=frozenset((await self.session.execute(pois)).scalars()),
             play_days=int((await self.session.execute(days)).scalar_one()),
         )
 

@@ -20,14 +20,23 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BindParameter, ScalarSelect, Select, bindparam, func, select
+from sqlalchemy import (
+    BindParameter,
+    CompoundSelect,
+    ScalarSelect,
+    Select,
+    bindparam,
+    func,
+    select,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.model import Bundle
 from game_server.events.models import EventCursor
 from quests.criteria import PlayerRecord, badges_due
 from quests.engine import Engine, Snapshot, Visit
-from quests.models import PlayDay, PlayerBadge, QuestCompletion
+from quests.models import PlayDay, PlayerBadge, QuestCompletion, VisitedSite
 from quests.models import Visit as VisitRow
 from quests.repository import QuestRepository
 from quests.schedule import local_day
@@ -49,9 +58,9 @@ class GameView:
 _SEP = "\x1f"
 
 
-def _joined(slugs: Select[Any]) -> ScalarSelect[str | None]:
+def _joined(slugs: Select[Any] | CompoundSelect[Any]) -> ScalarSelect[str | None]:
     """One string of the (distinct) slugs a query selects; NULL when there are none."""
-    rows = slugs.distinct().subquery()
+    rows = (slugs if isinstance(slugs, CompoundSelect) else slugs.distinct()).subquery()
     return select(func.aggregate_strings(rows.c[0], _SEP)).scalar_subquery()
 
 
@@ -66,7 +75,12 @@ _PLAYER: BindParameter[uuid.UUID] = bindparam("player_id")
 _SUMMARY = select(
     select(EventCursor.last_seq).where(EventCursor.player_id == _PLAYER).scalar_subquery(),
     _joined(select(QuestCompletion.quest).where(QuestCompletion.player_id == _PLAYER)),
-    _joined(select(VisitRow.poi).where(VisitRow.player_id == _PLAYER)),
+    _joined(
+        union(
+            select(VisitRow.poi).where(VisitRow.player_id == _PLAYER),
+            select(VisitedSite.poi).where(VisitedSite.player_id == _PLAYER),
+        )
+    ),
     select(func.count()).where(PlayDay.player_id == _PLAYER).scalar_subquery(),
     select(func.max(PlayDay.day)).where(PlayDay.player_id == _PLAYER).scalar_subquery(),
     _joined(select(PlayerBadge.badge).where(PlayerBadge.player_id == _PLAYER)),

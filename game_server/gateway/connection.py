@@ -69,6 +69,9 @@ class Connection:
     game_view: GameView | None = None  # what the game knows of the player (quests.view)
     # Why writing stopped (CloseSocket, a crash), for the reader to close the socket with.
     failure: BaseException | None = None
+    # Told to close because the player erased their account: the tracker state is deleted,
+    # not saved, when the socket closes.
+    forget: bool = False
     _writer: asyncio.Task[None] | None = None  # only while there is something to write
     _on_failure: Callable[[], object] | None = None
 
@@ -141,6 +144,7 @@ class Connection:
             return
         frame = orjson.loads(message.data)
         if frame.get("type") == "control":
+            self.forget = bool(frame.get("forget"))
             raise CloseSocket(int(frame["close"]), str(frame["reason"]))
         seq = int(frame["seq"])
         if seq <= self.last_sent_seq:

@@ -116,7 +116,7 @@ class Gateway:
             )
             fast_log.worker_id = self.liveness.worker_id
         self.worlds = WorldCache(settings.geo_settings())
-        self.trackers = TrackerStore(backend)
+        self.trackers = TrackerStore(backend, settings.tracker_linger_s)
         self.reactions: Reactions[Connection] = Reactions(
             self._grant_owed_or_leave_owed,
             workers=settings.reaction_workers,
@@ -279,7 +279,10 @@ class Gateway:
             if conn.expiry is not None:
                 conn.expiry.cancel()
             await conn.stop_writing()
-            await self.trackers.save(conn.player_id, conn.tracker, conn.tracker_seq)
+            if conn.forget:  # the player erased their account: keep nothing
+                await self.trackers.forget(conn.player_id)
+            else:
+                await self.trackers.save(conn.player_id, conn.tracker, conn.tracker_seq)
 
     @staticmethod
     def _why_stopped(conn: Connection) -> BaseException:

@@ -3,6 +3,12 @@
 Saved when events happen, every few seconds, and on disconnect; read on connect, on whichever
 worker. Losing it (Redis away, or the in-process backend restarting) costs at most the dwell
 in progress, never a visit already granted.
+
+It holds the player's last accepted position, so it is kept only as long as a reconnect may
+need it: every save sets its expiry to `linger_s` (LUPIAE_TRACKER_LINGER_S, 15 minutes by
+default). While a socket is open the worker's memory is authoritative and the copy is renewed
+at each save; once the socket closes (or its worker dies) it is gone within `linger_s`.
+Erasing a player deletes it at once (docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from geo import TrackerState
 
 log = logging.getLogger(__name__)
 
-TTL_S = 6 * 3600
+DEFAULT_LINGER_S = 900.0
 
 
 def tracker_key(player_id: uuid.UUID) -> str:
@@ -25,8 +31,20 @@ def tracker_key(player_id: uuid.UUID) -> str:
 
 
 class TrackerStore:
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, linger_s: float = DEFAULT_LINGER_S) -> None:
         self.backend = backend
+        self.linger_s = linger_s
+
+    async def peek(self, player_id: uuid.UUID) -> TrackerState | None:
+        """The stored state as it is (None when there is none), for the player's export."""
+        raw = await self.backend.get(tracker_key(player_id))
+        return None if raw is None else TrackerState.from_dict(orjson.loads(raw))
+
+    async def forget(self, player_id: uuid.UUID) -> None:
+        try:
+            await self.backend.delete(tracker_key(player_id))
+        except BackendUnavailable as exc:
+            log.warning("tracker state of %s not deleted: %s", player_id, exc)
 
     async def load(self, player_id: uuid.UUID) -> TrackerState:
         return (await self.load_with_seq(player_id))[0]
@@ -52,6 +70,6 @@ class TrackerStore:
         """Save `state`; `seq`: the last of the player's events it reflects."""
         raw = orjson.dumps({**state.to_dict(), "seq": seq}) if seq is not None else state.to_bytes()
         try:
-            await self.backend.set(tracker_key(player_id), raw, ttl_s=TTL_S)
+            await self.backend.set(tracker_key(player_id), raw, ttl_s=self.linger_s)
         except BackendUnavailable as exc:
             log.warning("tracker state of %s not saved: %s", player_id, exc)

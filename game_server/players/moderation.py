@@ -15,9 +15,12 @@ from game_server.players.repository import PlayerRepository
 from game_server.pubsub import Backend
 
 
-async def kick(backend: Backend, player_id: uuid.UUID, *, code: int, reason: str) -> None:
-    """Close every socket of the player, whichever worker holds it."""
-    frame = {"type": "control", "close": code, "reason": reason}
+async def kick(
+    backend: Backend, player_id: uuid.UUID, *, code: int, reason: str, forget: bool = False
+) -> None:
+    """Close every socket of the player, whichever worker holds it; with `forget`, each
+    worker deletes the player's tracker state instead of saving it as the socket closes."""
+    frame = {"type": "control", "close": code, "reason": reason, "forget": forget}
     await backend.publish(player_channel(player_id), orjson.dumps(frame))
 
 

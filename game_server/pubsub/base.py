@@ -188,6 +188,10 @@ class Backend(ABC):
     async def zscore(self, key: str, member: str) -> float | None: ...
 
     @abstractmethod
+    async def zrem(self, key: str, member: str) -> None:
+        """Remove `member` from the sorted set `key` (nothing when absent)."""
+
+    @abstractmethod
     async def zrank_desc(self, key: str, member: str) -> int | None:
         """0-based rank, highest score first; ties broken like Redis (member, descending)."""
 

@@ -95,6 +95,10 @@ class MemoryBackend(Backend):
     async def zscore(self, key: str, member: str) -> float | None:
         return self._sorted.get(key, {}).get(member) if self._alive(key) else None
 
+    async def zrem(self, key: str, member: str) -> None:
+        if self._alive(key):
+            self._sorted.get(key, {}).pop(member, None)
+
     def _ranked(self, key: str) -> list[tuple[str, float]]:
         if not self._alive(key):
             return []

@@ -281,6 +281,9 @@ class RedisBackend(Backend):
         score = await self._call(lambda: self._redis.zscore(key, member))
         return float(score) if score is not None else None
 
+    async def zrem(self, key: str, member: str) -> None:
+        await self._call(lambda: self._redis.zrem(key, member))
+
     async def zrank_desc(self, key: str, member: str) -> int | None:
         rank = await self._call(lambda: self._redis.zrevrank(key, member))
         return int(rank) if rank is not None else None

@@ -133,6 +133,16 @@ class RedisLeaderboardStore(LeaderboardStore):
         except BackendUnavailable as exc:
             log.warning("leaderboard cache missed %d increments: %s", len(increments), exc)
 
+    async def forget_member(self, keys: Collection[str], member: str) -> None:
+        """Remove a member from the cached generation of each board (an erased player)."""
+        try:
+            for key in keys:
+                generation = await self.backend.get(self._pointer(key))
+                if generation is not None:
+                    await self.backend.zrem(self._data(key, generation.decode()), member)
+        except BackendUnavailable as exc:
+            log.warning("leaderboard cache still names %s until it expires: %s", member, exc)
+
     def _pointer(self, key: str) -> str:
         return f"{self.prefix}{key}:current"
 

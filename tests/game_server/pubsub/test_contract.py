@@ -150,6 +150,17 @@ async def test_sorted_sets_rank_like_a_leaderboard(backend: Backend, ns: str) ->
     assert await backend.zcard(board) == 0
 
 
+async def test_zrem_forgets_one_member(backend: Backend, ns: str) -> None:
+    board = ns + "forget"
+    await backend.zincrby(board, "ada", 3)
+    await backend.zincrby(board, "bea", 5)
+    await backend.zrem(board, "ada")
+    await backend.zrem(board, "nobody")
+    await backend.zrem(ns + "no-such-board", "ada")
+    assert await backend.zrange_desc(board, 0, -1) == [("bea", 5.0)]
+    assert await backend.zscore(board, "ada") is None
+
+
 async def test_ping(backend: Backend) -> None:
     await backend.ping()
 

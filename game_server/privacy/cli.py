@@ -1,0 +1,40 @@
+"""`lupiae retention prune`: apply the retention settings now (the scheduler does it daily)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+
+from game_server.cli import load_settings
+from game_server.clock import utcnow
+from game_server.db import make_engine, make_session_factory
+from game_server.privacy.retention import Pruned, prune
+
+
+async def _prune() -> Pruned:
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        async with make_session_factory(engine)() as session:
+            pruned = await prune(session, settings, utcnow())
+            await session.commit()
+        return pruned
+    finally:
+        await engine.dispose()
+
+
+def _run(_: argparse.Namespace) -> int:
+    print(json.dumps(asyncio.run(_prune()).as_dict()))
+    return 0
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    retention = commands.add_parser("retention", help="retention of personal data")
+    actions = retention.add_subparsers(dest="retention_command", required=True, metavar="ACTION")
+    prune_cmd = actions.add_parser(
+        "prune",
+        help="delete visits, events, wrong answers and feed items older than the retention "
+        "settings (LUPIAE_POSITION_RETENTION_DAYS, LUPIAE_EVENT_RETENTION_DAYS)",
+    )
+    prune_cmd.set_defaults(handler=_run)

@@ -1,0 +1,3 @@
+from tests.quests.conftest import sessions, work
+
+__all__ = ["sessions", "work"]
