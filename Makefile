@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export LUPIAE_DATABASE_URL ?= sqlite+aiosqlite:///var/lupiae.sqlite3
 
-.PHONY: run test lint format typecheck check install bench-geo bench-gateway bench-redeem clean
+.PHONY: run test lint format typecheck check install bench-geo bench-gateway bench-redeem bench-opendata clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ bench-gateway: $(STAMP)
 
 bench-redeem: $(STAMP)
 	$(BIN)/python benchmarks/redeem.py
+
+bench-opendata: $(STAMP)
+	$(BIN)/python benchmarks/opendata.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -25,12 +25,15 @@ from game_server.gateway.metrics import (
     timing_full_collections,
 )
 from game_server.gateway.service import Gateway
+from game_server.jobs.runs import JobContext, JobMetrics
+from game_server.jobs.scheduler import scheduling
 from game_server.middleware import HttpMetrics, MetricsMiddleware
 from game_server.outages import Outages
 from game_server.players import endpoints as players
 from game_server.privacy import endpoints as privacy
 from game_server.pubsub import backend_from_url
 from game_server.settings import Settings
+from opendata import endpoints as opendata
 from quests import endpoints as quests
 from quests.game import QuestGame
 from quests.social import endpoints as social
@@ -86,7 +89,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 watching(app.state.catalog, app.state.session_factory, settings.content_poll_s),
                 probing_loop_lag(app.state.gateway_metrics.loop_lag),
                 app.state.gateway.running(),
+                scheduling(
+                    settings,
+                    engine,
+                    JobContext(settings, app.state.session_factory, app.state.job_metrics),
+                ) as scheduler,
             ):
+                app.state.scheduler = scheduler
                 with timing_full_collections(app.state.gateway_metrics.gc_pause):
                     yield
         finally:
@@ -109,10 +118,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.game = QuestGame(settings, lambda: app.state.backend)
     app.state.gateway_metrics = GatewayMetrics(registry)
     app.state.outages = Outages(registry)
+    app.state.job_metrics = JobMetrics.create(registry)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(players.router)
     app.include_router(privacy.router)
+    app.include_router(opendata.router)
     rewards.install(app)
     app.include_router(catalog.router)
     app.include_router(social.router)

@@ -107,8 +107,10 @@ def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.Argument
     """Subcommands owned by other packages register themselves here."""
     from game_server import simulate  # noqa: PLC0415
     from game_server.catalog import cli as content_cli  # noqa: PLC0415
+    from game_server.jobs import cli as jobs_cli  # noqa: PLC0415
     from game_server.privacy import cli as privacy_cli  # noqa: PLC0415
     from game_server.staff import cli as staff_cli  # noqa: PLC0415
+    from opendata import cli as opendata_cli  # noqa: PLC0415
     from rewards import cli as merchant_cli  # noqa: PLC0415
 
     return [
@@ -117,6 +119,8 @@ def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.Argument
         staff_cli.register,
         simulate.register,
         privacy_cli.register,
+        opendata_cli.register,
+        jobs_cli.register,
     ]
 
 

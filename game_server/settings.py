@@ -83,6 +83,21 @@ class Settings(BaseSettings):
     # The tracker's stored state (the last accepted fix) expires this long after its last
     # save: soon after the socket closes. See game_server/gateway/trackers.py.
     tracker_linger_s: float = Field(default=900.0, ge=10, le=6 * 3600)
+    # Scheduled jobs (game_server/jobs): every worker runs the scheduler; each run happens once.
+    jobs_enabled: bool = True
+    # "MM HH" in Lecce's time, once a day per job.
+    job_times: dict[str, str] = {"retention": "15 3", "opendata": "30 4"}
+    # Open data (opendata/, docs/open-data.md): releases lag at least 2 days; cells under k are
+    # suppressed; each player counts at most `cap` visits per site and day and `max_sites`
+    # sites per day; with an epsilon, discrete Laplace noise of that budget per release.
+    opendata_lag_days: int = Field(default=2, ge=2, le=60)
+    opendata_k: int = Field(default=10, ge=10)
+    opendata_cap_per_site_day: int = Field(default=1, ge=1, le=10)
+    opendata_max_sites_per_day: int = Field(default=10, ge=1, le=100)
+    opendata_epsilon: float | None = Field(default=None, gt=0, le=10)
+    opendata_cities: list[str] = ["lecce"]
+    # The public address the catalogue's URLs are built on (what harvesters reach).
+    public_url: str = "http://127.0.0.1:8000"
     # Staff (admin API): token lifetime, failed logins allowed per email and window.
     staff_token_ttl_s: int = Field(default=900, ge=60, le=3600)
     staff_login_failures: int = Field(default=5, ge=1)
@@ -111,6 +126,16 @@ class Settings(BaseSettings):
                 f"LUPIAE_SECRET_KEY is {len(self.secret_key)} characters long; "
                 f"LUPIAE_ENV=production needs at least {MIN_SECRET_KEY_LENGTH}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _check_job_times(self) -> Settings:
+        for job in ("retention", "opendata"):
+            parts = self.job_times.get(job, "").split()
+            if len(parts) != 2 or not all(p.isdigit() for p in parts):
+                raise ValueError(f'job_times["{job}"] must be "MM HH" (e.g. "15 3")')
+            if not (0 <= int(parts[0]) < 60 and 0 <= int(parts[1]) < 24):
+                raise ValueError(f'job_times["{job}"] is not a time of day')
         return self
 
     @model_validator(mode="after")

@@ -68,6 +68,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "secret_key": TEST_SECRET,
         "redis_url": None,
         "gc_young_threshold": 0,  # one test process starts many apps: leave its collector be
+        "jobs_enabled": False,  # tests run jobs themselves; tests/game_server/jobs starts them
     }
     values.update(overrides)
     return Settings.model_validate(values)

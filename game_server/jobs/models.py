@@ -20,3 +20,6 @@ class JobRun(Base):
     last_finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_status: Mapped[str | None] = mapped_column(String(16))  # ok | failed
     last_detail: Mapped[str | None] = mapped_column(String(2000))
+    # The scheduled time of the last run claimed: a conditional UPDATE on it lets one worker
+    # only run each scheduled run, whatever the scheduler's store does (SQLite has no locks).
+    claimed_fire_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

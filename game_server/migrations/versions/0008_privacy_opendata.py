@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("last_finished_at", _TS, nullable=True),
         sa.Column("last_status", sa.String(16), nullable=True),
         sa.Column("last_detail", sa.String(2000), nullable=True),
+        sa.Column("claimed_fire_time", _TS, nullable=True),
         sa.PrimaryKeyConstraint("job", name="pk_job_runs"),
     )
     op.create_table(

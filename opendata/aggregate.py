@@ -1,0 +1,75 @@
+"""Visits per site and local hour of one day, with each player's contribution capped.
+
+One statement on either database: a player counts at most `cap` visits per site and day (their
+first ones) and at most `max_sites` sites per day (the first ones in slug order), so that one
+player changes the day's release by at most `cap × max_sites` (the L1 sensitivity the noise is
+calibrated to). Rows are grouped by UTC hour in the database and mapped to the comune's local
+hour here (a DST day has 23 or 25 UTC hours: two UTC hours may fold into one local hour).
+Only counts leave the database: no player id, no time finer than the hour.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Integer, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from quests.models import Visit
+
+
+def day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
+    """The UTC instants at which the local `day` starts and ends."""
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(day, time(0), zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
+    return start, end
+
+
+def _epoch_hour(dialect: str) -> ColumnElement[int]:
+    if dialect == "postgresql":
+        return cast(func.floor(func.extract("epoch", Visit.visited_at) / 3600), Integer)
+    seconds = cast(func.strftime("%s", Visit.visited_at), Integer)
+    return cast(seconds / 3600, Integer)
+
+
+async def hourly_counts(
+    session: AsyncSession,
+    day: date,
+    timezone: str,
+    sites: list[str],
+    *,
+    cap: int,
+    max_sites: int,
+) -> Counter[tuple[str, int]]:
+    """(site, local hour) → capped visits."""
+    start, end = day_bounds(day, timezone)
+    dialect = session.get_bind().dialect.name
+    nth = func.row_number().over(
+        partition_by=(Visit.player_id, Visit.poi), order_by=(Visit.visited_at, Visit.entered_ts_ms)
+    )
+    site_no = func.dense_rank().over(partition_by=Visit.player_id, order_by=Visit.poi)
+    ranked = (
+        select(
+            Visit.poi.label("poi"),
+            _epoch_hour(dialect).label("epoch_hour"),
+            nth.label("nth"),
+            site_no.label("site_no"),
+        )
+        .where(Visit.visited_at >= start, Visit.visited_at < end, Visit.poi.in_(sites))
+        .subquery()
+    )
+    stmt = (
+        select(ranked.c.poi, ranked.c.epoch_hour, func.count().label("n"))
+        .where(ranked.c.nth <= cap, ranked.c.site_no <= max_sites)
+        .group_by(ranked.c.poi, ranked.c.epoch_hour)
+    )
+    zone = ZoneInfo(timezone)
+    counts: Counter[tuple[str, int]] = Counter()
+    for poi, epoch_hour, n in await session.execute(stmt):
+        local = datetime.fromtimestamp(int(epoch_hour) * 3600, UTC).astimezone(zone)
+        counts[(poi, local.hour)] += int(n)
+    return counts

@@ -1,0 +1,71 @@
+"""Open-data use cases: build a day, publish what is built, read what is published."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from game_server.settings import Settings
+from opendata.cities import city
+from opendata.models import OpenDataRelease
+from opendata.release import Policy, build, latest_day
+
+# How far back the scheduler looks for days not yet built (after an outage).
+CATCH_UP_DAYS = 7
+
+
+def policy_of(settings: Settings) -> Policy:
+    return Policy(
+        lag_days=settings.opendata_lag_days,
+        k=settings.opendata_k,
+        cap_per_site_day=settings.opendata_cap_per_site_day,
+        max_sites_per_day=settings.opendata_max_sites_per_day,
+        epsilon=settings.opendata_epsilon,
+    )
+
+
+async def publish(
+    sessions: async_sessionmaker[AsyncSession], slug: str | None, now: datetime
+) -> int:
+    """Make every built, unpublished release public (of one comune, or of all)."""
+    stmt = update(OpenDataRelease).where(OpenDataRelease.published_at.is_(None))
+    if slug is not None:
+        stmt = stmt.where(OpenDataRelease.city == slug)
+    async with sessions() as session:
+        result = await session.execute(stmt.values(published_at=now))
+        await session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def build_and_publish_due(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, now: datetime
+) -> dict[str, Any]:
+    """The scheduler's job: build every due day of the last week not built yet, publish."""
+    policy = policy_of(settings)
+    built: list[str] = []
+    for slug in settings.opendata_cities:
+        comune = city(slug)
+        last = latest_day(comune, policy, now)
+        for back in range(CATCH_UP_DAYS):
+            release = await build(sessions, comune, last - timedelta(days=back), policy, now)
+            if release.built_at == now:
+                built.append(f"{slug}/{release.day.isoformat()}")
+    published = await publish(sessions, None, now)
+    return {"built": built, "published": published}
+
+
+async def published(session: AsyncSession, slug: str) -> list[OpenDataRelease]:
+    stmt = (
+        select(OpenDataRelease)
+        .where(OpenDataRelease.city == slug, OpenDataRelease.published_at.is_not(None))
+        .order_by(OpenDataRelease.day)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def published_release(session: AsyncSession, slug: str, day: date) -> OpenDataRelease | None:
+    release = await session.get(OpenDataRelease, (slug, day))
+    return release if release is not None and release.published_at is not None else None
