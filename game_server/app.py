@@ -120,6 +120,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.outages = Outages(registry)
     app.state.job_metrics = JobMetrics.create(registry)
     install_error_handlers(app)
+    _routes(app)
+    admin.install(app)  # last: it checks every /admin/v1 route, whoever added it, has a guard
+    app.add_middleware(MetricsMiddleware, metrics=HttpMetrics(registry))
+    app.add_middleware(
+        RouteBodyLimits,
+        max_bytes=settings.max_request_body_bytes,
+        prefixes={"/admin/v1/content/": settings.max_upload_bytes},
+    )
+    return app
+
+
+def _routes(app: FastAPI) -> None:
+    """Every public router, in order."""
     app.include_router(health.router)
     app.include_router(players.router)
     app.include_router(privacy.router)
@@ -130,11 +143,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(quests.router)
     app.include_router(quests.well_known)
     app.include_router(gateway.router)
-    admin.install(app)  # last: it checks every /admin/v1 route, whoever added it, has a guard
-    app.add_middleware(MetricsMiddleware, metrics=HttpMetrics(registry))
-    app.add_middleware(
-        RouteBodyLimits,
-        max_bytes=settings.max_request_body_bytes,
-        prefixes={"/admin/v1/content/": settings.max_upload_bytes},
-    )
-    return app

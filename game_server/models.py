@@ -4,8 +4,8 @@ from game_server.audit.models import AuditEntry
 from game_server.catalog.models import Area, ContentVersion, Poi
 from game_server.db import Base
 from game_server.events.models import EventCursor, PlayerEvent
-from game_server.liveness import WorkerHeartbeat
 from game_server.jobs.models import JobRun
+from game_server.liveness import WorkerHeartbeat
 from game_server.players.models import Player, RefreshToken
 from game_server.staff.models import StaffAccount
 from opendata.models import OpenDataCell, OpenDataRelease
@@ -64,8 +64,8 @@ __all__ = [
     "Team",
     "TeamMember",
     "Visit",
-    "WorkerHeartbeat",
     "VisitedSite",
+    "WorkerHeartbeat",
     "XpAward",
     "XpScore",
 ]

@@ -1,6 +1,6 @@
 """Privacy and open data: visited sites outliving pruned visits, scheduled job runs, releases
 
-Revision ID: 0008
+Revision ID: 0019
 Revises: 0007
 Create Date: 2026-11-30
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
+revision: str = "0019"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
