@@ -15,6 +15,7 @@ from game_server import admin, health
 from game_server.admin.limits import RouteBodyLimits
 from game_server.catalog import endpoints as catalog
 from game_server.catalog.service import Catalog, watching
+from game_server.counters import Counters, LocalWindows
 from game_server.db import make_engine, make_session_factory
 from game_server.errors import install_error_handlers
 from game_server.events.fastlog import FastLog
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
         app.state.backend = backend
+        app.state.counters = Counters(backend, LocalWindows(), app.state.outages.redis)
         fast_log = await FastLog.open(settings.database_url)
         app.state.gateway = Gateway(
             settings,

@@ -21,7 +21,8 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", responses={503: {"description": "a dependency is not ready"}})
 async def readyz(request: Request) -> Response:
-    """Ready to serve: database reachable, shared backend reachable, content loaded."""
+    """Ready to serve: database reachable and content loaded (503 otherwise); `status` is
+    "degraded" while the shared backend (Redis) is unreachable."""
     state = request.app.state
     checks: dict[str, Any] = {"database": "ok", "backend": "ok", "content": "ok"}
     try:
@@ -31,16 +32,20 @@ async def readyz(request: Request) -> Response:
         checks["database"] = f"unreachable: {type(exc).__name__}"
     try:
         await state.backend.ping()
+        state.outages.redis.recovered()
     except BackendUnavailable as exc:
         checks["backend"] = f"unreachable: {exc}"
+        state.outages.redis.failed(exc, "readyz")
     catalog = state.catalog
     if catalog.current is None:
         checks["content"] = "no content version published (run `lupiae content publish content/`)"
     else:
         checks["content_version"] = catalog.current.version_id
-    ready = all(value == "ok" for key, value in checks.items() if key != "content_version")
-    body = {"status": "ready" if ready else "not ready", "checks": checks}
-    return OrjsonResponse(body, status_code=200 if ready else 503)
+    ready = checks["database"] == "ok" and checks["content"] == "ok"
+    # Without Redis the worker still serves (REST, redemptions with local limits, sockets
+    # already open): ready, but degraded — taking every worker out would stop all of it.
+    status = "not ready" if not ready else "ready" if checks["backend"] == "ok" else "degraded"
+    return OrjsonResponse({"status": status, "checks": checks}, status_code=200 if ready else 503)
 
 
 @router.get("/metrics", include_in_schema=False)

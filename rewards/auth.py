@@ -6,14 +6,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from game_server.clock import utcnow
+from game_server.counters import Counters
 from game_server.deps import SessionDep
-from game_server.pubsub import Backend
 from game_server.settings import Settings
-from rewards.deps import BackendDep, SettingsDep
+from rewards.deps import SettingsDep
 from rewards.exceptions import InvalidApiKey, RateLimited
 from rewards.merchants import KEY_PREFIX, hash_api_key
 from rewards.models import MerchantAuditEntry
@@ -70,9 +70,10 @@ MerchantKey = Annotated[MerchantPrincipal, Depends(_merchant_key)]
 
 
 class MerchantLimits:
-    """Fixed one-minute windows per API key in the shared backend (every worker counts)."""
+    """Fixed one-minute windows per API key in the shared backend (every worker counts); while
+    Redis is away, in each worker (`game_server.counters`): redemptions go on."""
 
-    def __init__(self, backend: Backend, settings: Settings) -> None:
+    def __init__(self, backend: Counters, settings: Settings) -> None:
         self.backend = backend
         self.settings = settings
 
@@ -85,7 +86,7 @@ class MerchantLimits:
     async def check_failures(self, api_key_id: uuid.UUID) -> None:
         key = f"rl:merchant:failed:{api_key_id}"
         # A plain read: every redemption checks, only failures count (`count_failure`).
-        failures = int(await self.backend.get(key) or 0)
+        failures = await self.backend.get(key)
         if failures >= self.settings.merchant_failed_redemptions_per_min:
             raise await self._refusal(key, "failed redemptions")
 
@@ -101,8 +102,8 @@ class MerchantLimits:
         )
 
 
-async def _limits(backend: BackendDep, settings: SettingsDep) -> MerchantLimits:
-    return MerchantLimits(backend, settings)
+async def _limits(request: Request, settings: SettingsDep) -> MerchantLimits:
+    return MerchantLimits(request.app.state.counters, settings)
 
 
 Limits = Annotated[MerchantLimits, Depends(_limits)]

@@ -162,4 +162,5 @@ async def _ready(host: str) -> bool:
     import httpx
 
     async with httpx.AsyncClient(base_url=f"http://{host}") as http:
-        return (await http.get("/readyz")).status_code == 200
+        response = await http.get("/readyz")
+        return response.status_code == 200 and response.json()["status"] == "ready"
