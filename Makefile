@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export LUPIAE_DATABASE_URL ?= sqlite+aiosqlite:///var/lupiae.sqlite3
 
-.PHONY: run test lint format typecheck check install bench-geo bench-gateway bench-redeem bench-opendata clean
+.PHONY: run test lint format typecheck check install bench-geo bench-gateway bench-redeem bench-opendata chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bench-redeem: $(STAMP)
 
 bench-opendata: $(STAMP)
 	$(BIN)/python benchmarks/opendata.py
+
+# Faults under load on its own PostgreSQL and Redis (ports 18700-18799, CHAOS_PORT_BASE).
+chaos: $(STAMP)
+	$(BIN)/python -m benchmarks.chaos
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -76,10 +76,13 @@ def _one_is_unavailable(exc: BaseException) -> bool:
 
 def database_unavailable(exc: BaseException) -> bool:
     """True when `exc` means the database cannot serve right now (retry later), not a bug."""
-    if isinstance(exc, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError):
-        # SQLAlchemy's own classification of a driver error: the connection or server.
-        return not isinstance(exc.orig, asyncpg.PostgresError) or _one_is_unavailable(exc.orig)
-    return any(_one_is_unavailable(e) for e in _chain(exc))
+    chain = list(_chain(exc))
+    if any(_one_is_unavailable(e) for e in chain):
+        return True
+    if any(isinstance(e, asyncpg.PostgresError | asyncpg.InterfaceError) for e in chain):
+        return False  # the driver said what it was, and it was not that
+    # SQLAlchemy's own classification of other drivers' errors (SQLite's file, a closed pool).
+    return isinstance(exc, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError)
 
 
 def dependency_of(exc: BaseException) -> str | None:

@@ -85,6 +85,9 @@ BUGS: dict[str, BaseException] = {
     "unique violation": _wrapped(asyncpg.UniqueViolationError("duplicate key")),
     "syntax error (asyncpg)": asyncpg.PostgresSyntaxError("syntax error at or near"),
     "wrong argument count (asyncpg)": asyncpg.InterfaceError("the server expects 2 arguments"),
+    "wrong argument count (SQLAlchemy)": _wrapped(
+        asyncpg.InterfaceError("the server expects 2 arguments")
+    ),
     "no such table (SQLite)": sqlalchemy.exc.ProgrammingError(
         "SELECT", {}, sqlite3.ProgrammingError("no such table")
     ),

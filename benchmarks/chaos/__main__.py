@@ -1,0 +1,5 @@
+import sys
+
+from benchmarks.chaos.run import main
+
+sys.exit(main())
