@@ -43,7 +43,7 @@ async def _publish_committed(request: Request, session: AsyncSession) -> None:
         await events_log.publish(request.app.state.backend, events)
     except BackendUnavailable as exc:
         # Committed events are durable: open sockets catch up with `resume_after`.
-        log.warning("could not push %d committed events: %s", len(events), exc)
+        log.debug("could not push %d committed events: %s", len(events), exc)
 
 
 def _settings(request: Request) -> Settings:

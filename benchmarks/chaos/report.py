@@ -98,6 +98,7 @@ async def report(suite: Suite, lost_redemptions: int, dsn: str) -> dict[str, Any
     rows = [_row(w) for w in suite.windows]
     _print(rows)
     tables = await doubled_in_tables(dsn)
+    logs = _worker_logs(suite)
     totals = {
         "redemptions_acknowledged": len(suite.till.acked),
         "redemptions_lost": lost_redemptions,
@@ -107,11 +108,17 @@ async def report(suite: Suite, lost_redemptions: int, dsn: str) -> dict[str, Any
         "rest_statuses": {str(k): v for k, v in sorted(suite.prober.statuses.items())},
         "events_received_twice": sum(b.received_twice for b in suite.bots),
         **{name.replace(" ", "_"): n for name, n in tables.items()},
+        **logs,
     }
     print()
     for name, value in totals.items():
         print(f"{name}: {value}")
-    passed = all(r["passed"] for r in rows) and lost_redemptions == 0 and not any(tables.values())
+    passed = (
+        all(r["passed"] for r in rows)
+        and lost_redemptions == 0
+        and not any(tables.values())
+        and logs["worker_log_tracebacks"] == 0
+    )
     print(
         f"\nchaos: {'PASSED' if passed else 'FAILED'} "
         f"(targets: 0 lost, 0 doubled, 0 answers 500, 0 closes 1011, 0 late after recovery "
@@ -125,6 +132,19 @@ async def report(suite: Suite, lost_redemptions: int, dsn: str) -> dict[str, Any
         "faults": rows,
         "totals": totals,
         "passed": passed,
+    }
+
+
+def _worker_logs(suite: Suite) -> dict[str, int]:
+    """A dependency's outage is one warning per worker, not a traceback per request."""
+    lines = [
+        line
+        for worker in suite.workers
+        for line in worker.log.read_text(errors="replace").splitlines()
+    ]
+    return {
+        "worker_log_tracebacks": sum(line.startswith("Traceback") for line in lines),
+        "worker_log_warnings": sum(line.startswith(("WARNING", "ERROR")) for line in lines),
     }
 
 

@@ -26,6 +26,7 @@ from game_server.background import in_background
 from game_server.catalog.models import Area, ContentVersion, Poi
 from game_server.clock import utcnow
 from game_server.errors import ServiceUnavailable
+from game_server.outages import database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +82,11 @@ class Catalog:
             try:
                 async with factory() as session:
                     after = await self.reload(session)
-            except Exception:
-                log.exception("content reload failed; keeping version %s", _id(before))
+            except Exception as exc:
+                if database_unavailable(exc):  # the outage is logged once, by the gateway
+                    log.debug("content reload failed; keeping version %s: %s", _id(before), exc)
+                else:
+                    log.exception("content reload failed; keeping version %s", _id(before))
                 continue
             if after is not None and after is not before:
                 yield after

@@ -137,7 +137,9 @@ class FastLog:
             return None
         # Nothing here changes session state (no SET, LISTEN, advisory or temporary objects):
         # the default reset on release would cost a round trip per write.
-        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=max_size, reset=_no_reset)
+        # min_size=0: no floor to restore after a database restart (asyncpg logs a traceback
+        # per failed attempt); busy connections stay pooled for 5 minutes anyway.
+        pool = await asyncpg.create_pool(dsn, min_size=0, max_size=max_size, reset=_no_reset)
         return cls(pool)
 
     async def close(self) -> None:

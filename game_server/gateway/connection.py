@@ -122,7 +122,8 @@ class Connection:
             self._writer = None
 
     def _send_degraded_notice(self) -> None:
-        log.warning("realtime backend lost for player %s", self.player_id)
+        # Logged once per outage by the backend, not once per socket.
+        log.debug("realtime backend lost for player %s", self.player_id)
         self.send_local(
             protocol.error(
                 "degraded", "realtime delivery interrupted; events are kept and will follow"

@@ -549,7 +549,7 @@ class Gateway:
         try:
             await events_log.publish(self.backend, stored)
         except BackendUnavailable as exc:
-            log.warning("owed reactions granted but not pushed: %s", exc)
+            log.debug("owed reactions granted but not pushed: %s", exc)
             if conn is not None:  # the socket that asked reads them from the log
                 conn.request_catch_up()
 
@@ -618,7 +618,7 @@ class Gateway:
         try:
             await events_log.publish(self.backend, stored)
         except BackendUnavailable as exc:
-            log.warning("events committed but not pushed: %s", exc)
+            log.debug("events committed but not pushed: %s", exc)  # the socket catches up
             conn.request_catch_up()
 
     async def _answer(self, conn: Connection, frame: protocol.Answer) -> None:

@@ -72,4 +72,6 @@ class TrackerStore:
         try:
             await self.backend.set(tracker_key(player_id), raw, ttl_s=self.linger_s)
         except BackendUnavailable as exc:
-            log.warning("tracker state of %s not saved: %s", player_id, exc)
+            # Redis is away (logged once by the backend): rebuilt from the log on the next
+            # socket (`gateway.replay`).
+            log.debug("tracker state of %s not saved: %s", player_id, exc)
