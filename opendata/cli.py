@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
@@ -47,8 +48,10 @@ def _build(args: argparse.Namespace) -> int:
     ) -> dict[str, Any]:
         comune, policy, now = city(args.city), policy_of(settings), utcnow()
         day = args.date or latest_day(comune, policy, now)
+        started = time.perf_counter()
         release = await build(sessions, comune, day, policy, now)
         return {
+            "seconds": round(time.perf_counter() - started, 3),
             "city": comune.slug,
             "date": release.day,
             "built_at": release.built_at,
