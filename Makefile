@@ -5,7 +5,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export LUPIAE_DATABASE_URL ?= sqlite+aiosqlite:///var/lupiae.sqlite3
 
 .PHONY: run test lint format typecheck check install bench-geo bench-gateway bench-redeem bench-opendata chaos clean
 

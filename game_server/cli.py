@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
+from game_server.cli_errors import Parser, UserError, explain, fail, require_database
 from game_server.settings import Settings
 
 Handler = Callable[[argparse.Namespace], int]
@@ -80,7 +81,7 @@ def _positive(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = Parser(
         prog="lupiae", description="Lupiae: the game server of Lecce Smart & Com."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -96,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     upgrade = db.add_parser("upgrade", help="apply migrations (LUPIAE_DATABASE_URL)")
     upgrade.add_argument("revision", nargs="?", default="heads", help="target (default: heads)")
-    upgrade.set_defaults(handler=_db_upgrade)
+    upgrade.set_defaults(needs_database=True, handler=_db_upgrade)
 
     for register in _extensions():
         register(commands)
@@ -129,7 +130,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
-    return handler(args)
+    prog = f"lupiae {args.command}"
+    database_url: str | None = None
+    try:
+        if getattr(args, "needs_database", False):
+            database_url = load_settings().database_url
+            require_database(database_url, existing=args.command != "db")
+        return handler(args)
+    except UserError as exc:
+        return fail(prog, str(exc))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        message = explain(exc, database_url)
+        if message is None:
+            raise
+        return fail(prog, message)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from enum import StrEnum
 from functools import cached_property
+from pathlib import Path
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,6 +14,18 @@ from geo import GeoSettings
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 - refused outside development
 MIN_SECRET_KEY_LENGTH = 32
+
+
+def checkout_root() -> Path | None:
+    """The repository this code runs from (an editable install), or None for an installed copy."""
+    root = Path(__file__).resolve().parents[1]
+    return root if (root / "pyproject.toml").is_file() and (root / "content").is_dir() else None
+
+
+def default_database_url() -> str:
+    """`var/lupiae.sqlite3` of the checkout, whatever the current directory; empty outside one."""
+    root = checkout_root()
+    return f"sqlite+aiosqlite:///{root / 'var' / 'lupiae.sqlite3'}" if root is not None else ""
 
 
 class Environment(StrEnum):
@@ -31,7 +44,8 @@ class Settings(BaseSettings):
     )
 
     env: Environment = Environment.DEVELOPMENT
-    database_url: str = "sqlite+aiosqlite:///var/lupiae.sqlite3"
+    # The embedded default lives in the checkout's var/, never in the current directory.
+    database_url: str = Field(default_factory=default_database_url)
     redis_url: str | None = None
     secret_key: str = DEV_SECRET_KEY
     access_token_ttl_s: int = Field(default=900, ge=60, le=86_400)
@@ -136,6 +150,16 @@ class Settings(BaseSettings):
                 raise ValueError(f'job_times["{job}"] must be "MM HH" (e.g. "15 3")')
             if not (0 <= int(parts[0]) < 60 and 0 <= int(parts[1]) < 24):
                 raise ValueError(f'job_times["{job}"] is not a time of day')
+        return self
+
+    @model_validator(mode="after")
+    def _require_database_url(self) -> Settings:
+        if not self.database_url:
+            raise ValueError(
+                "LUPIAE_DATABASE_URL is not set and this installation has no checkout to keep "
+                "its default var/lupiae.sqlite3 in; set it, e.g. "
+                "sqlite+aiosqlite:////srv/lupiae/lupiae.sqlite3 or postgresql+asyncpg://..."
+            )
         return self
 
     @model_validator(mode="after")

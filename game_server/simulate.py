@@ -25,6 +25,8 @@ import orjson
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
+from game_server.cli_errors import UserError
+
 WALK_MPS = 1.4
 GPS_SIGMA_M = 4.0
 METRES_PER_DEG_LAT = 111_320.0
@@ -105,6 +107,26 @@ async def fetch_sites(base_url: str) -> list[Site]:
     ]
 
 
+async def _reachable_sites(base_url: str) -> list[Site]:
+    """The server's sites, or a UserError saying in one line why they cannot be had."""
+    try:
+        sites = await fetch_sites(base_url)
+    except httpx.HTTPStatusError as exc:
+        status = exc.response.status_code
+        raise UserError(
+            f"{base_url} answered {status} to GET /v1/pois: is it a Lupiae server "
+            "with published content?"
+        ) from None
+    except (httpx.HTTPError, OSError) as exc:
+        reason = str(exc).strip() or type(exc).__name__
+        raise UserError(f"cannot reach the server at {base_url}: {reason}") from None
+    except (ValueError, KeyError, TypeError):
+        raise UserError(f"{base_url}/v1/pois did not answer with Lupiae sites") from None
+    if len(sites) < 2:
+        raise UserError(f"{base_url} publishes fewer than two sites inside the walls")
+    return sites
+
+
 async def bot(
     base_url: str, sites: list[Site], stats: Stats, rng: random.Random, stop_at: float
 ) -> None:
@@ -155,9 +177,7 @@ async def _read(ws: Any, stats: Stats) -> None:
 
 
 async def simulate(base_url: str, players: int, duration_s: float, seed: int) -> Stats:
-    sites = await fetch_sites(base_url)
-    if len(sites) < 2:
-        raise SystemExit("the server publishes fewer than two sites inside the walls")
+    sites = await _reachable_sites(base_url)
     stats = Stats()
     started = time.monotonic()
     stop_at = started + duration_s
@@ -194,16 +214,30 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sim = commands.add_parser(
         "simulate", help="bots walking real routes through the old town (demo and load)"
     )
-    sim.add_argument("--players", type=int, default=10, help="number of bots (default 10)")
+    sim.add_argument("--players", type=_positive, default=10, help="number of bots (default 10)")
     sim.add_argument("--url", default="http://127.0.0.1:8000", help="server base URL")
-    sim.add_argument("--duration", type=float, default=120.0, help="seconds (default 120)")
+    sim.add_argument("--duration", type=_seconds, default=120.0, help="seconds (default 120)")
     sim.add_argument("--seed", type=int, default=1, help="random seed for routes and noise")
     sim.set_defaults(handler=_run)
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a whole number of at least 1")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
+    return value
+
+
 def _run(args: argparse.Namespace) -> int:
-    if args.players < 1:
-        raise SystemExit("--players must be at least 1")
+    if not args.url.startswith(("http://", "https://")):
+        raise UserError(f"--url must start with http:// or https://, got {args.url!r}")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(simulate(args.url.rstrip("/"), args.players, args.duration, args.seed))
     return 0

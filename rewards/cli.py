@@ -22,7 +22,6 @@ from content.model import Bundle
 from game_server.catalog.models import ContentVersion
 from game_server.db import make_engine, make_session_factory
 from game_server.errors import DomainError
-from game_server.settings import Settings
 from rewards.merchants import MerchantService, MerchantSpec, district_of
 from rewards.repository import MerchantRepository
 
@@ -32,6 +31,7 @@ _ACTOR = "cli"
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     group = commands.add_parser("merchant", help="shops of the district and their API keys")
     actions = group.add_subparsers(dest="merchant_command", required=True, metavar="ACTION")
+    group.set_defaults(needs_database=True)
 
     create = actions.add_parser("create", help="onboard a shop; prints its API key once")
     create.add_argument("--slug", required=True, help="matches `merchant:` in coupon templates")
@@ -65,8 +65,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _run(work: Callable[[MerchantService, Any], Coroutine[Any, Any, int]]) -> int:
+    from game_server.cli import load_settings  # noqa: PLC0415 - avoid an import cycle
+
     async def main() -> int:
-        engine = make_engine(Settings().database_url)
+        engine = make_engine(load_settings().database_url)
         try:
             async with make_session_factory(engine)() as session:
                 service = MerchantService(MerchantRepository(session), actor=_ACTOR)

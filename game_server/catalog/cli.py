@@ -33,7 +33,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     publish_.add_argument(
         "--author", default=None, help="recorded with the version (default: $USER)"
     )
-    publish_.set_defaults(handler=_publish)
+    publish_.set_defaults(needs_database=True, handler=_publish)
 
 
 def _load_or_report(path: str) -> Bundle | None:

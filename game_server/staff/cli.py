@@ -36,15 +36,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action="store_true",
         help="read the password from the first line of stdin (default: prompt twice)",
     )
-    create.set_defaults(handler=_create)
+    create.set_defaults(needs_database=True, handler=_create)
 
     disable = actions.add_parser("disable", help="stop an account: no logins, tokens refused")
     disable.add_argument("--email", required=True)
-    disable.set_defaults(handler=_disable)
+    disable.set_defaults(needs_database=True, handler=_disable)
 
     listing = actions.add_parser("list", help="list staff accounts")
     listing.add_argument("--json", action="store_true", help="print JSON")
-    listing.set_defaults(handler=_list)
+    listing.set_defaults(needs_database=True, handler=_list)
 
     roles = actions.add_parser("roles", help="print the role × route matrix of /admin/v1")
     roles.set_defaults(handler=_roles)
