@@ -16,6 +16,7 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from content.problems import Mark, Problem
+from content.syntax import syntax_problems
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_NODES = 100_000
@@ -115,8 +116,10 @@ def parse_yaml(file: str, data: bytes) -> tuple[YamlDoc | None, list[Problem]]:
             root = loader.get_single_node()
         finally:
             loader.dispose()
+    except LimitError as exc:
+        return None, [_limit_problem(file, exc)]
     except yaml.MarkedYAMLError as exc:
-        return None, [_syntax_problem(file, exc)]
+        return None, syntax_problems(file, exc)
     except yaml.reader.ReaderError as exc:
         message = f"character #x{exc.character:04x} is not allowed in YAML text"
         return None, [_position_problem(file, text[: exc.position], message)]
@@ -137,16 +140,10 @@ def _too_big(size: int) -> str:
     return f"file is {mib} MiB, the limit is 1 MiB"
 
 
-def _syntax_problem(file: str, exc: yaml.MarkedYAMLError) -> Problem:
-    mark = exc.problem_mark or exc.context_mark
+def _limit_problem(file: str, exc: LimitError) -> Problem:
+    mark = exc.problem_mark
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    if isinstance(exc, LimitError):
-        return Problem(file, line, col, str(exc.problem))
-    problem = exc.problem or exc.context or "invalid YAML"
-    if exc.context and exc.problem:
-        joined = exc.problem.startswith("but ")
-        problem = f"{exc.context}, {exc.problem}" if joined else f"{exc.problem} ({exc.context})"
-    return Problem(file, line, col, f"YAML syntax error: {problem}")
+    return Problem(file, line, col, str(exc.problem))
 
 
 def _position_problem(file: str, before: str, message: str) -> Problem:

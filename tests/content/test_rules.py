@@ -12,8 +12,12 @@ BASE = FIXTURES / "base"
 
 EXPECTED: dict[str, list[str]] = {
     "syntax_error": [
-        "pois.yaml:4:9: YAML syntax error: expected ',' or '}', but got ':' "
-        "(while parsing a flow mapping)",
+        # where the mistake starts (the '{' never closed) and where the parser noticed it
+        "pois.yaml:3:11: YAML syntax error: this '{' is not closed: end it with '}', separate "
+        "its entries with ',' and put text containing ':' or ',' in quotes "
+        "(noticed at line 4, column 9)",
+        "pois.yaml:4:9: YAML syntax error: unexpected ':' inside the '{' opened at line 3, "
+        "column 11",
     ],
     "unknown_key": [
         "pois.yaml:8:5: unknown key 'radius' (did you mean 'radius_m'?)",
@@ -120,8 +124,11 @@ EXPECTED: dict[str, list[str]] = {
         "pois.yaml:8:15: radius_m is 300 m, it must be between 10 and 150 m",
         "quests/giro.yaml:5:12: 'order' is 'random', it must be one of: any, sequence",
         "quests/giro.yaml:7:16: unknown POI 'sedille' (did you mean 'sedile'?)",
-        "quests/rotto.yaml:4:1: YAML syntax error: expected ',' or '}', but got '<stream end>' "
-        "(while parsing a flow mapping)",
+        "quests/rotto.yaml:3:12: YAML syntax error: this '{' is not closed: end it with '}', "
+        "separate its entries with ',' and put text containing ':' or ',' in quotes "
+        "(noticed at line 4, column 1)",
+        "quests/rotto.yaml:4:1: YAML syntax error: the file ends inside the '{' opened at "
+        "line 3, column 12",
     ],
 }
 

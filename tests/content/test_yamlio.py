@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,8 +36,10 @@ def test_merge_keys_are_supported() -> None:
 
 def test_syntax_error() -> None:
     assert problems(b"a: [1, 2\nb: 3\n") == [
-        "f.yaml:2:2: YAML syntax error: expected ',' or ']', but got ':' "
-        "(while parsing a flow sequence)"
+        "f.yaml:1:4: YAML syntax error: this '[' is not closed: end it with ']', separate its "
+        "entries with ',' and put text containing ':' or ',' in quotes (noticed at line 2, "
+        "column 2)",
+        "f.yaml:2:2: YAML syntax error: unexpected ':' inside the '[' opened at line 1, column 4",
     ]
 
 
@@ -95,8 +98,8 @@ def test_deep_nesting() -> None:
 
 def test_several_documents() -> None:
     assert problems(b"a: 1\n---\nb: 2\n") == [
-        "f.yaml:2:1: YAML syntax error: expected a single document in the stream, "
-        "but found another document"
+        "f.yaml:2:1: YAML syntax error: a second document starts here: keep one document per "
+        "file (remove '---')"
     ]
 
 
@@ -107,3 +110,57 @@ def test_any_input_gives_data_or_positioned_problems(data: bytes | str) -> None:
     doc, found = parse_yaml("f.yaml", raw)
     assert (doc is None) == bool(found)
     assert all(p.line >= 1 and p.col >= 1 and p.file == "f.yaml" for p in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # a key indented one space too little: the block's start and the line out of line
+            b"pois:\n  - slug: a\n    kind: gate\n   lat: 4\n",
+            [
+                "f.yaml:2:3: YAML syntax error: the lines of this block are not lined up: "
+                "line 4 is indented differently (noticed at line 4, column 4)",
+                "f.yaml:4:4: YAML syntax error: wrong indentation: a new key that does not line "
+                "up with the block started at line 2, column 3; indent it like the lines above it",
+            ],
+        ),
+        (  # a quote never closed: where it opens, and where the file ran out
+            b"pois:\n  - slug: 'a\n    kind: gate\n",
+            [
+                "f.yaml:2:11: YAML syntax error: the quote ' opened here is never closed "
+                "(noticed at line 4, column 1)",
+                "f.yaml:4:1: YAML syntax error: still inside the quoted text opened at line 2, "
+                "column 11: close it with '",
+            ],
+        ),
+        (  # a key without ':'
+            b"pois:\n  - slug: a\n    kind gate\n    lat: 1\n",
+            [
+                "f.yaml:3:5: YAML syntax error: a key without ':': write 'key: value' "
+                "(noticed at line 4, column 5)",
+                "f.yaml:4:5: YAML syntax error: line 3 has a key without ':' "
+                "(it starts at line 3, column 5)",
+            ],
+        ),
+        (
+            b"pois:\n\t- slug: a\n",
+            ["f.yaml:2:1: YAML syntax error: a tab character: indent with spaces only"],
+        ),
+        (
+            b"pois:\n  - slug: a\n    kind: gate: old\n",
+            [
+                "f.yaml:3:15: YAML syntax error: a ':' where no key can start: put text "
+                "containing ': ' in quotes, or indent this line like the keys above it"
+            ],
+        ),
+        (
+            b"pois:\n  - *nope\n",
+            [
+                "f.yaml:2:5: YAML syntax error: the alias '*nope' refers to no anchor '&nope' "
+                "written above it"
+            ],
+        ),
+    ],
+)
+def test_syntax_errors_in_curator_words(text: bytes, expected: list[str]) -> None:
+    assert problems(text) == expected
