@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -14,6 +15,7 @@ from content.problems import Problem
 from content.yamlio import Path, YamlDoc
 
 M = TypeVar("M", bound=BaseModel)
+_TOP_LEVEL_KIND = re.compile(r"^(areas|pois|quests|badges|coupons|merchants)\s*:", re.M)
 KINDS = tuple(fmt.KIND_MODELS)
 _SALVAGE_ROUNDS = 4
 
@@ -51,6 +53,20 @@ class Catalog:
     merchants: list[Item[fmt.Merchant]] = field(default_factory=list)
     known: dict[str, set[str]] = field(default_factory=lambda: {kind: set() for kind in KINDS})
     files: list[str] = field(default_factory=list)
+    # Kinds that files which could not be read (YAML syntax, limits) may define: checks that
+    # need every item of such a kind ("unknown POI", "no area has role …") stay quiet for it
+    # rather than report false follow-on problems.
+    unreadable: set[str] = field(default_factory=set)
+
+    def mark_unreadable(self, data: bytes) -> None:
+        """Guess from the raw text which kinds an unreadable file defines (all, if unclear)."""
+        text = data.decode("utf-8", errors="replace")
+        found = {match.group(1) for match in _TOP_LEVEL_KIND.finditer(text)}
+        self.unreadable |= found or set(KINDS)
+
+    def complete(self, kind: str) -> bool:
+        """Every item of `kind` was read (no unreadable file may define more)."""
+        return kind not in self.unreadable
 
     def items(self, kind: str) -> list[Item[Any]]:
         items: list[Item[Any]] = getattr(self, kind)

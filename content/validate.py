@@ -34,6 +34,8 @@ def validate_files(files: Mapping[str, bytes]) -> LoadResult:
         problems.extend(parse_problems)
         if doc is not None:
             problems.extend(collect_file(catalog, name, doc))
+        else:
+            catalog.mark_unreadable(files[name])
     problems.extend(run_checks(catalog))
     if problems:
         return LoadResult(bundle=None, problems=sort_problems(problems))

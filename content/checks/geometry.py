@@ -38,6 +38,8 @@ def check(catalog: Catalog) -> Iterator[Problem]:
         yield from _check_poi(catalog, poi, shapes.get("old_town"))
     for merchant in catalog.merchants:
         yield from _check_merchant(catalog, merchant, shapes.get("district"))
+    if not catalog.complete("areas"):  # the area may be in a file that could not be read
+        return
     if catalog.pois and not _has_role(catalog, "old_town"):
         yield catalog.pois[0].problem(_no_area("old_town", "POIs lie inside the walls"), "slug")
     if catalog.merchants and not _has_role(catalog, "district"):
