@@ -152,41 +152,68 @@ def _position_problem(file: str, before: str, message: str) -> Problem:
 
 
 def _expansion_problem(file: str, root: Node, alias_marks: list[yaml.Mark]) -> Problem | None:
-    """Measure how many values the aliases expand to, without expanding them."""
+    """Measure how many values the aliases expand to, and how deep, without expanding them."""
     if not alias_marks:
         return None
     first = alias_marks[0]
-    sizes: dict[int, int] = {}
-    try:
-        total = _expanded_size(root, sizes, set())
-    except RecursionError:
+    measured = _expanded_measure(root)
+    if measured is None:
         message = "recursive alias: a value contains itself"
         return Problem(file, first.line + 1, first.column + 1, message)
-    if total > MAX_NODES:
+    size, depth = measured
+    if size > MAX_NODES:
         message = (
             f"aliases expand this file to more than {MAX_NODES} values (alias bomb?); "
             "write the content out instead"
         )
         return Problem(file, first.line + 1, first.column + 1, message)
+    if depth > MAX_DEPTH:
+        message = (
+            f"aliases nest values deeper than {MAX_DEPTH} levels (a chain of aliases inside "
+            "aliases); write the content out instead"
+        )
+        return Problem(file, first.line + 1, first.column + 1, message)
     return None
 
 
-def _expanded_size(node: Node, sizes: dict[int, int], active: set[int]) -> int:
-    key = id(node)
-    if key in sizes:
-        return sizes[key]
-    if key in active:
-        raise RecursionError
-    active.add(key)
-    children: list[Node] = []
+def _children(node: Node) -> list[Node]:
     if isinstance(node, SequenceNode):
-        children = list(node.value)
-    elif isinstance(node, MappingNode):
-        children = [part for pair in node.value for part in pair]
-    size = 1 + sum(_expanded_size(child, sizes, active) for child in children)
-    active.discard(key)
-    sizes[key] = min(size, MAX_NODES + 1)
-    return sizes[key]
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _expanded_measure(root: Node) -> tuple[int, int] | None:
+    """(values, depth) once every alias is expanded, or None for a value containing itself.
+
+    Iterative (an explicit stack), so that no chain of aliases can exhaust Python's stack.
+    """
+    done: dict[int, tuple[int, int]] = {}
+    active: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            measures = [done[id(child)] for child in _children(node)]
+            size = 1 + sum(m[0] for m in measures)
+            depth = 1 + max((m[1] for m in measures), default=0)
+            done[key] = (min(size, MAX_NODES + 1), min(depth, MAX_DEPTH + 1))
+            active.discard(key)
+            continue
+        if key in done:
+            continue
+        if key in active:
+            return None
+        active.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in active:
+                return None
+            if id(child) not in done:
+                stack.append((child, False))
+    return done[id(root)]
 
 
 def _mark(node: Node) -> Mark:

@@ -131,21 +131,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
     prog = f"lupiae {args.command}"
-    database_url: str | None = None
     try:
         if getattr(args, "needs_database", False):
-            database_url = load_settings().database_url
-            require_database(database_url, existing=args.command != "db")
+            require_database(load_settings().database_url, existing=args.command != "db")
         return handler(args)
     except UserError as exc:
         return fail(prog, str(exc))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        message = explain(exc, database_url)
+        message = explain(exc, _database_url())
         if message is None:
             raise
         return fail(prog, message)
+
+
+def _database_url() -> str | None:
+    try:
+        return Settings().database_url
+    except ValidationError:
+        return None
 
 
 if __name__ == "__main__":

@@ -28,10 +28,11 @@ from game_server.audit.repository import AuditRepository
 from game_server.audit.service import AuditLog
 from game_server.catalog import service as catalog
 from game_server.deps import SessionDep
-from game_server.errors import NotFound, Unprocessable
+from game_server.errors import Forbidden, NotFound, Unprocessable
 from game_server.i18n import negotiate
 from game_server.responses import GeoJsonResponse
 from game_server.staff.auth import CuratorStaff, StaffPrincipal
+from game_server.staff.roles import Role
 
 router = APIRouter(prefix="/admin/v1/content", tags=["admin: content"])
 
@@ -115,15 +116,33 @@ async def validate(files: Files, staff: CuratorStaff, session: SessionDep) -> Va
 
 @router.post("/publish", status_code=201, responses={200: {"description": "unchanged"}, **_INVALID})
 async def publish(
-    files: Files, staff: CuratorStaff, session: SessionDep, request: Request, response: Response
+    files: Files,
+    staff: CuratorStaff,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    allow_wipe: Annotated[
+        bool,
+        Query(
+            description="admins only: publish even an empty bundle, or one that removes every "
+            "site or quest of the live version"
+        ),
+    ] = False,
 ) -> PublishRead:
-    """Validate, store and activate; every worker serves it within `content_poll_s` (1 s)."""
+    """Validate, store and activate; every worker serves it within `content_poll_s` (1 s).
+
+    An empty bundle, or one without any site or quest when the live version has some, is
+    refused (422 `content-wipe-refused`) unless an admin passes `allow_wipe=true`."""
+    if allow_wipe and staff.role is not Role.ADMIN:
+        raise Forbidden("only an admin can publish with allow_wipe")
     result = await _load(files)
     if result.bundle is None:
         detail = {"problems": len(result.problems), "files": len(files)}
         await _audit(session).record(staff.actor, "content.publish", status=422, detail=detail)
         raise _invalid(result, audited=True)
-    published = await catalog.publish(session, result.bundle, author=_author(staff))
+    published = await catalog.publish(
+        session, result.bundle, author=_author(staff), allow_wipe=allow_wipe
+    )
     response.status_code = 201 if published.status == "published" else 200
     await _audit(session).record(
         staff.actor,

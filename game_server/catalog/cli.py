@@ -10,7 +10,8 @@ import sys
 from content import load_bundle, summary
 from content.model import Bundle
 from content.schema import schema_text
-from game_server.catalog.service import PublishResult, publish
+from game_server.catalog.service import PublishResult, WipeRefused, publish
+from game_server.cli_errors import UserError, require_database
 from game_server.db import make_engine, make_session_factory
 from game_server.settings import Settings
 
@@ -33,7 +34,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     publish_.add_argument(
         "--author", default=None, help="recorded with the version (default: $USER)"
     )
-    publish_.set_defaults(needs_database=True, handler=_publish)
+    publish_.add_argument(
+        "--allow-wipe",
+        action="store_true",
+        help="publish even an empty bundle, or one removing every site or quest of the live one",
+    )
+    publish_.set_defaults(handler=_publish)
 
 
 def _load_or_report(path: str) -> Bundle | None:
@@ -68,16 +74,23 @@ def _publish(args: argparse.Namespace) -> int:
     if bundle is None:
         return 1
     author = args.author or getpass.getuser()
-    result = asyncio.run(_store(load_settings(), bundle, author))
+    settings = load_settings()
+    require_database(settings.database_url, existing=True)  # the content first, then the database
+    try:
+        result = asyncio.run(_store(settings, bundle, author, args.allow_wipe))
+    except WipeRefused as exc:
+        raise UserError(exc.detail.replace("with allow_wipe", "with --allow-wipe")) from None
     print(f"content version {result.version_id} {result.status} ({result.content_hash[:16]})")
     return 0
 
 
-async def _store(settings: Settings, bundle: Bundle, author: str) -> PublishResult:
+async def _store(
+    settings: Settings, bundle: Bundle, author: str, allow_wipe: bool
+) -> PublishResult:
     engine = make_engine(settings.database_url)
     try:
         async with make_session_factory(engine)() as session:
-            result = await publish(session, bundle, author=author)
+            result = await publish(session, bundle, author=author, allow_wipe=allow_wipe)
             await session.commit()
             return result
     finally:

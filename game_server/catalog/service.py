@@ -21,11 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from content.guard import wipe_reasons
 from content.model import Bundle
 from game_server.background import in_background
 from game_server.catalog.models import Area, ContentVersion, Poi
 from game_server.clock import utcnow
-from game_server.errors import ServiceUnavailable
+from game_server.errors import ServiceUnavailable, Unprocessable
 from game_server.outages import database_unavailable
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,12 @@ class LoadedContent:
     content_hash: str
     published_at: datetime
     bundle: Bundle
+
+
+class WipeRefused(Unprocessable):
+    """Publishing would leave the game empty; an admin can ask for it on purpose."""
+
+    slug = "content-wipe-refused"
 
 
 @dataclass(frozen=True)
@@ -105,12 +112,27 @@ async def active_version(session: AsyncSession) -> ContentVersion | None:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def publish(session: AsyncSession, bundle: Bundle, *, author: str) -> PublishResult:
-    """Store `bundle` as a new immutable version and activate it (idempotent by content hash)."""
+async def publish(
+    session: AsyncSession, bundle: Bundle, *, author: str, allow_wipe: bool = False
+) -> PublishResult:
+    """Store `bundle` as a new immutable version and activate it (idempotent by content hash).
+
+    An empty bundle, or one without any site or quest where the live version has some, is
+    refused with `WipeRefused` unless `allow_wipe`.
+    """
     digest = bundle.content_hash()
     active = await active_version(session)
     if active is not None and active.content_hash == digest:
         return PublishResult(active.id, digest, "unchanged")
+    if not allow_wipe:
+        live = Bundle.model_validate_json(active.bundle_json) if active is not None else None
+        reasons = wipe_reasons(bundle, live)
+        if reasons:
+            raise WipeRefused(
+                f"publishing refused: {'; '.join(reasons)}; nothing changed "
+                "(an admin can do it on purpose with allow_wipe)",
+                reasons=reasons,
+            )
     existing = await _by_hash(session, digest)
     if existing is not None:
         existing.activated_at = utcnow()

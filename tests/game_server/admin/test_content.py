@@ -281,3 +281,51 @@ async def test_preview_shows_sites_fences_and_order_before_publishing(
         headers=curator.auth,
     )
     assert unknown.status_code == 404
+
+
+async def test_a_chain_of_aliases_is_a_problem_not_a_crash(
+    app: FastAPI, client: httpx.AsyncClient, curator: Staff
+) -> None:
+    chain = Path(__file__).parents[2] / "content" / "fixtures" / "alias_chain" / "chain.yaml"
+    files = {"lecce/chain.yaml": chain.read_bytes()}
+    expected = {
+        "file": "lecce/chain.yaml",
+        "line": 3,
+        "col": 38,
+        "message": "aliases nest values deeper than 40 levels (a chain of aliases inside "
+        "aliases); write the content out instead",
+    }
+    for route in ("validate", "publish", "preview/quests/x"):
+        response = await client.post(
+            f"/admin/v1/content/{route}", files=multipart(files), headers=curator.auth
+        )
+        problems = response.json()["problems"]
+        assert (response.status_code, problems) == (200 if route == "validate" else 422, [expected])
+    assert await _versions(app) == 0
+
+
+async def test_emptying_the_game_needs_an_admin_on_purpose(
+    app: FastAPI, client: httpx.AsyncClient, curator: Staff
+) -> None:
+    empty = {"lecce/pois.yaml": b"# nothing yet\n"}
+    refused = await _publish(client, curator, empty)
+    assert refused.status_code == 422
+    assert refused.json()["type"].endswith("content-wipe-refused")
+    assert await _versions(app) == 0
+
+    assert (await _publish(client, curator, shipped_files())).status_code == 201
+    live = app.state.catalog.current
+    areas_only = {"lecce/areas.yaml": shipped_files()["lecce/areas.yaml"] + b"pois: []\n"}
+    refused = await _publish(client, curator, areas_only)
+    assert refused.status_code == 422
+    assert "it would remove every site" in refused.json()["detail"]
+    assert "it would remove every quest" in refused.json()["detail"]
+    assert app.state.catalog.current is live
+
+    on_purpose = "/admin/v1/content/publish?allow_wipe=true"
+    by_curator = await client.post(on_purpose, files=multipart(areas_only), headers=curator.auth)
+    assert by_curator.status_code == 403
+    admin = await staff(app, client, Role.ADMIN)
+    by_admin = await client.post(on_purpose, files=multipart(areas_only), headers=admin.auth)
+    assert by_admin.status_code == 201, by_admin.text
+    assert app.state.catalog.current.bundle.pois == []

@@ -157,3 +157,32 @@ def test_cli_refuses_invalid_content_and_changes_nothing(
     err = capsys.readouterr().err
     assert "bad.yaml:" in err
     assert "nothing changed" in err
+
+
+def test_cli_refuses_to_empty_the_game_unless_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LUPIAE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    assert main(["db", "upgrade"]) == 0
+    comments = tmp_path / "comments"
+    comments.mkdir()
+    (comments / "pois.yaml").write_text("# nothing yet\n", encoding="utf-8")
+    assert main(["content", "publish", str(comments)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "lupiae content: publishing refused: the bundle is empty: its files hold no areas, "
+        "sites or quests (only comments?); nothing changed (an admin can do it on purpose "
+        "with --allow-wipe)"
+    )
+    assert main(["content", "publish", str(ROOT / "content")]) == 0
+    capsys.readouterr()
+    areas_only = tmp_path / "areas"
+    areas_only.mkdir()
+    areas = (ROOT / "content" / "lecce" / "areas.yaml").read_text(encoding="utf-8")
+    (areas_only / "areas.yaml").write_text(areas + "pois: []\n", encoding="utf-8")
+    assert main(["content", "publish", str(areas_only)]) == 1
+    err = capsys.readouterr().err
+    sites = len(load_bundle(ROOT / "content").bundle.pois)  # type: ignore[union-attr]
+    assert f"it would remove every site ({sites}) of the live version" in err
+    assert "it would remove every quest" in err
+    assert main(["content", "publish", str(areas_only), "--allow-wipe"]) == 0
+    assert "published" in capsys.readouterr().out
