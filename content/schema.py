@@ -8,6 +8,7 @@ from typing import Any
 from content.format import ContentFile
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+_FORMAL = frozenset({"pattern", "format", "enum", "const"})
 SCHEMA_FILE = "schema.json"  # next to the YAML files in content/lecce/
 
 
@@ -33,7 +34,8 @@ def schema_text() -> str:
 
 
 def _clean(node: Any) -> Any:
-    """Drop pydantic's generated titles and the `null` branch of optional keys.
+    """Drop pydantic's generated titles and the `null` branch of optional keys, and let free
+    text be a number too, as the validator does (`answers: [2, due, two]`).
 
     Curators never need to write `null`; leaving it out gives editors simpler completions.
     """
@@ -42,6 +44,10 @@ def _clean(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     cleaned = {key: _clean(value) for key, value in node.items()}
+    if cleaned.get("type") == "string" and not _FORMAL.intersection(cleaned):
+        # The models coerce numbers to text (`coerce_numbers_to_str`); text with a pattern, a
+        # format or a fixed set of values never matches a number, so it stays a string.
+        cleaned["type"] = ["string", "number"]
     if "properties" in cleaned:
         for prop in cleaned["properties"].values():
             prop.pop("title", None)
