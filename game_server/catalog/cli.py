@@ -9,6 +9,7 @@ import sys
 
 from content import load_bundle, summary
 from content.model import Bundle
+from content.report import LANGUAGES, count_line, default_language, for_terminal
 from content.schema import schema_text
 from game_server.catalog.service import PublishResult, WipeRefused, publish
 from game_server.cli_errors import UserError, require_database
@@ -22,6 +23,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     validate = actions.add_parser("validate", help="check a content folder; list every problem")
     validate.add_argument("path", help="a folder of YAML files (searched recursively) or a file")
+    _language_option(validate)
     validate.set_defaults(handler=_validate)
 
     schema = actions.add_parser("schema", help="print the JSON Schema of the YAML format")
@@ -34,6 +36,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     publish_.add_argument(
         "--author", default=None, help="recorded with the version (default: $USER)"
     )
+    _language_option(publish_)
     publish_.add_argument(
         "--allow-wipe",
         action="store_true",
@@ -42,19 +45,29 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     publish_.set_defaults(handler=_publish)
 
 
-def _load_or_report(path: str) -> Bundle | None:
+def _language_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="language of the problems (default: from the locale, LANG=it_IT... gives Italian)",
+    )
+
+
+def _load_or_report(path: str, lang: str | None) -> Bundle | None:
+    """The bundle, or None after printing its problems (paths relative to the current dir)."""
     result = load_bundle(path)
     if result.bundle is None:
-        for problem in result.problems:
-            print(problem, file=sys.stderr)
-        count = len(result.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found; nothing changed", file=sys.stderr)
+        language = lang or default_language()
+        for line in for_terminal(result.problems, path, language):
+            print(line, file=sys.stderr)
+        print(count_line(len(result.problems), language), file=sys.stderr)
         return None
     return result.bundle
 
 
 def _validate(args: argparse.Namespace) -> int:
-    bundle = _load_or_report(args.path)
+    bundle = _load_or_report(args.path, args.lang)
     if bundle is None:
         return 1
     print(f"{args.path}: valid")
@@ -70,7 +83,7 @@ def _schema(_: argparse.Namespace) -> int:
 def _publish(args: argparse.Namespace) -> int:
     from game_server.cli import load_settings  # noqa: PLC0415 - avoid an import cycle
 
-    bundle = _load_or_report(args.path)
+    bundle = _load_or_report(args.path, args.lang)
     if bundle is None:
         return 1
     author = args.author or getpass.getuser()
