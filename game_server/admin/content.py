@@ -12,7 +12,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFile
 
 from content import LoadResult, load_files, summary
+from content.italian import in_language
 from content.model import Bundle
+from content.report import count_line
 from game_server.admin import versions
 from game_server.admin.preview import quest_preview
 from game_server.admin.schemas import (
@@ -59,19 +61,24 @@ async def _load(files: list[UploadFile]) -> LoadResult:
     return await asyncio.to_thread(load_files, uploaded)
 
 
-def _problems(result: LoadResult) -> list[ProblemRead]:
+def _problems(result: LoadResult, lang: str) -> list[ProblemRead]:
     return [
-        ProblemRead(file=p.file, line=p.line, col=p.col, message=p.message) for p in result.problems
+        ProblemRead(file=p.file, line=p.line, col=p.col, message=in_language(p.message, lang))
+        for p in result.problems
     ]
 
 
-def _invalid(result: LoadResult, audited: bool = False) -> InvalidBundle:
-    count = len(result.problems)
+def _invalid(result: LoadResult, lang: str, audited: bool = False) -> InvalidBundle:
     error = InvalidBundleAudited if audited else InvalidBundle
     return error(
-        f"{count} problem{'s' if count != 1 else ''} found; nothing changed",
-        problems=[p.model_dump() for p in _problems(result)],
+        count_line(len(result.problems), lang),
+        problems=[p.model_dump() for p in _problems(result, lang)],
     )
+
+
+def _language(request: Request) -> str:
+    """it or en, as every other route: `?lang=`, else Accept-Language, else Italian."""
+    return negotiate(request.query_params.get("lang") or request.headers.get("accept-language"))
 
 
 def _summary(bundle: Bundle, active_hash: str | None) -> BundleSummary:
@@ -98,13 +105,17 @@ def _author(staff: StaffPrincipal) -> str:
 
 
 @router.post("/validate")
-async def validate(files: Files, staff: CuratorStaff, session: SessionDep) -> ValidationReport:
-    """A dry run: every problem with file, line and column, or a summary. Stores nothing."""
+async def validate(
+    files: Files, staff: CuratorStaff, session: SessionDep, request: Request
+) -> ValidationReport:
+    """A dry run: every problem with file, line and column, or a summary. Stores nothing.
+
+    Messages are in Italian or English (`?lang=`, else Accept-Language, else Italian)."""
     result = await _load(files)
     active = await catalog.active_version(session)
     report = ValidationReport(
         valid=result.ok,
-        problems=_problems(result),
+        problems=_problems(result, _language(request)),
         summary=_summary(result.bundle, active.content_hash if active else None)
         if result.bundle
         else None,
@@ -139,7 +150,7 @@ async def publish(
     if result.bundle is None:
         detail = {"problems": len(result.problems), "files": len(files)}
         await _audit(session).record(staff.actor, "content.publish", status=422, detail=detail)
-        raise _invalid(result, audited=True)
+        raise _invalid(result, _language(request), audited=True)
     published = await catalog.publish(
         session, result.bundle, author=_author(staff), allow_wipe=allow_wipe
     )
@@ -206,6 +217,7 @@ async def preview_quest(
     slug: str,
     files: Files,
     _: CuratorStaff,
+    request: Request,
     lang: Annotated[str | None, Query(max_length=20)] = None,
     accept_language: Annotated[str | None, Header()] = None,
 ) -> Response:
@@ -213,7 +225,7 @@ async def preview_quest(
     (circles as 64-sided polygons) and `order`, plus the route for sequence quests."""
     result = await _load(files)
     if result.bundle is None:
-        raise _invalid(result)
+        raise _invalid(result, _language(request))
     quest = result.bundle.quest(slug)
     if quest is None:
         raise NotFound(f"no quest {slug!r} in the uploaded bundle")

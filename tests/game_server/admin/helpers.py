@@ -35,7 +35,8 @@ class Staff:
 
     @property
     def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
+        # English, as the assertions are written; without the header the API answers Italian.
+        return {"Authorization": f"Bearer {self.token}", "Accept-Language": "en"}
 
 
 async def create_staff(

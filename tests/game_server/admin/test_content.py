@@ -329,3 +329,21 @@ async def test_emptying_the_game_needs_an_admin_on_purpose(
     by_admin = await client.post(on_purpose, files=multipart(areas_only), headers=admin.auth)
     assert by_admin.status_code == 201, by_admin.text
     assert app.state.catalog.current.bundle.pois == []
+
+
+async def test_problems_in_italian_by_default_and_in_english_on_request(
+    client: httpx.AsyncClient, curator: Staff
+) -> None:
+    files = {"lecce/pois.yaml": b"pois:\n  - slug: X\n"}
+    token = {"Authorization": curator.auth["Authorization"]}
+    italian = await client.post("/admin/v1/content/publish", files=multipart(files), headers=token)
+    assert italian.status_code == 422
+    assert italian.json()["detail"] == "6 problemi trovati; nulla è cambiato"
+    messages = [p["message"] for p in italian.json()["problems"]]
+    assert any(m.startswith("'X' non è uno slug valido") for m in messages)
+    english = await client.post(
+        "/admin/v1/content/validate?lang=en", files=multipart(files), headers=token
+    )
+    assert any(
+        p["message"].startswith("'X' is not a valid slug") for p in english.json()["problems"]
+    )
