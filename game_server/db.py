@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -11,7 +12,8 @@ import sqlalchemy.exc
 from geoalchemy2 import Geometry as PostGISGeometry
 from geoalchemy2 import WKBElement
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import LargeBinary, MetaData, event
+from sqlalchemy import DateTime, LargeBinary, MetaData, event
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -77,9 +79,29 @@ class Geometry(TypeDecorator[BaseGeometry]):
         return shapely.from_wkb(bytes(value))
 
 
+class _AwareSQLiteDateTime(sqlite.DATETIME):
+    """SQLite keeps no time zone: read `DateTime(timezone=True)` columns back as UTC (all our
+    times are written in UTC), as PostgreSQL does, so that every response carries its zone."""
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        parse = super().result_processor(dialect, coltype)
+        if not self.timezone:
+            return parse
+
+        def aware(value: Any) -> Any:
+            moment = parse(value) if parse is not None else value
+            if isinstance(moment, datetime) and moment.tzinfo is None:
+                return moment.replace(tzinfo=UTC)
+            return moment
+
+        return aware
+
+
 def make_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     if database_url.startswith("sqlite"):
         engine = create_async_engine(database_url, echo=echo)
+        dialect = engine.sync_engine.dialect
+        dialect.colspecs = {**dialect.colspecs, DateTime: _AwareSQLiteDateTime}
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # No `pool_pre_ping`: with asyncpg it costs three round trips per checkout (BEGIN, `;`,

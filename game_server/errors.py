@@ -10,6 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from game_server.i18n import negotiate
+from game_server.italian import TITLES, localize
 from game_server.outages import DEPENDENCY_ERRORS, Outages, dependency_of
 from game_server.responses import OrjsonResponse
 
@@ -76,49 +78,65 @@ class ServiceUnavailable(DomainError):
     slug = "service-unavailable"
 
 
-def problem(status: int, detail: str, *, slug: str | None = None, **extra: Any) -> OrjsonResponse:
-    title = HTTPStatus(status).phrase
+def problem(
+    status: int, detail: str, *, slug: str | None = None, language: str = "en", **extra: Any
+) -> OrjsonResponse:
+    """An RFC 9457 problem; `detail` and `title` in Italian when `language` is it and the
+    detail has an Italian wording (Content-Language says which one was sent)."""
+    text, sent = localize(detail, language)
+    title = TITLES.get(status, HTTPStatus(status).phrase) if sent == "it" else None
     body: dict[str, Any] = {
         "type": f"https://lupiae.example/problems/{slug}" if slug else "about:blank",
-        "title": title,
+        "title": title or HTTPStatus(status).phrase,
         "status": status,
-        "detail": detail,
+        "detail": text,
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"Content-Language": sent}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return OrjsonResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-async def _domain_error(_: Request, exc: Exception) -> OrjsonResponse:
+def request_language(request: Request) -> str:
+    """The API's language rule: `?lang=`, else Accept-Language, else Italian."""
+    return negotiate(request.query_params.get("lang") or request.headers.get("accept-language"))
+
+
+async def _domain_error(request: Request, exc: Exception) -> OrjsonResponse:
     assert isinstance(exc, DomainError)
-    return problem(exc.status, exc.detail, slug=exc.slug, **exc.extra)
+    language = request_language(request)
+    return problem(exc.status, exc.detail, slug=exc.slug, language=language, **exc.extra)
 
 
-async def _http_error(_: Request, exc: Exception) -> OrjsonResponse:
+async def _http_error(request: Request, exc: Exception) -> OrjsonResponse:
     assert isinstance(exc, StarletteHTTPException)
-    response = problem(exc.status_code, str(exc.detail))
+    response = problem(exc.status_code, str(exc.detail), language=request_language(request))
     if exc.headers:
         response.headers.update(exc.headers)
     return response
 
 
-async def _validation_error(_: Request, exc: Exception) -> OrjsonResponse:
+async def _validation_error(request: Request, exc: Exception) -> OrjsonResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
         {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
         for e in exc.errors()
     ]
-    return problem(422, "the request is not valid", slug="validation", errors=errors)
+    language = request_language(request)
+    return problem(
+        422, "the request is not valid", slug="validation", language=language, errors=errors
+    )
 
 
-def unavailable(dependency: str) -> OrjsonResponse:
+def unavailable(dependency: str, language: str = "en") -> OrjsonResponse:
     """The one answer to a dependency that cannot serve: 503, retry after a few seconds."""
     what = (
         "the database is busy or unavailable"
         if dependency == "database"
         else ("a shared service is unavailable")
     )
-    response = problem(503, f"{what}; retry shortly", slug="busy")
+    response = problem(503, f"{what}; retry shortly", slug="busy", language=language)
     response.headers["Retry-After"] = str(RETRY_AFTER_S)
     return response
 
@@ -130,9 +148,10 @@ async def _unhandled(request: Request, exc: Exception) -> OrjsonResponse:
     if dependency is not None:
         if outages is not None:
             outages.failed(exc, f"{request.method} {request.url.path}")
-        return unavailable(dependency)
+        return unavailable(dependency, request_language(request))
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(500, "internal error; it has been logged", slug="internal")
+    language = request_language(request)
+    return problem(500, "internal error; it has been logged", slug="internal", language=language)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from game_server.errors import problem
+from game_server.errors import problem, request_language
 
 
 class BodyLimitMiddleware:
@@ -48,7 +49,8 @@ class BodyLimitMiddleware:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         detail = f"the request body is larger than {self.max_bytes} bytes"
-        await problem(413, detail, slug="body-too-large")(scope, receive, send)
+        language = request_language(Request(scope))
+        await problem(413, detail, slug="body-too-large", language=language)(scope, receive, send)
 
 
 class HttpMetrics:

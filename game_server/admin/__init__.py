@@ -7,14 +7,15 @@ from starlette.responses import Response
 
 from game_server.admin import audit, content, moderation
 from game_server.admin.matrix import annotate_openapi
-from game_server.errors import problem
+from game_server.errors import problem, request_language
 from game_server.staff import endpoints as staff
 from game_server.staff.exceptions import LoginThrottled
 
 
-async def _throttled(_: Request, exc: Exception) -> Response:
+async def _throttled(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LoginThrottled)
-    response = problem(exc.status, exc.detail, slug=exc.slug, **exc.extra)
+    language = request_language(request)
+    response = problem(exc.status, exc.detail, slug=exc.slug, language=language, **exc.extra)
     response.headers["Retry-After"] = str(exc.retry_after_s)
     return response
 

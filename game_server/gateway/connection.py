@@ -26,6 +26,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from game_server.events import log as events_log
 from game_server.gateway import protocol
+from game_server.i18n import negotiate
 from game_server.pubsub import RESUBSCRIBED, BackendUnavailable, Message, Subscription
 from geo import TrackerState
 
@@ -74,6 +75,12 @@ class Connection:
     forget: bool = False
     _writer: asyncio.Task[None] | None = None  # only while there is something to write
     _on_failure: Callable[[], object] | None = None
+
+    @property
+    def language(self) -> str:
+        """The API's rule, read from the upgrade request: `?lang=`, Accept-Language, Italian."""
+        query = self.websocket.query_params.get("lang")
+        return negotiate(query or self.websocket.headers.get("accept-language"))
 
     def send_local(self, text: str) -> None:
         self.subscription.deliver(Message(LOCAL, text.encode()))
@@ -126,7 +133,9 @@ class Connection:
         log.debug("realtime backend lost for player %s", self.player_id)
         self.send_local(
             protocol.error(
-                "degraded", "realtime delivery interrupted; events are kept and will follow"
+                "degraded",
+                "realtime delivery interrupted; events are kept and will follow",
+                self.language,
             )
         )
         self.request_catch_up()

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from game_server.italian import localize
+
 MAX_BATCH_FIXES = 600  # ten minutes at 1 Hz
 
 
@@ -84,8 +86,10 @@ def welcome(player_id: str, last_seq: int) -> str:
     return dumps({"type": "welcome", "player_id": player_id, "last_seq": last_seq})
 
 
-def error(code: str, message: str) -> str:
-    return dumps({"type": "error", "code": code, "message": message})
+def error(code: str, message: str, language: str = "en") -> str:
+    """An `error` frame; `message` in Italian when `language` is it and it has a wording."""
+    text, _ = localize(message, language)
+    return dumps({"type": "error", "code": code, "message": text})
 
 
 PONG = dumps({"type": "pong"})

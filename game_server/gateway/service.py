@@ -361,7 +361,9 @@ class Gateway:
     ) -> None:
         world = self._world(conn)
         if world is None:
-            conn.send_local(protocol.error("no_content", "no game content is published yet"))
+            conn.send_local(
+                protocol.error("no_content", "no game content is published yet", conn.language)
+            )
             return
         fixes = [frame] if isinstance(frame, protocol.Position) else sorted(frame.fixes, key=_ts)
         events: list[NewEvent] = []
@@ -624,7 +626,9 @@ class Gateway:
     async def _answer(self, conn: Connection, frame: protocol.Answer) -> None:
         world = self._world(conn)
         if world is None:
-            conn.send_local(protocol.error("no_content", "no game content is published yet"))
+            conn.send_local(
+                protocol.error("no_content", "no game content is published yet", conn.language)
+            )
             return
         at_poi = current_poi(conn.tracker, world.bundle, frame.quest, frame.step)
         await self._game_call(
@@ -645,7 +649,9 @@ class Gateway:
         world = self._world(conn)
         if world is None:
             if quest is not None:
-                conn.send_local(protocol.error("no_content", "no game content is published yet"))
+                conn.send_local(
+                    protocol.error("no_content", "no game content is published yet", conn.language)
+                )
             return
         bundle, pid = world.bundle, conn.player_id
         if quest is None:
@@ -671,6 +677,6 @@ class Gateway:
                 await session.commit()
                 stored = events_log.take_outbox(session)
         except DomainError as exc:
-            conn.send_local(protocol.error(exc.slug, exc.detail))
+            conn.send_local(protocol.error(exc.slug, exc.detail, conn.language))
             return
         await self._publish(conn, stored)

@@ -5,14 +5,15 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
-from game_server.errors import problem
+from game_server.errors import problem, request_language
 from rewards.endpoints import admin, merchant, player
 from rewards.exceptions import RateLimited
 
 
-async def _rate_limited(_: Request, exc: Exception) -> Response:
+async def _rate_limited(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RateLimited)
-    response = problem(exc.status, exc.detail, slug=exc.slug, **exc.extra)
+    language = request_language(request)
+    response = problem(exc.status, exc.detail, slug=exc.slug, language=language, **exc.extra)
     response.headers["Retry-After"] = str(exc.retry_after_s)
     return response
 

@@ -69,3 +69,24 @@ async def test_oversized_chunked_body_is_413(client: httpx.AsyncClient) -> None:
 
     response = await client.post("/v1/auth/refresh", content=chunks())
     assert response.status_code == 413
+
+
+async def test_problems_follow_the_api_language_rule(client: httpx.AsyncClient) -> None:
+    """No preference → Italian, as every other route; Accept-Language or ?lang= choose."""
+    italian = await client.get("/v1/pois", headers={"Accept-Language": ""})
+    assert italian.status_code == 503
+    assert italian.headers["content-language"] == "it"
+    assert italian.json()["title"] == "Servizio non disponibile"
+    assert italian.json()["detail"] == "nessun contenuto è ancora stato pubblicato"
+    english = await client.get("/v1/pois", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert english.headers["content-language"] == "en"
+    assert english.json()["detail"] == "no content has been published yet"
+    chosen = await client.post(
+        "/v1/auth/refresh?lang=it", json={"refresh_token": 3}, headers={"Accept-Language": "en"}
+    )
+    assert (chosen.status_code, chosen.json()["detail"]) == (422, "la richiesta non è valida")
+    missing = await client.get("/nope", headers={"Accept-Language": "it-IT"})
+    assert missing.json()["title"] == "Non trovato"
+    unauthenticated = await client.get("/v1/me", headers={"Accept-Language": "it"})
+    assert unauthenticated.status_code == 401
+    assert unauthenticated.json()["detail"] == "manca il token bearer"

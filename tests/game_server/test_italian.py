@@ -1,0 +1,69 @@
+"""Every problem detail the code raises has its Italian wording (game_server/italian.py).
+
+The raise statements are read from the source: a new error without an Italian wording fails
+here, rather than reaching an Italian client in English.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+import pytest
+
+from game_server.italian import italian_detail
+from tests.paths import ROOT
+
+PACKAGES = ("game_server", "quests", "rewards")
+# Not for clients: programming errors, close codes, values that are not messages.
+NOT_DETAILS = {
+    "ValueError", "RuntimeError", "TypeError", "KeyError", "AssertionError", "SystemExit",
+    "NotImplementedError", "ArgumentTypeError", "UserError", "BackendUnavailable", "BadFrame",
+    "InsecureSettingsError", "InvalidCode", "CloseSocket", "NotStored",
+    "UnprotectedAdminRoute", "LimitError",
+}  # fmt: skip
+
+
+def _sample(node: ast.expr) -> str | None:
+    """The message with every placeholder filled with a plausible value."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if not isinstance(node, ast.JoinedStr):
+        return None
+    parts = []
+    for value in node.values:
+        if isinstance(value, ast.Constant):
+            parts.append(str(value.value))
+        else:
+            assert isinstance(value, ast.FormattedValue)
+            parts.append("'7'" if value.conversion == ord("r") else "7")
+    return "".join(parts)
+
+
+def details() -> Iterator[tuple[str, str]]:
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+                    continue
+                call = node.exc
+                name = getattr(call.func, "id", getattr(call.func, "attr", ""))
+                if name in NOT_DETAILS or not call.args:
+                    continue
+                argument = call.args[1] if name == "Refusal" else call.args[0]
+                text = _sample(argument)
+                if text is not None:
+                    yield f"{path.relative_to(ROOT)}:{node.lineno}", text
+
+
+DETAILS = sorted(set(details()))
+
+
+def test_the_scan_finds_the_details() -> None:
+    assert len(DETAILS) > 60
+    assert any(text == "there is no quest '7'" for _, text in DETAILS)
+
+
+@pytest.mark.parametrize(("where", "detail"), DETAILS, ids=[w for w, _ in DETAILS])
+def test_every_detail_has_an_italian_wording(where: str, detail: str) -> None:
+    assert italian_detail(detail) is not None, f"{where}: {detail!r} has no Italian wording"
