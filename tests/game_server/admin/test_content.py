@@ -336,6 +336,7 @@ async def test_problems_in_italian_by_default_and_in_english_on_request(
 ) -> None:
     files = {"lecce/pois.yaml": b"pois:\n  - slug: X\n"}
     token = {"Authorization": curator.auth["Authorization"]}
+    client.headers.pop("Accept-Language", None)  # no language preference at all
     italian = await client.post("/admin/v1/content/publish", files=multipart(files), headers=token)
     assert italian.status_code == 422
     assert italian.json()["detail"] == "6 problemi trovati; nulla è cambiato"

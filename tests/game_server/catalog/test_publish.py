@@ -129,6 +129,7 @@ async def test_language_negotiation(
     app: FastAPI, client: httpx.AsyncClient, shipped: Bundle, header: str | None, language: str
 ) -> None:
     await publish_to(app, shipped)
+    client.headers.pop("Accept-Language", None)  # the fixture's English; here: none, or `header`
     headers = {"Accept-Language": header} if header else {}
     response = await client.get("/v1/areas", headers=headers)
     assert response.headers["content-language"] == language
