@@ -243,6 +243,13 @@ _DETAILS: list[tuple[str, str]] = [
         r"(?P<n>\d+) problems? found; nothing changed",
         "{n} problemi trovati; nulla è cambiato",
     ),
+    # privacy
+    (
+        r"erasing an account cannot be undone: repeat the request with \?confirm=<your player "
+        r"id> \(GET /v1/me shows it\)",
+        "cancellare un account non si può annullare: ripetete la richiesta con "
+        "?confirm=<il vostro id di giocatore> (lo mostra GET /v1/me)",
+    ),
     # uploads and publishing
     (r"two files are named (?P<n>'.*')", "due file si chiamano {n}"),
     (

@@ -223,3 +223,14 @@ def _json_or_text(text: str) -> dict[str, object]:
         return {"text": text}
     assert isinstance(value, dict)
     return value
+
+
+def test_every_document_with_curl_examples_is_run_here() -> None:
+    covered = {"README.md", "docs/curators.md", "docs/operators.md", "docs/merchants.md"}
+    documents = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    with_curl = {
+        p.relative_to(ROOT).as_posix()
+        for p in documents
+        if re.search(r"\bcurl\b", p.read_text(encoding="utf-8"))
+    }
+    assert with_curl <= covered, f"run the curl examples of {sorted(with_curl - covered)} here"
