@@ -51,43 +51,23 @@ class Appended:
 
 # Data-modifying CTEs see one snapshot and all run; everything hangs off `c`, so when the cursor
 # update matches nothing (another unit of work appended first, or no cursor), nothing is written.
-# `x` leaves out the events of a presence already in the log (a visit reported again after a
-# worker died before saving its tracker state): they take no `seq`. Two statements racing with
-# the same presence both pass `x` (one snapshot); the unique index keeps the second one out
-# (`e`), which then leaves a hole in `seq` — never a second copy.
 # `l` takes the player's row lock first when the write depends on the game state ($5 not null),
 # or finds nothing if a game unit of work holds it (then nothing is written either).
-_APPEND = """
-WITH l AS (
+_LOCK = """
+l AS (
     SELECT id FROM players
     WHERE id = $1 AND $5::integer IS NOT NULL
     FOR NO KEY UPDATE SKIP LOCKED
-), x AS (
-    SELECT u.kind, u.data, u.presence, u.ord, row_number() OVER (ORDER BY u.ord) AS k
-    FROM unnest($2::text[], $3::text[], $11::text[]) WITH ORDINALITY AS u(kind, data, presence, ord)
-    WHERE u.presence IS NULL OR NOT EXISTS (
-        SELECT 1 FROM player_events p WHERE p.player_id = $1 AND p.presence = u.presence
-    )
-), n AS (
-    SELECT count(*)::integer AS n FROM x
-), c AS (
-    UPDATE event_cursors SET last_seq = last_seq + (SELECT n FROM n)
-    WHERE player_id = $1
-      AND ($5::integer IS NULL OR (last_seq = $5 AND EXISTS (SELECT 1 FROM l)))
-    RETURNING last_seq
-), e AS (
-    INSERT INTO player_events (player_id, seq, kind, data, created_at, presence)
-    SELECT $1, c.last_seq - n.n + x.k, x.kind, x.data::json, $4, x.presence
-    FROM c, n, x
-    ON CONFLICT (player_id, presence) WHERE presence IS NOT NULL DO NOTHING
-    RETURNING seq
-), v AS (
+)"""
+_CURSOR_MATCHES = "AND ($5::integer IS NULL OR (last_seq = $5 AND EXISTS (SELECT 1 FROM l)))"
+_VISITS_AND_DAY = """
+v AS (
     INSERT INTO visits AS old
         (player_id, poi, entered_ts_ms, visited_at, dwell_s, team_id, reaction_pending,
          reaction_owner)
     SELECT $1, y.poi, y.entered, $4, y.dwell,
            (SELECT team_id FROM team_members WHERE player_id = $1), $10,
-           CASE WHEN $10 THEN $12::text END
+           CASE WHEN $10 THEN $11::text END
     FROM c, unnest($6::text[], $7::bigint[], $8::float8[]) AS y(poi, entered, dwell)
     ON CONFLICT (player_id, poi, entered_ts_ms) DO UPDATE
     SET dwell_s = excluded.dwell_s,
@@ -99,12 +79,71 @@ WITH l AS (
     INSERT INTO play_days (player_id, day)
     SELECT $1, $9::date FROM c WHERE $9::date IS NOT NULL
     ON CONFLICT DO NOTHING
-)
+)"""
+
+# Events without a presence key (enters, exits, rejections: most writes).
+_APPEND = f"""
+WITH {_LOCK}, c AS (
+    UPDATE event_cursors SET last_seq = last_seq + cardinality($2::text[])
+    WHERE player_id = $1 {_CURSOR_MATCHES}
+    RETURNING last_seq
+), e AS (
+    INSERT INTO player_events (player_id, seq, kind, data, created_at)
+    SELECT $1, c.last_seq - cardinality($2::text[]) + x.ord, x.kind, x.data::json, $4
+    FROM c, unnest($2::text[], $3::text[]) WITH ORDINALITY AS x(kind, data, ord)
+), {_VISITS_AND_DAY}
+SELECT last_seq FROM c
+"""  # noqa: S608 - built from the constants above, no input
+
+# With a visit's event, keyed by its presence ($12). `x` leaves out the events of a presence
+# already in the log (a visit reported again after a worker died before saving its tracker
+# state): they take no `seq`. Two statements racing with the same presence both pass `x` (one
+# snapshot); the unique index keeps the second one out (`e`), which then leaves a hole in
+# `seq` — never a second copy.
+_APPEND_KEYED = f"""
+WITH {_LOCK}, x AS (
+    SELECT u.kind, u.data, u.presence, u.ord, row_number() OVER (ORDER BY u.ord) AS k
+    FROM unnest($2::text[], $3::text[], $12::text[]) WITH ORDINALITY AS u(kind, data, presence, ord)
+    WHERE u.presence IS NULL OR NOT EXISTS (
+        SELECT 1 FROM player_events p WHERE p.player_id = $1 AND p.presence = u.presence
+    )
+), n AS (
+    SELECT count(*)::integer AS n FROM x
+), c AS (
+    UPDATE event_cursors SET last_seq = last_seq + (SELECT n FROM n)
+    WHERE player_id = $1 {_CURSOR_MATCHES}
+    RETURNING last_seq
+), e AS (
+    INSERT INTO player_events (player_id, seq, kind, data, created_at, presence)
+    SELECT $1, c.last_seq - n.n + x.k, x.kind, x.data::json, $4, x.presence
+    FROM c, n, x
+    ON CONFLICT (player_id, presence) WHERE presence IS NOT NULL DO NOTHING
+    RETURNING seq
+), {_VISITS_AND_DAY}
 SELECT c.last_seq, n.n,
        (SELECT array_agg(x.ord ORDER BY x.k) FROM x) AS kept,
        (SELECT array_agg(e.seq) FROM e) AS inserted
 FROM c, n
-"""
+"""  # noqa: S608 - built from the constants above, no input
+
+
+def _kept(
+    player_id: uuid.UUID,
+    events: Sequence[NewEvent],
+    at: datetime,
+    last_seq: int,
+    reserved: int,
+    kept: list[int] | None,
+    inserted: list[int] | None,
+) -> Appended:
+    """The events the keyed statement stored, with their seqs."""
+    first, stored_seqs = last_seq - reserved + 1, set(inserted or ())
+    stored = [
+        StoredEvent(player_id, first + k, events[ordinal - 1].kind, events[ordinal - 1].data, at)
+        for k, ordinal in enumerate(kept or ())
+        if first + k in stored_seqs
+    ]
+    return Appended(last_seq, stored, reserved)
 
 
 def asyncpg_dsn(database_url: str) -> str | None:
@@ -168,31 +207,30 @@ class FastLog:
             if known is None or known.dwell_s < v.dwell_s:
                 merged[(v.poi, v.entered_ts_ms)] = v
         rows = list(merged.values())
+        args = (
+            player_id,
+            [e.kind for e in events],
+            [orjson.dumps(e.data).decode() for e in events],
+            at,
+            expect_seq,
+            [v.poi for v in rows],
+            [v.entered_ts_ms for v in rows],
+            [v.dwell_s for v in rows],
+            play_day,
+            reaction_pending,
+            self.worker_id,
+        )
+        keys = [e.presence for e in events]
+        if not any(keys):
+            async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as connection:
+                last_seq = await connection.fetchval(_APPEND, *args)
+            if last_seq is None:
+                return None
+            first = last_seq - len(events) + 1
+            stored = [
+                StoredEvent(player_id, first + i, e.kind, e.data, at) for i, e in enumerate(events)
+            ]
+            return Appended(last_seq, stored, len(events))
         async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as connection:
-            row = await connection.fetchrow(
-                _APPEND,
-                player_id,
-                [e.kind for e in events],
-                [orjson.dumps(e.data).decode() for e in events],
-                at,
-                expect_seq,
-                [v.poi for v in rows],
-                [v.entered_ts_ms for v in rows],
-                [v.dwell_s for v in rows],
-                play_day,
-                reaction_pending,
-                [e.presence for e in events],
-                self.worker_id,
-            )
-        if row is None:
-            return None
-        last_seq, reserved, kept, inserted = row
-        first, inserted = last_seq - reserved + 1, set(inserted or ())
-        stored = [
-            StoredEvent(
-                player_id, first + k, events[ordinal - 1].kind, events[ordinal - 1].data, at
-            )
-            for k, ordinal in enumerate(kept or ())
-            if first + k in inserted
-        ]
-        return Appended(last_seq, stored, reserved)
+            row = await connection.fetchrow(_APPEND_KEYED, *args, keys)
+        return None if row is None else _kept(player_id, events, at, *row)
