@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from sqlalchemy import event
 
-from game_server import admin, health
+from game_server import admin, health, web
 from game_server.admin.limits import RouteBodyLimits
 from game_server.catalog import endpoints as catalog
 from game_server.catalog.service import Catalog, watching
@@ -123,7 +123,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.job_metrics = JobMetrics.create(registry)
     install_error_handlers(app)
     _routes(app)
-    admin.install(app)  # last: it checks every /admin/v1 route, whoever added it, has a guard
+    admin.install(app)  # it checks every /admin/v1 route, whoever added it, has a guard
+    web.install(app, settings)  # last: the built web apps answer what no route took
     app.add_middleware(MetricsMiddleware, metrics=HttpMetrics(registry))
     app.add_middleware(
         RouteBodyLimits,

@@ -124,6 +124,11 @@ class Settings(BaseSettings):
     redemption_void_window_s: int = Field(default=600, ge=0)
     idempotency_ttl_s: int = Field(default=86_400, ge=60)
     idempotency_lease_s: float = Field(default=30.0, gt=0)
+    # The web apps (web/, docs/web.md): the folder of `npm run build`'s output served at `/`
+    # (empty: the repository's web/dist), and the basemap style URL the player app draws under
+    # the city's layers (empty: the city's own layers on a plain background).
+    web_dist: str = ""
+    map_style_url: str = ""
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:

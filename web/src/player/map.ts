@@ -1,0 +1,108 @@
+/** The city map: walls, district, sites and the player, on a basemap or a plain background. */
+
+import * as maplibregl from "maplibre-gl";
+import type { GeoJSONSource, StyleSpecification } from "maplibre-gl";
+import type { FeatureCollection as GeoCollection } from "geojson";
+import "maplibre-gl/dist/maplibre-gl.css";
+import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url";
+
+maplibregl.setWorkerUrl(workerUrl);
+
+export type FeatureCollection = GeoCollection;
+
+/** Without a basemap style URL: the city's own layers on a plain background (works offline). */
+export const PLAIN_STYLE: StyleSpecification = {
+  version: 8,
+  sources: {},
+  layers: [{ id: "background", type: "background", paint: { "background-color": "#f3ede2" } }],
+};
+
+const LECCE: [number, number] = [18.1705, 40.3525];
+const EMPTY: FeatureCollection = { type: "FeatureCollection", features: [] };
+
+export interface CityMap {
+  map: maplibregl.Map;
+  ready: Promise<void>;
+}
+
+export function createMap(container: HTMLElement, styleUrl: string | null, label: string): CityMap {
+  const map = new maplibregl.Map({
+    container,
+    style: styleUrl ?? PLAIN_STYLE,
+    center: LECCE,
+    zoom: 14.6,
+    attributionControl: styleUrl ? {} : false,
+    cooperativeGestures: false,
+  });
+  map.getCanvas().setAttribute("aria-label", label);
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+  const ready = new Promise<void>((resolve) => map.once("load", () => resolve()));
+  return { map, ready };
+}
+
+export function drawCity(map: maplibregl.Map, areas: FeatureCollection, sites: FeatureCollection): void {
+  map.addSource("areas", { type: "geojson", data: areas });
+  map.addSource("sites", { type: "geojson", data: sites });
+  map.addSource("steps", { type: "geojson", data: EMPTY });
+  map.addSource("me", { type: "geojson", data: EMPTY });
+  map.addLayer({
+    id: "district",
+    type: "fill",
+    source: "areas",
+    filter: ["==", ["get", "role"], "district"],
+    paint: { "fill-color": "#d9a441", "fill-opacity": 0.18 },
+  });
+  map.addLayer({
+    id: "walls",
+    type: "line",
+    source: "areas",
+    filter: ["==", ["get", "role"], "old_town"],
+    paint: { "line-color": "#7a3b12", "line-width": 3 },
+  });
+  map.addLayer({
+    id: "district-line",
+    type: "line",
+    source: "areas",
+    filter: ["==", ["get", "role"], "district"],
+    paint: { "line-color": "#b07a16", "line-width": 1.5, "line-dasharray": [2, 2] },
+  });
+  map.addLayer({
+    id: "sites",
+    type: "circle",
+    source: "sites",
+    paint: {
+      "circle-radius": ["interpolate", ["linear"], ["zoom"], 13, 4, 17, 10],
+      "circle-color": ["match", ["get", "kind"], "gate", "#7a3b12", "church", "#3b5b92", "#2f7d4f"],
+      "circle-stroke-color": "#ffffff",
+      "circle-stroke-width": 2,
+    },
+  });
+  map.addLayer({
+    id: "steps",
+    type: "circle",
+    source: "steps",
+    paint: {
+      "circle-radius": 14,
+      "circle-color": "rgba(0,0,0,0)",
+      "circle-stroke-color": ["case", ["get", "done"], "#2f7d4f", "#c2410c"],
+      "circle-stroke-width": 3,
+    },
+  });
+  map.addLayer({
+    id: "me",
+    type: "circle",
+    source: "me",
+    paint: { "circle-radius": 8, "circle-color": "#1d4ed8", "circle-stroke-color": "#fff", "circle-stroke-width": 3 },
+  });
+}
+
+export function setData(map: maplibregl.Map, source: string, data: FeatureCollection): void {
+  (map.getSource(source) as GeoJSONSource | undefined)?.setData(data);
+}
+
+export function showMe(map: maplibregl.Map, lon: number, lat: number): void {
+  setData(map, "me", {
+    type: "FeatureCollection",
+    features: [{ type: "Feature", properties: {}, geometry: { type: "Point", coordinates: [lon, lat] } }],
+  });
+}

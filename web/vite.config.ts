@@ -1,0 +1,54 @@
+/// <reference types="vitest/config" />
+import { resolve } from "node:path";
+import { defineConfig } from "vite";
+import { VitePWA } from "vite-plugin-pwa";
+
+/**
+ * One HTML entry per page (see docs/web.md). The FastAPI app serves `dist/` from `/`, so
+ * `merchant/index.html` is served at `/merchant/`. Add a page: create its folder with an
+ * `index.html` and add it here.
+ */
+export const pages: Record<string, string> = {
+  player: "index.html",
+};
+
+const api = process.env.LUPIAE_API ?? "http://127.0.0.1:8000";
+
+export default defineConfig({
+  build: {
+    target: "es2022",
+    rollupOptions: {
+      input: Object.fromEntries(
+        Object.entries(pages).map(([name, file]) => [name, resolve(import.meta.dirname, file)]),
+      ),
+    },
+  },
+  server: {
+    proxy: {
+      "/v1": { target: api, ws: true },
+      "/merchant/v1": api,
+      "/admin/v1": api,
+      "/.well-known": api,
+    },
+  },
+  plugins: [
+    VitePWA({
+      registerType: "autoUpdate",
+      injectRegister: false,
+      manifest: false, // public/manifest.webmanifest, linked from index.html
+      workbox: {
+        // The player app's shell; other pages are fetched from the network as usual.
+        globPatterns: ["index.html", "assets/**/*.{js,css,woff2}", "icons/*.png", "*.webmanifest"],
+        navigateFallback: "/index.html",
+        navigateFallbackAllowlist: [/^\/$/],
+        // API answers are never cached by the service worker: the app keeps its own state.
+        runtimeCaching: [],
+        maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
+      },
+    }),
+  ],
+  test: {
+    include: ["src/**/*.test.ts"],
+    environment: "node",
+  },
+});
