@@ -1,54 +1,296 @@
 import "./style.css";
+import { registerSW } from "virtual:pwa-register";
+import type { Feature, FeatureCollection } from "geojson";
 import { request } from "../shared/api";
+import { clear, h } from "../shared/dom";
 import { I18n } from "../shared/i18n";
-import { openStore, sessionStore } from "../shared/store";
+import { openStore, sessionStore, type Database } from "../shared/store";
 import { Auth, type TokenPair } from "./auth";
-import { createMap, drawCity, type FeatureCollection } from "./map";
+import { FixBuffer } from "./buffer";
+import { apiFor, sitesFrom, type Ctx, type Tab } from "./context";
+import { describeEvent } from "./events";
+import { createMap, drawCity, setData, showMe, type CityMap } from "./map";
 import { messages } from "./messages";
+import { signInWithPasskey } from "./passkey";
+import { Play, localCursor, type PlayEvent, type Status } from "./play";
+import { renderAccount } from "./views/account";
+import { renderQuests } from "./views/quests";
+import { renderRewards } from "./views/rewards";
+import { showSite, renderSites } from "./views/sites";
+import { renderRanks, renderTeam } from "./views/social";
 
 interface AppConfig {
   map_style_url: string | null;
 }
 
-const i18n = new I18n(messages);
+const TABS: Tab[] = ["sites", "quests", "rewards", "ranks", "team", "account"];
+const LOG_KEPT = 50;
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-async function drawMap(): Promise<void> {
-  const config = await request<AppConfig>("/v1/app-config");
-  const { map, ready } = createMap($("map"), config.map_style_url, i18n.t("map.label"));
-  const language = i18n.language;
-  const [areas, sites] = await Promise.all([
-    request<FeatureCollection>("/v1/areas", { language }),
-    request<FeatureCollection>("/v1/pois", { language }),
-    ready,
-  ]);
-  drawCity(map, areas, sites);
-  map.once("idle", () => {
-    performance.mark("sites-drawn");
-    document.body.dataset.sitesDrawn = String(sites.features.length);
-  });
+class App {
+  readonly i18n = new I18n(messages);
+  ctx!: Ctx;
+  private city: CityMap | null = null;
+  private buffer!: FixBuffer;
+  private watch: number | null = null;
+  private tab: Tab = "sites";
+  private detail: string | undefined;
+  private questTitles = new Map<string, string>();
+
+  constructor(private readonly db: Database) {}
+
+  async boot(): Promise<void> {
+    const auth = new Auth(sessionStore(this.db), (refresh_token) =>
+      request<TokenPair>("/v1/auth/refresh", { body: { refresh_token } }),
+    );
+    this.buffer = new FixBuffer(this.db);
+    this.ctx = {
+      i18n: this.i18n,
+      auth,
+      play: null,
+      sites: new Map(),
+      here: new Set(),
+      events: [],
+      api: apiFor(auth, this.i18n),
+      go: (tab, detail) => this.go(tab, detail),
+      rerender: () => this.render(),
+      showSite: (slug) => showSite(this.ctx, slug),
+      showSteps: (features, done) => this.showSteps(features, done),
+      toast: (text) => this.toast(text),
+    };
+    this.i18n.apply(document);
+    this.wireChrome();
+    auth.onChange((session) => {
+      if (session) this.ctx.play?.renew(session.accessToken);
+      else this.signedOut();
+    });
+    await Promise.all([this.drawMap(), this.loadQuestTitles()]);
+    if (await auth.restore()) await this.signedIn();
+  }
+
+  private wireChrome(): void {
+    $("lang").addEventListener("click", () => this.i18n.set(this.i18n.language === "it" ? "en" : "it"));
+    this.i18n.onChange(() => this.relocalise());
+    $("start-guest").addEventListener("click", () => this.startGuest());
+    $("signin-passkey").addEventListener("click", () => this.passkeySignIn());
+    window.addEventListener("online", () => this.ctx.play?.reconnectNow());
+    window.addEventListener("offline", () => this.ctx.play?.offline());
+    this.updateLangButton();
+  }
+
+  private updateLangButton(): void {
+    $("lang").textContent = this.i18n.t("lang.code");
+    $("lang").setAttribute("aria-label", this.i18n.t("lang.switch"));
+  }
+
+  private async relocalise(): Promise<void> {
+    this.i18n.apply(document);
+    this.updateLangButton();
+    const sites = await request<FeatureCollection>("/v1/pois", { language: this.i18n.language });
+    this.ctx.sites = sitesFrom(sites);
+    await this.loadQuestTitles();
+    this.renderChrome();
+    this.render();
+    this.renderLog();
+  }
+
+  private async drawMap(): Promise<void> {
+    const config = await request<AppConfig>("/v1/app-config");
+    this.city = createMap($("map"), config.map_style_url, this.i18n.t("map.label"));
+    const language = this.i18n.language;
+    const [areas, sites] = await Promise.all([
+      request<FeatureCollection>("/v1/areas", { language }),
+      request<FeatureCollection>("/v1/pois", { language }),
+      this.city.ready,
+    ]);
+    this.ctx.sites = sitesFrom(sites);
+    const map = this.city.map;
+    drawCity(map, areas, sites);
+    map.on("click", "sites", (e) => {
+      const slug = e.features?.[0]?.properties?.slug;
+      if (slug) this.ctx.showSite(String(slug));
+    });
+    map.once("idle", () => {
+      performance.mark("sites-drawn");
+      document.body.dataset.sitesDrawn = String(sites.features.length);
+    });
+  }
+
+  private async loadQuestTitles(): Promise<void> {
+    const quests = await request<Array<{ slug: string; title: string }>>("/v1/quests", { language: this.i18n.language });
+    this.questTitles = new Map(quests.map((q) => [q.slug, q.title]));
+  }
+
+  private async startGuest(): Promise<void> {
+    await this.ctx.auth.adopt(await request<TokenPair>("/v1/auth/guest", { body: {} }));
+    await this.signedIn();
+  }
+
+  private async passkeySignIn(): Promise<void> {
+    try {
+      await this.ctx.auth.adopt(await signInWithPasskey());
+      await this.signedIn();
+    } catch (error) {
+      this.toast(this.i18n.t("passkey.failed", { message: (error as Error).message }));
+    }
+  }
+
+  private async signedIn(): Promise<void> {
+    const session = this.ctx.auth.session;
+    if (!session) return;
+    $("welcome").hidden = true;
+    $("app").hidden = false;
+    this.ctx.events = ((await this.db.get("kv", `log:${session.playerId}`)) as PlayEvent[] | undefined) ?? [];
+    this.ctx.play?.stop();
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    this.ctx.play = new Play({
+      url: `${scheme}://${location.host}/v1/play`,
+      token: () => this.ctx.auth.token(),
+      outbox: this.buffer,
+      cursor: localCursor(session.playerId),
+      onEvent: (event) => this.onEvent(event),
+      onStatus: (status) => this.onStatus(status),
+      onResync: () => this.render(),
+      onError: (code, message) => this.toast(this.i18n.t(`error.${code}`) === `error.${code}` ? this.i18n.t("error.generic", { message }) : this.i18n.t(`error.${code}`)),
+    });
+    this.ctx.play.start();
+    this.watchPosition();
+    this.renderChrome();
+    this.render();
+    this.renderLog();
+  }
+
+  private signedOut(): void {
+    this.ctx.play?.stop();
+    this.ctx.play = null;
+    if (this.watch !== null) navigator.geolocation.clearWatch(this.watch);
+    this.watch = null;
+    $("welcome").hidden = false;
+    $("app").hidden = true;
+    $("status").textContent = "";
+  }
+
+  private watchPosition(): void {
+    if (this.watch !== null || !("geolocation" in navigator)) return;
+    this.watch = navigator.geolocation.watchPosition(
+      (position) => void this.onFix(position),
+      (error) => {
+        if (error.code === error.PERMISSION_DENIED) this.toast(this.i18n.t("geo.denied"));
+      },
+      { enableHighAccuracy: true, maximumAge: 0, timeout: 60_000 },
+    );
+  }
+
+  private async onFix(position: GeolocationPosition): Promise<void> {
+    const { latitude: lat, longitude: lon, accuracy } = position.coords;
+    if (this.city) showMe(this.city.map, lon, lat);
+    // The device's clock when the fix arrives (maximumAge 0: the fix is fresh).
+    const kept = await this.buffer.add({ lat, lon, accuracy, ts: Date.now() });
+    if (kept) await this.ctx.play?.flush();
+    await this.updateStatus();
+  }
+
+  private onEvent(event: PlayEvent): void {
+    const d = event.data;
+    if (event.kind === "poi.enter") this.ctx.here.add(String(d.poi));
+    if (event.kind === "poi.exit") this.ctx.here.delete(String(d.poi));
+    this.ctx.events = [...this.ctx.events, event].slice(-LOG_KEPT);
+    const session = this.ctx.auth.session;
+    if (session) void this.db.put("kv", this.ctx.events, `log:${session.playerId}`);
+    this.renderLog();
+    if (event.kind !== "poi.exit" && event.kind !== "position.rejected") this.toast(this.describe(event));
+    if (!event.kind.startsWith("poi.") || this.tab === "quests") this.render();
+  }
+
+  private describe(event: PlayEvent): string {
+    return describeEvent(
+      event,
+      this.i18n,
+      (slug) => this.ctx.sites.get(slug)?.name ?? slug,
+      (slug) => this.questTitles.get(slug) ?? slug,
+    );
+  }
+
+  private onStatus(_: Status): void {
+    void this.updateStatus();
+  }
+
+  private async updateStatus(): Promise<void> {
+    const status = this.ctx.play?.status ?? "offline";
+    const waiting = await this.buffer.count();
+    const parts = [this.i18n.t(`status.${status}`)];
+    if (status !== "online" && waiting > 0) parts.push(this.i18n.t("status.waiting", { count: waiting }));
+    $("status").textContent = parts.join(" · ");
+    document.body.dataset.status = status;
+    document.body.dataset.waiting = String(waiting);
+  }
+
+  private renderChrome(): void {
+    const nav = $("tabs");
+    clear(
+      nav,
+      ...TABS.map((tab) =>
+        h(
+          "button",
+          { type: "button", className: "tab", "aria-current": tab === this.tab ? "page" : undefined, onclick: () => this.go(tab) },
+          this.i18n.t(`tab.${tab}`),
+        ),
+      ),
+    );
+    nav.setAttribute("aria-label", this.i18n.t("nav.label"));
+    void this.updateStatus();
+  }
+
+  private renderLog(): void {
+    $("log-title").textContent = this.i18n.t("events.title");
+    clear(
+      $("log"),
+      ...[...this.ctx.events].reverse().slice(0, 12).map((event) =>
+        h("li", { dataset: { seq: String(event.seq), kind: event.kind } }, this.describe(event)),
+      ),
+    );
+  }
+
+  private go(tab: Tab, detail?: string): void {
+    this.tab = tab;
+    this.detail = detail;
+    this.renderChrome();
+    this.render();
+    $("view").focus();
+  }
+
+  private render(): void {
+    if (!this.ctx.auth.session) return;
+    const root = $("view");
+    const views: Record<Tab, () => Promise<void> | void> = {
+      sites: () => renderSites(this.ctx, root),
+      quests: () => renderQuests(this.ctx, root, this.detail),
+      rewards: () => renderRewards(this.ctx, root),
+      ranks: () => renderRanks(this.ctx, root),
+      team: () => renderTeam(this.ctx, root),
+      account: () => renderAccount(this.ctx, root, () => void this.ctx.auth.signOut()),
+    };
+    if (this.tab !== "quests" && this.city) setData(this.city.map, "steps", { type: "FeatureCollection", features: [] });
+    Promise.resolve(views[this.tab]()).catch((error: Error) => this.toast(this.i18n.t("error.generic", { message: error.message })));
+  }
+
+  private showSteps(features: Feature[], done: Set<string>): void {
+    if (!this.city) return;
+    const marked = features.map((f) => ({ ...f, properties: { ...f.properties, done: done.has(String(f.properties?.slug)) } }));
+    setData(this.city.map, "steps", { type: "FeatureCollection", features: marked });
+  }
+
+  private toast(text: string): void {
+    const item = h("p", { className: "toast" }, text);
+    $("toasts").append(item);
+    setTimeout(() => item.remove(), 6_000);
+  }
 }
 
 async function main(): Promise<void> {
-  i18n.apply(document);
-  const db = await openStore();
-  const auth = new Auth(sessionStore(db), (refresh_token) =>
-    request<TokenPair>("/v1/auth/refresh", { body: { refresh_token } }),
-  );
-  const showPlayer = async () => {
-    const token = await auth.token();
-    if (!token) return;
-    const me = await request<{ display_name: string }>("/v1/me", { token });
-    $("welcome").hidden = true;
-    $("status").textContent = i18n.t("player.playing", { name: me.display_name });
-  };
-  $("start-guest").addEventListener("click", async () => {
-    await auth.adopt(await request<TokenPair>("/v1/auth/guest", { body: {} }));
-    await showPlayer();
-  });
-  $("lang").addEventListener("click", () => i18n.set(i18n.language === "it" ? "en" : "it"));
-  i18n.onChange(() => i18n.apply(document));
-  await Promise.all([drawMap(), auth.restore().then(showPlayer)]);
+  registerSW({ immediate: true });
+  const app = new App(await openStore());
+  await app.boot();
 }
 
 void main();

@@ -16,10 +16,11 @@ export interface RequestOptions {
   body?: unknown;
   token?: string | null;
   language?: string;
+  accept?: string;
 }
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
+  const headers: Record<string, string> = { Accept: options.accept ?? "application/json" };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   if (options.language) headers["Accept-Language"] = options.language;
