@@ -31,6 +31,7 @@ from game_server.jobs.scheduler import scheduling
 from game_server.middleware import HttpMetrics, MetricsMiddleware
 from game_server.outages import Outages
 from game_server.players import endpoints as players
+from game_server.players.passkeys import endpoints as passkeys
 from game_server.privacy import endpoints as privacy
 from game_server.pubsub import backend_from_url
 from game_server.settings import Settings
@@ -138,6 +139,7 @@ def _routes(app: FastAPI) -> None:
     """Every public router, in order."""
     app.include_router(health.router)
     app.include_router(players.router)
+    app.include_router(passkeys.router)
     app.include_router(privacy.router)
     app.include_router(opendata.router)
     rewards.install(app)

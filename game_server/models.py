@@ -7,6 +7,7 @@ from game_server.events.models import EventCursor, PlayerEvent
 from game_server.jobs.models import JobRun
 from game_server.liveness import WorkerHeartbeat
 from game_server.players.models import Player, RefreshToken
+from game_server.players.passkeys.models import Passkey, UsedChallenge
 from game_server.staff.models import StaffAccount
 from opendata.models import OpenDataCell, OpenDataRelease
 from quests.models import (
@@ -49,6 +50,7 @@ __all__ = [
     "MerchantAuditEntry",
     "OpenDataCell",
     "OpenDataRelease",
+    "Passkey",
     "PlayDay",
     "Player",
     "PlayerBadge",
@@ -63,6 +65,7 @@ __all__ = [
     "StepCompletion",
     "Team",
     "TeamMember",
+    "UsedChallenge",
     "Visit",
     "VisitedSite",
     "WorkerHeartbeat",

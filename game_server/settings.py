@@ -129,6 +129,12 @@ class Settings(BaseSettings):
     # the city's layers (empty: the city's own layers on a plain background).
     web_dist: str = ""
     map_style_url: str = ""
+    # Passkeys (WebAuthn): the relying party id (a domain, e.g. gioca.lecce.it) and the page
+    # origins allowed (https://gioca.lecce.it). Empty: taken from the request's Host, which
+    # is right behind a proxy that sets it; pin both in production.
+    webauthn_rp_id: str = ""
+    webauthn_origins: list[str] = []
+    passkey_challenge_ttl_s: int = Field(default=300, ge=30, le=3600)
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
 from game_server.responses import OrjsonResponse
 from game_server.settings import Settings
@@ -54,11 +54,20 @@ def dist_folder(settings: Settings) -> Path:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Add the config route, and mount the built apps at `/` when they were built. Call it
-    after every other router: the mount answers whatever no route took."""
+    """Add the config route, and serve the built apps for every GET no route takes: as the
+    router's fallback, not as a mount, so that routes added later still come first."""
     app.include_router(router)
     folder = dist_folder(settings)
     if not (folder / "index.html").is_file():
         log.warning("no web app build in %s: run `make web` (Node.js 20+) to serve one", folder)
         return
-    app.mount("/", WebFiles(directory=folder, html=True), name="web")
+    files = WebFiles(directory=folder, html=True)
+    not_found = app.router.default
+
+    async def web_or_not_found(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in {"GET", "HEAD"}:
+            await files(scope, receive, send)
+        else:
+            await not_found(scope, receive, send)
+
+    app.router.default = web_or_not_found

@@ -31,6 +31,10 @@ class AuthService:
         player = await self.players.add(Player(id=uuid.uuid4(), display_name=name))
         return await self._issue(player.id, family_id=uuid.uuid4(), now=utcnow())
 
+    async def sign_in(self, player_id: uuid.UUID, *, now: datetime) -> TokenPair:
+        """A new session (token family) for a player who proved who they are (a passkey)."""
+        return await self._issue(player_id, family_id=uuid.uuid4(), now=now)
+
     async def refresh(self, raw_token: str) -> TokenPair:
         now = utcnow()
         token = await self.players.find_refresh_token(hash_refresh_token(raw_token))

@@ -50,6 +50,23 @@ async def test_pages_and_assets_with_their_cache_policy(database_url: str, tmp_p
     assert missing.status_code == 404
 
 
+async def test_routes_added_later_still_come_first(database_url: str, tmp_path: Path) -> None:
+    app = create_app(make_settings(database_url, web_dist=str(_build(tmp_path / "dist"))))
+
+    @app.get("/late")
+    async def late() -> dict[str, str]:
+        return {"route": "late"}
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            assert (await http.get("/late")).json() == {"route": "late"}
+            assert (await http.post("/")).status_code in {404, 405}
+            assert (await http.get("/nothing.js")).headers["content-type"].startswith(
+                "application/problem+json"
+            )
+
+
 async def test_without_a_build_the_api_is_served_alone(database_url: str, tmp_path: Path) -> None:
     root, config, health = await _get(
         str(tmp_path / "empty"), database_url, "/", "/v1/app-config", "/healthz"

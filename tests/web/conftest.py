@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from tests.services import IN_CI
 from tests.web.server import DIST, fresh_sqlite, serve
@@ -51,8 +59,10 @@ def web_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) 
         yield url
 
 
-@pytest.fixture(scope="session")
-def playwright_instance() -> Iterator[Playwright]:
+@pytest.fixture(scope="module")
+def playwright_instance(web_server: str) -> Iterator[Playwright]:
+    """Per module: Playwright's sync API keeps an event loop running in this thread while it
+    is open, so everything using asyncio.run (the server fixture) comes before it."""
     _require(
         shutil.which(CHROMIUM) is not None, f"{CHROMIUM} not installed (apt-get install chromium)"
     )
@@ -60,7 +70,7 @@ def playwright_instance() -> Iterator[Playwright]:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
@@ -93,3 +103,25 @@ def context(browser: Browser, web_server: str) -> Iterator[BrowserContext]:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+def player_page(context: BrowserContext, lat: float, lon: float) -> Page:
+    """A page allowed to read the (emulated) position, with Playwright's fake clock running
+    from now (tests/web/walk.py jumps it forward)."""
+    context.grant_permissions(["geolocation"])
+    context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 8})
+    page = context.new_page()
+    page.clock.install(time=time.time())
+    return page
+
+
+def start_guest(page: Page) -> None:
+    page.goto("/")
+    page.get_by_role("button", name="Inizia a giocare").click()
+    expect(page.locator("body")).to_have_attribute("data-status", "online")
+
+
+def shoot(page: Page, name: str) -> None:
+    """A phone-sized screenshot for the README (docs/img/)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png")

@@ -45,6 +45,9 @@ def test_env(database_url: str, **extra: str) -> dict[str, str]:
         "LUPIAE_SECRET_KEY": TEST_SECRET,
         "LUPIAE_WEB_DIST": str(DIST),
         "LUPIAE_GEO__MAX_FUTURE_S": "86400",
+        # The fake clock feeds a fix every few milliseconds of wall time (tests/web/walk.py).
+        "LUPIAE_FRAMES_PER_S": "1000",
+        "LUPIAE_FRAMES_BURST": "1000",
         "LUPIAE_GC_YOUNG_THRESHOLD": "0",
         **extra,
     }

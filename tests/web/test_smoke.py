@@ -29,4 +29,6 @@ def test_guest_starts_in_one_tap_and_sites_are_drawn(page: Page) -> None:
     page.goto("/")
     expect(page.locator("body")).to_have_attribute("data-sites-drawn", "30")
     page.get_by_role("button", name="Inizia a giocare").click()
-    expect(page.get_by_role("status")).to_contain_text("Giochi come")
+    expect(page.locator("body")).to_have_attribute("data-status", "online")
+    expect(page.get_by_role("navigation", name="Sezioni")).to_be_visible()
+    expect(page.locator("[data-site=porta_napoli]")).to_contain_text("Porta Napoli")

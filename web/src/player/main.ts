@@ -151,6 +151,7 @@ class App {
       onEvent: (event) => this.onEvent(event),
       onStatus: (status) => this.onStatus(status),
       onResync: () => this.render(),
+      onAck: () => void this.updateStatus(),
       onError: (code, message) => this.toast(this.i18n.t(`error.${code}`) === `error.${code}` ? this.i18n.t("error.generic", { message }) : this.i18n.t(`error.${code}`)),
     });
     this.ctx.play.start();
@@ -185,7 +186,9 @@ class App {
     const { latitude: lat, longitude: lon, accuracy } = position.coords;
     if (this.city) showMe(this.city.map, lon, lat);
     // The device's clock when the fix arrives (maximumAge 0: the fix is fresh).
-    const kept = await this.buffer.add({ lat, lon, accuracy, ts: Date.now() });
+    const ts = Date.now();
+    const kept = await this.buffer.add({ lat, lon, accuracy, ts });
+    document.body.dataset.lastFix = String(ts);
     if (kept) await this.ctx.play?.flush();
     await this.updateStatus();
   }
@@ -262,6 +265,8 @@ class App {
   private render(): void {
     if (!this.ctx.auth.session) return;
     const root = $("view");
+    const typing = document.activeElement;
+    if (typing instanceof HTMLInputElement && root.contains(typing) && typing.value) return; // not under their fingers
     const views: Record<Tab, () => Promise<void> | void> = {
       sites: () => renderSites(this.ctx, root),
       quests: () => renderQuests(this.ctx, root, this.detail),

@@ -42,6 +42,8 @@ export interface PlayOptions {
   onResync?: () => void;
   onError?: (code: string, message: string) => void;
   onClosed?: (code: number, reason: string) => void;
+  /** The server has the fixes up to this one (a pong answered their batch). */
+  onAck?: () => void;
   socket?: (url: string) => SocketLike;
   /** Reconnect after 1 s, 2 s, 4 s… up to this. */
   maxBackoffMs?: number;
@@ -180,6 +182,7 @@ export class Play {
     this.ackTimer = null;
     await this.options.outbox.ack(acked);
     this.inFlight = null;
+    this.options.onAck?.();
     await this.flush();
   }
 

@@ -1,0 +1,135 @@
+"""Keep my progress: a guest registers a passkey and signs in with it on another device."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import httpx
+import pytest
+
+from game_server.players.passkeys import challenges
+from tests.conftest import TEST_SECRET
+from tests.game_server.passkeys.authenticator import SoftAuthenticator
+
+ORIGIN = "http://testserver"
+
+
+async def guest(client: httpx.AsyncClient) -> tuple[str, dict[str, str]]:
+    body = (await client.post("/v1/auth/guest", json={})).json()
+    return body["player_id"], {"Authorization": f"Bearer {body['access_token']}"}
+
+
+async def register(
+    client: httpx.AsyncClient, auth: dict[str, str], device: SoftAuthenticator, origin: str = ORIGIN
+) -> httpx.Response:
+    options = (await client.post("/v1/auth/passkeys/register/options", headers=auth)).json()
+    credential = device.create(options, origin)
+    return await client.post(
+        "/v1/auth/passkeys/register", headers=auth, json={"credential": credential}
+    )
+
+
+async def sign_in(client: httpx.AsyncClient, device: SoftAuthenticator) -> httpx.Response:
+    options = (await client.post("/v1/auth/passkeys/login/options")).json()
+    assert options["allowCredentials"] == []  # discoverable: the phone picks the passkey
+    return await client.post(
+        "/v1/auth/passkeys/login", json={"credential": device.get(options, ORIGIN)}
+    )
+
+
+async def test_a_guest_keeps_their_progress_on_another_device(client: httpx.AsyncClient) -> None:
+    player_id, auth = await guest(client)
+    device = SoftAuthenticator()
+    registered = await register(client, auth, device)
+    assert registered.status_code == 201, registered.text
+    assert len((await client.get("/v1/me/passkeys", headers=auth)).json()) == 1
+
+    signed_in = await sign_in(client, device)
+    assert signed_in.status_code == 200, signed_in.text
+    pair = signed_in.json()
+    assert pair["player_id"] == player_id
+    me = await client.get("/v1/me", headers={"Authorization": f"Bearer {pair['access_token']}"})
+    assert me.json()["player_id"] == player_id
+    refreshed = await client.post("/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert refreshed.json()["player_id"] == player_id
+    # A second sign-in works too (the counter went up); the passkey records its use.
+    assert (await sign_in(client, device)).json()["player_id"] == player_id
+    passkeys = (await client.get("/v1/me/passkeys", headers=auth)).json()
+    assert passkeys[0]["last_used_at"] is not None
+
+
+async def test_an_answer_works_once(client: httpx.AsyncClient) -> None:
+    _, auth = await guest(client)
+    device = SoftAuthenticator()
+    await register(client, auth, device)
+    options = (await client.post("/v1/auth/passkeys/login/options")).json()
+    credential = device.get(options, ORIGIN)
+    first = await client.post("/v1/auth/passkeys/login", json={"credential": credential})
+    replay = await client.post("/v1/auth/passkeys/login", json={"credential": credential})
+    assert first.status_code == 200
+    assert replay.status_code == 401
+    assert replay.json()["type"].endswith("passkey-challenge")
+
+
+async def test_refusals_change_nothing(client: httpx.AsyncClient) -> None:
+    _, auth = await guest(client)
+    _, other_auth = await guest(client)
+    device = SoftAuthenticator()
+    # Another site's page (phishing) cannot register for this one.
+    assert (await register(client, auth, device, origin="https://evil.example")).status_code == 422
+    # A challenge issued to one player does not register a passkey for another.
+    options = (await client.post("/v1/auth/passkeys/register/options", headers=auth)).json()
+    stolen = {"credential": device.create(options, ORIGIN)}
+    refused = await client.post("/v1/auth/passkeys/register", headers=other_auth, json=stolen)
+    assert refused.status_code == 401
+    assert (await client.get("/v1/me/passkeys", headers=other_auth)).json() == []
+    # An unregistered passkey signs nobody in; garbage is a 422.
+    assert (await sign_in(client, SoftAuthenticator())).status_code == 401
+    garbage = await client.post("/v1/auth/passkeys/login", json={"credential": {"id": "x"}})
+    assert garbage.status_code == 422
+    unauthenticated = await client.post("/v1/auth/passkeys/register/options")
+    assert unauthenticated.status_code == 401
+
+
+async def test_one_passkey_belongs_to_one_player(client: httpx.AsyncClient) -> None:
+    _, auth = await guest(client)
+    _, other_auth = await guest(client)
+    device = SoftAuthenticator()
+    assert (await register(client, auth, device)).status_code == 201
+    again = await register(client, other_auth, device)
+    assert again.status_code == 409
+    assert (await client.get("/v1/me/passkeys", headers=other_auth)).json() == []
+
+
+async def test_a_banned_player_cannot_sign_in_with_a_passkey(
+    client: httpx.AsyncClient, app: object
+) -> None:
+    from game_server.players.models import Player
+
+    player_id, auth = await guest(client)
+    device = SoftAuthenticator()
+    await register(client, auth, device)
+    async with app.state.session_factory() as session:  # type: ignore[attr-defined]
+        player = await session.get(Player, uuid.UUID(player_id))
+        player.banned_at = player.created_at
+        await session.commit()
+    assert (await sign_in(client, device)).status_code == 403
+
+
+def test_challenges_expire_and_are_bound_to_their_purpose() -> None:
+    player = uuid.uuid4()
+    now = time.time()
+    challenge = challenges.issue(TEST_SECRET, "register", player, int(now) + 300)
+    assert challenges.check(TEST_SECRET, challenge, "register", player, now) == int(now) + 300
+    with pytest.raises(challenges.BadChallenge, match="expired"):
+        challenges.check(TEST_SECRET, challenge, "register", player, now + 301)
+    with pytest.raises(challenges.BadChallenge, match="another ceremony"):
+        challenges.check(TEST_SECRET, challenge, "login", player, now)
+    with pytest.raises(challenges.BadChallenge, match="another player"):
+        challenges.check(TEST_SECRET, challenge, "register", uuid.uuid4(), now)
+    with pytest.raises(challenges.BadChallenge, match="not a challenge"):
+        challenges.check("another-secret-key-0123456789abcdef", challenge, "register", player, now)
+    tampered = bytes([challenge[0] ^ 1]) + challenge[1:]
+    with pytest.raises(challenges.BadChallenge):
+        challenges.check(TEST_SECRET, tampered, "register", player, now)
