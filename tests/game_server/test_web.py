@@ -62,8 +62,10 @@ async def test_routes_added_later_still_come_first(database_url: str, tmp_path: 
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             assert (await http.get("/late")).json() == {"route": "late"}
             assert (await http.post("/")).status_code in {404, 405}
-            assert (await http.get("/nothing.js")).headers["content-type"].startswith(
-                "application/problem+json"
+            assert (
+                (await http.get("/nothing.js"))
+                .headers["content-type"]
+                .startswith("application/problem+json")
             )
 
 
