@@ -79,8 +79,8 @@ class App {
   }
 
   private updateLangButton(): void {
-    $("lang").textContent = this.i18n.t("lang.code");
-    $("lang").setAttribute("aria-label", this.i18n.t("lang.switch"));
+    $("lang").textContent = this.i18n.t("lang.switch");
+    $("lang").setAttribute("lang", this.i18n.language === "it" ? "en" : "it");
   }
 
   private async relocalise(): Promise<void> {
@@ -248,8 +248,8 @@ class App {
     $("log-title").textContent = this.i18n.t("events.title");
     clear(
       $("log"),
-      ...[...this.ctx.events].reverse().slice(0, 12).map((event) =>
-        h("li", { dataset: { seq: String(event.seq), kind: event.kind } }, this.describe(event)),
+      ...[...this.ctx.events].reverse().map((event) =>
+        h("li", { dataset: { seq: String(event.seq), kind: event.kind, poi: String(event.data.poi ?? "") } }, this.describe(event)),
       ),
     );
   }
