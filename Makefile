@@ -11,7 +11,7 @@ NODE_OK := $(shell node -e 'process.exit(+process.versions.node.split(".")[0] < 
 NO_NODE := echo "Node.js 20+ not found: skipping the web app (web/); the API is served without it"
 WEB_DEPS := web/node_modules/.package-lock.json
 
-.PHONY: run test lint format typecheck check install web web-test bench-geo bench-gateway bench-redeem bench-opendata bench-web chaos clean
+.PHONY: run test lint format typecheck check install web web-test bench-geo bench-gateway bench-redeem bench-opendata bench-web screenshots chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -86,6 +86,10 @@ bench-redeem: $(STAMP)
 
 bench-opendata: $(STAMP)
 	$(BIN)/python benchmarks/opendata.py
+
+# The README's phone screenshots (docs/img/), taken by the browser tests.
+screenshots: $(STAMP) web
+	LUPIAE_SCREENSHOTS_DIR=docs/img $(BIN)/pytest tests/web -q -p no:cacheprovider
 
 bench-web: $(STAMP) web
 	$(BIN)/python benchmarks/web.py

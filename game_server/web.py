@@ -3,7 +3,8 @@
 `npm run build` writes `web/dist/`: one HTML entry per page (`index.html` the player app,
 `merchant/index.html`, `admin/index.html`…) and content-hashed files under `assets/`. Hashed
 files are cached for a year; everything else (the HTML, the service worker, the manifest) is
-revalidated on every load so a new build reaches phones at once.
+revalidated on every load so a new build reaches phones at once. Files are gzipped when the
+browser accepts it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
@@ -61,7 +63,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     if not (folder / "index.html").is_file():
         log.warning("no web app build in %s: run `make web` (Node.js 20+) to serve one", folder)
         return
-    files = WebFiles(directory=folder, html=True)
+    # Compressed on the fly (the API's responses are not: they are small and hot).
+    files = GZipMiddleware(WebFiles(directory=folder, html=True), minimum_size=1024)
     not_found = app.router.default
 
     async def web_or_not_found(scope: Scope, receive: Receive, send: Send) -> None:

@@ -15,7 +15,7 @@ def _build(folder: Path) -> Path:
     (folder / "merchant").mkdir()
     (folder / "index.html").write_text("<!doctype html><title>player</title>")
     (folder / "merchant" / "index.html").write_text("<!doctype html><title>merchant</title>")
-    (folder / "assets" / "app-1a2b3c.js").write_text("console.log(1)")
+    (folder / "assets" / "app-1a2b3c.js").write_text("console.log(1);\n" * 500)
     (folder / "sw.js").write_text("self.addEventListener('fetch', () => {})")
     return folder
 
@@ -45,6 +45,8 @@ async def test_pages_and_assets_with_their_cache_policy(database_url: str, tmp_p
     assert "merchant" in merchant.text
     assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert asset.headers["x-content-type-options"] == "nosniff"
+    assert asset.headers["content-encoding"] == "gzip"
+    assert asset.text == "console.log(1);\n" * 500
     assert worker.headers["cache-control"] == "no-cache"
     assert health.status_code == 200
     assert missing.status_code == 404

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,7 +40,11 @@ CHROMIUM_ARGS = [
 ]
 # Phone first: the tests (and the README's screenshots) use a 390×844 phone screen.
 PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
+# `make screenshots` sets it to docs/img (the README's pictures); otherwise they go to a
+# scratch folder, so that a test run leaves the repository as it was.
+SCREENSHOTS = Path(os.environ.get("LUPIAE_SCREENSHOTS_DIR") or tempfile.gettempdir()) / (
+    "" if os.environ.get("LUPIAE_SCREENSHOTS_DIR") else "lupiae-screenshots"
+)
 
 
 def _require(condition: bool, reason: str) -> None:

@@ -32,9 +32,9 @@ def test_offline_fixes_are_sent_as_one_batch_and_the_visits_count(
         "websocket",
         lambda ws: ws.on(
             "framesent",
-            lambda frame: batches.append(frame.count('"lat"'))
-            if '"positions"' in str(frame)
-            else None,
+            lambda frame: (
+                batches.append(frame.count('"lat"')) if '"positions"' in str(frame) else None
+            ),
         ),
     )
     feed(page, path([at("porta_napoli", 30), at("obelisco")], seed=3)[:25])
