@@ -41,9 +41,18 @@ export default defineConfig({
         globPatterns: ["index.html", "assets/**/*.{js,css,woff2}", "icons/*.png", "*.webmanifest"],
         navigateFallback: "/index.html",
         navigateFallbackAllowlist: [/^\/$/],
-        // API answers are never cached by the service worker: the app keeps its own state.
-        runtimeCaching: [],
+        // The city's public content (no token, nothing personal) is kept for offline starts;
+        // nothing else from the API is cached by the service worker.
+        runtimeCaching: [
+          {
+            urlPattern: ({ url }) => /^\/v1\/(app-config|areas|pois|quests)$/.test(url.pathname),
+            handler: "NetworkFirst",
+            options: { cacheName: "lupiae-content", networkTimeoutSeconds: 4 },
+          },
+        ],
         maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
+        clientsClaim: true, // the first visit is served by the worker too, offline at once
+        skipWaiting: true,
       },
     }),
   ],

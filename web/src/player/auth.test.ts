@@ -80,6 +80,19 @@ describe("token refresh", () => {
     expect(store.value).toBeNull();
   });
 
+  it("an expired token restored without network keeps the session and retries later", async () => {
+    const store = memoryStore({ playerId: "p1", refreshToken: "old", accessToken: "stale", accessExpiresAt: Date.now() - 1 });
+    const refresher = vi.fn(async (): Promise<TokenPair> => {
+      throw new TypeError("Failed to fetch");
+    });
+    const auth = new Auth(store, refresher, Date.now, noLock);
+    expect((await auth.restore())?.playerId).toBe("p1");
+    refresher.mockImplementation(async () => pair());
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(refresher).toHaveBeenCalledTimes(2);
+    expect(store.value?.refreshToken).toMatch(/^refresh-/);
+  });
+
   it("refreshes at half the remaining life of a short token, at once when expired", () => {
     const session: Session = { playerId: "p", refreshToken: "r", accessToken: "a", accessExpiresAt: 900_000 };
     expect(refreshDelay(session, 0)).toBe(840_000);

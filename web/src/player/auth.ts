@@ -60,9 +60,10 @@ export class Auth {
     private readonly lock: Locker = webLock,
   ) {}
 
+  /** The stored session; kept when the network is away (refreshed when it is back). */
   async restore(): Promise<Session | null> {
     this.session = await this.store.load();
-    if (this.session) await this.ensureFresh();
+    if (this.session) await this.ensureFresh().catch(() => this.retryLater());
     return this.session;
   }
 

@@ -9,7 +9,7 @@ import { Auth, type TokenPair } from "./auth";
 import { FixBuffer } from "./buffer";
 import { apiFor, sitesFrom, type Ctx, type Tab } from "./context";
 import { describeEvent } from "./events";
-import { createMap, drawCity, setData, showMe, type CityMap } from "./map";
+import type { CityMap } from "./map";
 import { messages } from "./messages";
 import { signInWithPasskey } from "./passkey";
 import { Play, localCursor, type PlayEvent, type Status } from "./play";
@@ -22,6 +22,18 @@ import { renderRanks, renderTeam } from "./views/social";
 interface AppConfig {
   map_style_url: string | null;
 }
+
+/** What the first screen needs, asked for at once and in parallel (nothing secret). */
+function prefetch(language: string) {
+  return {
+    config: request<AppConfig>("/v1/app-config"),
+    areas: request<FeatureCollection>("/v1/areas", { language }),
+    sites: request<FeatureCollection>("/v1/pois", { language }),
+    quests: request<Array<{ slug: string; title: string }>>("/v1/quests", { language }),
+    map: import("./map"),
+  };
+}
+type Prefetched = ReturnType<typeof prefetch>;
 
 const TABS: Tab[] = ["sites", "quests", "rewards", "ranks", "team", "account"];
 const LOG_KEPT = 50;
@@ -37,9 +49,11 @@ class App {
   private detail: string | undefined;
   private questTitles = new Map<string, string>();
 
-  constructor(private readonly db: Database) {}
+  private db!: Database;
 
-  async boot(): Promise<void> {
+  async boot(early: Prefetched, db: Promise<Database>): Promise<void> {
+    const drawn = this.drawMap(early);
+    this.db = await db;
     const auth = new Auth(sessionStore(this.db), (refresh_token) =>
       request<TokenPair>("/v1/auth/refresh", { body: { refresh_token } }),
     );
@@ -64,7 +78,9 @@ class App {
       if (session) this.ctx.play?.renew(session.accessToken);
       else this.signedOut();
     });
-    await Promise.all([this.drawMap(), this.loadQuestTitles()]);
+    const offline = () => this.toast(this.i18n.t("status.offline"));
+    this.questTitles = new Map((await early.quests.catch(() => [])).map((q) => [q.slug, q.title]));
+    await drawn.catch(offline); // no map without the network and no cache: play on
     if (await auth.restore()) await this.signedIn();
   }
 
@@ -94,22 +110,14 @@ class App {
     this.renderLog();
   }
 
-  private async drawMap(): Promise<void> {
-    const config = await request<AppConfig>("/v1/app-config");
+  private async drawMap(early: Prefetched): Promise<void> {
+    const [config, { createMap }] = await Promise.all([early.config, early.map]);
     this.city = createMap($("map"), config.map_style_url, this.i18n.t("map.label"));
-    const language = this.i18n.language;
-    const [areas, sites] = await Promise.all([
-      request<FeatureCollection>("/v1/areas", { language }),
-      request<FeatureCollection>("/v1/pois", { language }),
-      this.city.ready,
-    ]);
+    const [areas, sites] = await Promise.all([early.areas, early.sites, this.city.ready]);
     this.ctx.sites = sitesFrom(sites);
     const map = this.city.map;
-    drawCity(map, areas, sites);
-    map.on("click", "sites", (e) => {
-      const slug = e.features?.[0]?.properties?.slug;
-      if (slug) this.ctx.showSite(String(slug));
-    });
+    this.city.draw(areas, sites);
+    this.city.onSiteClick((slug) => this.ctx.showSite(slug));
     map.once("idle", () => {
       performance.mark("sites-drawn");
       document.body.dataset.sitesDrawn = String(sites.features.length);
@@ -184,7 +192,7 @@ class App {
 
   private async onFix(position: GeolocationPosition): Promise<void> {
     const { latitude: lat, longitude: lon, accuracy } = position.coords;
-    if (this.city) showMe(this.city.map, lon, lat);
+    this.city?.showMe(lon, lat);
     // The device's clock when the fix arrives (maximumAge 0: the fix is fresh).
     const ts = Date.now();
     const kept = await this.buffer.add({ lat, lon, accuracy, ts });
@@ -275,14 +283,14 @@ class App {
       team: () => renderTeam(this.ctx, root),
       account: () => renderAccount(this.ctx, root, () => void this.ctx.auth.signOut()),
     };
-    if (this.tab !== "quests" && this.city) setData(this.city.map, "steps", { type: "FeatureCollection", features: [] });
+    if (this.tab !== "quests") this.city?.setData("steps", { type: "FeatureCollection", features: [] });
     Promise.resolve(views[this.tab]()).catch((error: Error) => this.toast(this.i18n.t("error.generic", { message: error.message })));
   }
 
   private showSteps(features: Feature[], done: Set<string>): void {
     if (!this.city) return;
     const marked = features.map((f) => ({ ...f, properties: { ...f.properties, done: done.has(String(f.properties?.slug)) } }));
-    setData(this.city.map, "steps", { type: "FeatureCollection", features: marked });
+    this.city.setData("steps", { type: "FeatureCollection", features: marked });
   }
 
   private toast(text: string): void {
@@ -293,9 +301,10 @@ class App {
 }
 
 async function main(): Promise<void> {
-  registerSW({ immediate: true });
-  const app = new App(await openStore());
-  await app.boot();
+  const app = new App();
+  const early = prefetch(app.i18n.language);
+  window.addEventListener("load", () => registerSW({ immediate: true }), { once: true });
+  await app.boot(early, openStore());
 }
 
 void main();

@@ -20,9 +20,15 @@ export const PLAIN_STYLE: StyleSpecification = {
 const LECCE: [number, number] = [18.1705, 40.3525];
 const EMPTY: FeatureCollection = { type: "FeatureCollection", features: [] };
 
+/** What the app uses of the map; the module is loaded on its own (dynamic import) so that
+ * the first screen never waits for MapLibre. */
 export interface CityMap {
   map: maplibregl.Map;
   ready: Promise<void>;
+  draw(areas: FeatureCollection, sites: FeatureCollection): void;
+  setData(source: string, data: FeatureCollection): void;
+  showMe(lon: number, lat: number): void;
+  onSiteClick(handler: (slug: string) => void): void;
 }
 
 export function createMap(container: HTMLElement, styleUrl: string | null, label: string): CityMap {
@@ -32,12 +38,24 @@ export function createMap(container: HTMLElement, styleUrl: string | null, label
     center: LECCE,
     zoom: 14.6,
     attributionControl: styleUrl ? {} : false,
-    cooperativeGestures: false,
+    fadeDuration: 0,
+    pixelRatio: Math.min(globalThis.devicePixelRatio || 1, 2),
   });
   map.getCanvas().setAttribute("aria-label", label);
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
   const ready = new Promise<void>((resolve) => map.once("load", () => resolve()));
-  return { map, ready };
+  return {
+    map,
+    ready,
+    draw: (areas, sites) => drawCity(map, areas, sites),
+    setData: (source, data) => setData(map, source, data),
+    showMe: (lon, lat) => showMe(map, lon, lat),
+    onSiteClick: (handler) =>
+      map.on("click", "sites", (e) => {
+        const slug = e.features?.[0]?.properties?.slug;
+        if (slug) handler(String(slug));
+      }),
+  };
 }
 
 export function drawCity(map: maplibregl.Map, areas: FeatureCollection, sites: FeatureCollection): void {
