@@ -95,6 +95,9 @@ def test_the_walk_completes_the_quest_with_badge_and_coupon_qr(walked: Page) -> 
     expect(credential.locator("[data-issuer]")).to_contain_text("Emessa da")
     expect(credential.locator(".jwt")).to_contain_text("eyJ")
     credential.get_by_role("button", name="Chiudi").click()
+    page.get_by_role("button", name="Classifiche").click()
+    expect(page.locator(".my-rank")).to_contain_text("La tua posizione:")
+    expect(page.locator(".board li.me")).to_have_count(1)
 
 
 def test_a_passkey_keeps_the_progress_on_another_device(
