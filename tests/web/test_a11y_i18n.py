@@ -74,3 +74,20 @@ def test_no_serious_accessibility_violation(page: Page) -> None:
     page.get_by_role("button", name="Inizia la missione").click()
     expect(page.locator("[data-step=quiz] form")).to_be_visible()
     assert axe_violations(page) == []
+
+
+def test_a_keyboard_alone_starts_and_moves_between_sections(page: Page) -> None:
+    page.goto("/")
+    expect(page.locator("body")).to_have_attribute("data-sites-drawn", "30")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Vai al contenuto")).to_be_focused()
+    for _ in range(10):  # skip link, language, then the welcome's first button
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "start-guest":
+            break
+    page.keyboard.press("Enter")
+    expect(page.locator("body")).to_have_attribute("data-status", "online")
+    page.get_by_role("button", name="Missioni", exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#view")).to_be_focused()  # focus follows the section
+    expect(page.get_by_role("heading", name="Missioni")).to_be_visible()
