@@ -44,7 +44,7 @@ function badgeItem(ctx: Ctx, badge: Badge): HTMLElement {
   return h(
     "li",
     { className: "card", dataset: { badge: badge.slug } },
-    h("strong", {}, "🏅 ", badge.name),
+    h("strong", {}, badge.name),
     h("span", {}, badge.description),
     h("span", { className: "muted" }, t("badge.awarded", { date: day(ctx, badge.awarded_at) })),
     h("button", { type: "button", className: "secondary", onclick: () => showCredential(ctx, badge) }, t("badge.credential")),
