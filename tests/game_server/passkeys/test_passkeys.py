@@ -133,3 +133,15 @@ def test_challenges_expire_and_are_bound_to_their_purpose() -> None:
     tampered = bytes([challenge[0] ^ 1]) + challenge[1:]
     with pytest.raises(challenges.BadChallenge):
         challenges.check(TEST_SECRET, tampered, "register", player, now)
+
+
+async def test_export_lists_passkeys_and_erase_deletes_them(client: httpx.AsyncClient) -> None:
+    player_id, auth = await guest(client)
+    device = SoftAuthenticator()
+    assert (await register(client, auth, device)).status_code == 201
+    exported = (await client.get("/v1/me/export", headers=auth)).json()
+    assert len(exported["passkeys"]) == 1
+    assert "public_key" not in exported["passkeys"][0]
+    erased = await client.delete("/v1/me", params={"confirm": player_id}, headers=auth)
+    assert erased.status_code == 204
+    assert (await sign_in(client, device)).status_code == 401
