@@ -68,6 +68,22 @@ _DETAILS: list[tuple[str, str]] = [
     (r"the token is not valid", "il token non è valido"),
     (r"this staff account is disabled", "questo account dello staff è disattivato"),
     (r"this staff account no longer exists", "questo account dello staff non esiste più"),
+    # passkeys (game_server/players/passkeys)
+    (r"not a challenge of this server", "non è una sfida di questo server"),
+    (r"the challenge has expired; start again", "la sfida è scaduta; ricominciate"),
+    (
+        r"the challenge was issued for another ceremony",
+        "la sfida è stata emessa per un'altra operazione",
+    ),
+    (r"the challenge was issued to another player", "la sfida è stata emessa a un altro giocatore"),
+    (r"this challenge was answered already", "a questa sfida è già stato risposto"),
+    (
+        r"the passkey could not be verified: (?P<why>.+)",
+        "non è stato possibile verificare la passkey: {why}",
+    ),
+    (r"this passkey is already registered", "questa passkey è già registrata"),
+    (r"this passkey is not registered here", "questa passkey non è registrata qui"),
+    (r"malformed credential: (?P<why>.+)", "credenziale malformata: {why}"),
     (r"unknown refresh token", "token di rinnovo sconosciuto"),
     (r"unknown, revoked or expired credentials", "credenziali sconosciute, revocate o scadute"),
     (
