@@ -11,7 +11,7 @@ NODE_OK := $(shell node -e 'process.exit(+process.versions.node.split(".")[0] < 
 NO_NODE := echo "Node.js 20+ not found: skipping the web app (web/); the API is served without it"
 WEB_DEPS := web/node_modules/.package-lock.json
 
-.PHONY: run test lint format typecheck check install web web-test bench-geo bench-gateway bench-redeem bench-opendata bench-web screenshots chaos clean
+.PHONY: run test lint format typecheck check install web web-test bench-geo bench-gateway bench-redeem bench-opendata bench-web screenshots chaos bench-abuse clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -97,6 +97,9 @@ bench-web: $(STAMP) web
 # Faults under load on its own PostgreSQL and Redis (ports 18700-18799, CHAOS_PORT_BASE).
 chaos: $(STAMP)
 	$(BIN)/python -m benchmarks.chaos
+
+bench-abuse: $(STAMP)
+	$(BIN)/python benchmarks/abuse.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache web/dist web/node_modules

@@ -16,6 +16,7 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 TIME_PATTERN = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
 AREA_ROLES = ("old_town", "district", "other")
 QUEST_ORDERS = ("any", "sequence")
+PRESENCE_RULES = ("server_time", "device_time")
 RADIUS_M = (10, 150)
 DWELL_S = (5, 1800)
 DEFAULT_RADIUS_M = 30
@@ -166,6 +167,42 @@ class Badge(Strict):
     criteria: Criteria | None = Field(default=None, description="Omit: given by quest rewards")
 
 
+class CouponEvidence(Strict):
+    """Prove / evidence a coupon needs (docs/anti-cheat.md). Omitted keys take safe values."""
+
+    presence: Literal["server_time", "device_time"] = Field(
+        default="server_time",
+        description=(
+            "server_time: i passi devono avvenire mentre il server li vede, non più in fretta "
+            "di una camminata / the steps must happen while the server sees them, no faster "
+            "than a walk. device_time: the device's clock is trusted (not recommended)"
+        ),
+    )
+    min_account_age_s: int = Field(
+        default=0,
+        ge=0,
+        le=30 * 86_400,
+        description="Età minima dell'account / minimum account age at completion, seconds",
+    )
+    upgraded_account: bool = Field(
+        default=False,
+        description="Solo account non ospite / only accounts upgraded from guest",
+    )
+    team_distinct_clients: bool = Field(
+        default=True,
+        description=(
+            "Missioni di squadra: un solo coupon per client / team quests: one coupon per client"
+        ),
+    )
+    attestation: bool = Field(
+        default=False,
+        description=(
+            "Richiede l'attestazione del dispositivo (se l'operatore la attiva) / requires a "
+            "platform attestation when the operator enables it"
+        ),
+    )
+
+
 class Coupon(Strict):
     slug: Slug
     merchant: Slug
@@ -175,6 +212,10 @@ class Coupon(Strict):
     valid_until: dt.date | None = Field(default=None, description="YYYY-MM-DD")
     total_limit: int | None = Field(default=None, ge=1, description="Omit: no limit")
     per_player_limit: int = Field(default=1, ge=1, le=100)
+    evidence: CouponEvidence = Field(
+        default_factory=CouponEvidence,
+        description="Prove richieste / the evidence a coupon needs (docs/anti-cheat.md)",
+    )
 
 
 class Merchant(Strict):

@@ -14,11 +14,24 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from content.format import AREA_ROLES, QUEST_ORDERS, SLUG_PATTERN, TIME_PATTERN, WEEKDAYS, LocalText
+from content.format import (
+    AREA_ROLES,
+    PRESENCE_RULES,
+    QUEST_ORDERS,
+    SLUG_PATTERN,
+    TIME_PATTERN,
+    WEEKDAYS,
+    LocalText,
+)
 
 Loc = tuple[str | int, ...]
 _LANGUAGES = {"it": "Italian", "en": "English"}
-_CHOICES: dict[str, Sequence[str]] = {"days": WEEKDAYS, "role": AREA_ROLES, "order": QUEST_ORDERS}
+_CHOICES: dict[str, Sequence[str]] = {
+    "days": WEEKDAYS,
+    "role": AREA_ROLES,
+    "order": QUEST_ORDERS,
+    "presence": PRESENCE_RULES,
+}
 _UNITS = {"_m": " m", "_s": " s", "_h": " h"}
 _TYPE_WORDS = {
     "int": "a whole number",

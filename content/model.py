@@ -143,6 +143,16 @@ class Badge(Frozen):
     criteria: BadgeCriteria | None = None  # None: only given as a quest reward
 
 
+class CouponEvidence(Frozen):
+    """What a coupon needs beyond the quest (docs/anti-cheat.md)."""
+
+    presence: Literal["server_time", "device_time"] = "server_time"
+    min_account_age_s: int = 0
+    upgraded_account: bool = False
+    team_distinct_clients: bool = True
+    attestation: bool = False
+
+
 class CouponTemplate(Frozen):
     slug: str
     merchant: str
@@ -152,6 +162,7 @@ class CouponTemplate(Frozen):
     valid_until: dt.date | None = None
     total_limit: int | None = None
     per_player_limit: int = 1
+    evidence: CouponEvidence = CouponEvidence()
 
 
 class Merchant(Frozen):

@@ -149,6 +149,7 @@ def _coupon(coupon: fmt.Coupon) -> model.CouponTemplate:
         valid_until=coupon.valid_until,
         total_limit=coupon.total_limit,
         per_player_limit=coupon.per_player_limit,
+        evidence=model.CouponEvidence(**coupon.evidence.model_dump()),
     )
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
@@ -13,8 +14,10 @@ from sqlalchemy import event
 
 from game_server import admin, health, web
 from game_server.admin.limits import RouteBodyLimits
+from game_server.anticheat import endpoints as anticheat
 from game_server.catalog import endpoints as catalog
 from game_server.catalog.service import Catalog, watching
+from game_server.clock import utcnow
 from game_server.counters import Counters, LocalWindows
 from game_server.db import make_engine, make_session_factory
 from game_server.errors import install_error_handlers
@@ -55,7 +58,10 @@ def tune_gc(young_threshold: int) -> None:
         gc.set_threshold(young_threshold, middle, old)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow
+) -> FastAPI:
+    """The application. `clock` is the gateway's server time (tests inject one)."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -81,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.gateway_metrics,
             fast_log,
             app.state.outages,
+            clock=clock,
         )
         async with app.state.session_factory() as session:
             loaded = await app.state.catalog.reload(session)
@@ -148,3 +155,5 @@ def _routes(app: FastAPI) -> None:
     app.include_router(quests.router)
     app.include_router(quests.well_known)
     app.include_router(gateway.router)
+    app.include_router(anticheat.player_router)
+    app.include_router(anticheat.router)

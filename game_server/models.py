@@ -1,5 +1,6 @@
 """Every mapped table, imported in one place for Alembic and for `create_all` in tests."""
 
+from game_server.anticheat.models import SuspicionRecord
 from game_server.audit.models import AuditEntry
 from game_server.catalog.models import Area, ContentVersion, Poi
 from game_server.db import Base
@@ -63,6 +64,7 @@ __all__ = [
     "RefreshToken",
     "StaffAccount",
     "StepCompletion",
+    "SuspicionRecord",
     "Team",
     "TeamMember",
     "UsedChallenge",

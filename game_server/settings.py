@@ -6,6 +6,7 @@ from dataclasses import fields
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -135,6 +136,13 @@ class Settings(BaseSettings):
     webauthn_rp_id: str = ""
     webauthn_origins: list[str] = []
     passkey_challenge_ttl_s: int = Field(default=300, ge=30, le=3600)
+    # Anti-cheat (docs/anti-cheat.md).
+    presence_walk_mps: float = Field(default=2.5, gt=0, le=20)
+    risk_hold_threshold: float = Field(default=10.0, gt=0)
+    guest_signups_per_client: int = Field(default=5, ge=1)
+    guest_signup_window_s: int = Field(default=3600, ge=1)
+    attestation: Literal["off", "test"] = "off"
+    attestation_ttl_s: int = Field(default=3600, ge=60)
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:

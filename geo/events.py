@@ -16,6 +16,7 @@ RejectionReason = Literal[
     "teleport",
     "mock",
     "outside_area",
+    "two_places",  # the gateway's: another socket of the player put them elsewhere
 ]
 
 

@@ -29,6 +29,7 @@ class FixScreen:
         "_future_ms",
         "_max_accuracy_m",
         "_max_speed_mps",
+        "_speed_cap_m",
         "_teleport_m",
         "_teleport_window_ms",
         "_window",
@@ -40,6 +41,7 @@ class FixScreen:
         self._window = settings.duplicate_window
         self._max_accuracy_m = settings.max_accuracy_m
         self._max_speed_mps = settings.max_speed_mps
+        self._speed_cap_m = settings.speed_accuracy_cap_m
         self._teleport_m = settings.teleport_distance_m
         self._teleport_window_ms = round(settings.teleport_window_s * 1000)
         self._cooldown_ms = round(settings.teleport_cooldown_s * 1000)
@@ -89,7 +91,9 @@ class FixScreen:
     def _check_movement(self, anchor: Anchor, fix: Fix) -> RejectionReason | None:
         dt_ms = fix.ts_ms - anchor.ts_ms
         moved_m = distance_m(anchor.lat, anchor.lon, fix.lat, fix.lon)
-        moved_m = max(0.0, moved_m - anchor.accuracy_m - fix.accuracy_m)
+        cap = self._speed_cap_m
+        allowance = min(anchor.accuracy_m, cap) + min(fix.accuracy_m, cap)
+        moved_m = max(0.0, moved_m - allowance)
         if moved_m > self._teleport_m and dt_ms < self._teleport_window_ms:
             return "teleport"
         if moved_m > self._max_speed_mps * dt_ms / 1000.0:

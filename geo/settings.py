@@ -19,6 +19,9 @@ class GeoSettings:
     max_age_s: float = 300.0
     # Plausibility (SPEC §4).
     max_speed_mps: float = 15.0
+    # The speed check forgives each fix its accuracy radius, but at most this much: a
+    # claimed 35 m accuracy must not turn 80 m/s into a walk (docs/anti-cheat.md).
+    speed_accuracy_cap_m: float = 20.0
     teleport_distance_m: float = 1000.0
     teleport_window_s: float = 60.0
     teleport_cooldown_s: float = 300.0

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from content.model import Bundle
+from content.model import Bundle, Quest
+from game_server.anticheat.evidence import EvidenceJudge
 from game_server.pubsub import Backend
 from game_server.settings import Settings
 from quests import hooks
@@ -63,8 +64,8 @@ class Grants:
             await self.xp(batch, player_id, rewards.xp, reason, at, quest=done.quest)
         if rewards.badge is not None:
             await self.badge(batch, player_id, rewards.badge, reason, at)
-        if rewards.coupon is not None:
-            await self.coupon(batch, player_id, rewards.coupon, reason, at)
+        if rewards.coupon is not None and quest is not None:
+            await self.coupon(batch, player_id, rewards.coupon, quest, done.run_no, at)
 
     async def xp(
         self,
@@ -113,11 +114,30 @@ class Grants:
         )
 
     async def coupon(
-        self, batch: Batch, player_id: uuid.UUID, slug: str, reason: str, at: datetime
+        self,
+        batch: Batch,
+        player_id: uuid.UUID,
+        slug: str,
+        quest: Quest,
+        run_no: int,
+        at: datetime,
     ) -> None:
+        """Issue the quest's coupon if its evidence holds, held if a moderator must look,
+        or not at all if the steps were faster than a walk in server time
+        (docs/anti-cheat.md)."""
         template = next((c for c in self.bundle.coupons if c.slug == slug), None)
         if template is None:
             return
-        issued = await issue_coupon(self.session, template, player_id, reason, now=at)
+        judge = EvidenceJudge(self.session, self.bundle, self.settings, self.backend)
+        verdict = await judge.judge(template, player_id, quest, run_no, at)
+        if verdict.action == "withhold":
+            data = {"template": slug, "quest": quest.slug, "run": run_no, "reason": verdict.reason}
+            batch.add(player_id, "coupon.withheld", data)
+            return
+        reason = f"quest:{quest.slug}:{run_no}"
+        hold = verdict.reason if verdict.action == "hold" else None
+        issued = await issue_coupon(
+            self.session, template, player_id, reason, now=at, hold_reason=hold
+        )
         if issued is not None:
             batch.add(player_id, "coupon.issued", issued.event_data())

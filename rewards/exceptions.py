@@ -30,6 +30,12 @@ class CouponSpent(Conflict):
     slug = "coupon-spent"
 
 
+class CouponHeld(Conflict):
+    """Held by anti-cheat until a moderator releases it, or refused (docs/anti-cheat.md)."""
+
+    slug = "coupon-held"
+
+
 class CouponExpired(Gone):
     slug = "coupon-expired"
 

@@ -27,16 +27,21 @@ class IssuedCoupon:
     offer: LocalText
     issued_at: datetime
     expires_at: datetime | None
+    hold_reason: str | None = None
 
     def event_data(self) -> dict[str, Any]:
-        """The `data` of a `coupon.issued` event."""
-        return {
+        """The `data` of a `coupon.issued` event; a held coupon says why (docs/anti-cheat.md)."""
+        data: dict[str, Any] = {
             "code": codes.display(self.code),
             "template": self.template_slug,
             "merchant": self.merchant_slug,
             "offer": {"it": self.offer.it, "en": self.offer.en},
             "expires_at": self.expires_at.isoformat() if self.expires_at else None,
         }
+        if self.hold_reason is not None:
+            data["state"] = "held"
+            data["hold_reason"] = self.hold_reason
+        return data
 
 
 async def issue_coupon(
@@ -46,6 +51,7 @@ async def issue_coupon(
     reason: str,
     *,
     now: datetime | None = None,
+    hold_reason: str | None = None,
 ) -> IssuedCoupon | None:
     """Issue one coupon of `template` to the player for `reason`, inside the caller's
     transaction (never commits).
@@ -54,7 +60,8 @@ async def issue_coupon(
     (player, template, reason) gets at most one coupon, ever. Returns None, having written
     nothing, when the reason was already paid or the total or per-player limit is reached.
     Safe under concurrency: the template's counter row is updated conditionally and stays
-    locked until the caller commits.
+    locked until the caller commits. With `hold_reason` the coupon is issued `held`: the
+    player sees it and why, a merchant cannot redeem it until a moderator releases it.
     """
     now = now or utcnow()
     coupons = CouponRepository(session)
@@ -68,10 +75,19 @@ async def issue_coupon(
     for _ in range(_CODE_ATTEMPTS):
         code = codes.new_code()
         row = _row(template, player_id, reason, code=code, now=now, expires_at=expires_at)
+        if hold_reason is not None:
+            row.update(state="held", hold_reason=hold_reason[:200])
         coupon_id = await coupons.insert(row)
         if coupon_id is not None:
             return IssuedCoupon(
-                coupon_id, code, template.slug, template.merchant, template.offer, now, expires_at
+                coupon_id,
+                code,
+                template.slug,
+                template.merchant,
+                template.offer,
+                now,
+                expires_at,
+                hold_reason,
             )
     raise RuntimeError("could not draw a free coupon code")  # 31^8 codes: never in practice
 

@@ -94,7 +94,9 @@ class Coupon(Base):
     terms_it: Mapped[str | None] = mapped_column(String(2000))
     terms_en: Mapped[str | None] = mapped_column(String(2000))
     reason: Mapped[str] = mapped_column(String(200))
-    state: Mapped[str] = mapped_column(String(16), default="issued")  # issued | redeemed
+    # issued | redeemed | held (anti-cheat: until a moderator releases it) | refused
+    state: Mapped[str] = mapped_column(String(16), default="issued")
+    hold_reason: Mapped[str | None] = mapped_column(String(200))
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -27,7 +27,7 @@ class CouponCheck(BaseModel):
 
     code: str
     redeemable: bool
-    state: Literal["redeemable", "redeemed", "expired"]
+    state: Literal["redeemable", "redeemed", "expired", "held", "refused"]
     template: str
     offer: Offer
     terms: Offer | None
@@ -104,7 +104,10 @@ class PlayerCoupon(BaseModel):
     offer: Offer
     terms: Offer | None
     merchant: MerchantRef
-    state: Literal["active", "redeemed", "expired"]
+    state: Literal["active", "redeemed", "expired", "held", "refused"]
+    hold_reason: str | None = Field(
+        default=None, description="Why the coupon is held or was refused (docs/anti-cheat.md)"
+    )
     issued_at: datetime
     expires_at: datetime | None
     qr: QrRead

@@ -14,6 +14,7 @@ from game_server.settings import Settings
 from rewards import codes
 from rewards.exceptions import (
     CouponExpired,
+    CouponHeld,
     CouponSpent,
     ForeignCoupon,
     ForeignRedemption,
@@ -78,6 +79,8 @@ class RedemptionService:
             )
         if check.expires_at is not None and check.expires_at <= now:
             return check.model_copy(update={"state": "expired"})
+        if coupon.state in ("held", "refused"):
+            return check.model_copy(update={"state": coupon.state})
         return check.model_copy(update={"redeemable": True})
 
     async def redeem(
@@ -122,6 +125,10 @@ class RedemptionService:
         expires_at = aware(coupon.expires_at) if coupon.expires_at else None
         if expires_at is not None and expires_at <= now:
             return CouponExpired(f"coupon expired on {iso(expires_at)}", expired_at=iso(expires_at))
+        if coupon.state == "held":
+            return CouponHeld("coupon held for a moderator's check; not redeemable yet")
+        if coupon.state == "refused":
+            return CouponHeld("coupon refused by a moderator")
         return CouponSpent("coupon changed while redeeming it; check it again")
 
     async def _coupon_of(self, merchant: Shop, code: str) -> Coupon:

@@ -28,9 +28,10 @@ from game_server.events import log as events_log
 from game_server.gateway import protocol
 from game_server.i18n import negotiate
 from game_server.pubsub import RESUBSCRIBED, BackendUnavailable, Message, Subscription
-from geo import TrackerState
+from geo import Anchor, TrackerState
 
 if TYPE_CHECKING:
+    from game_server.gateway.suspicion import Recorded
     from quests.view import GameView
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,12 @@ class Connection:
     factory: async_sessionmaker[AsyncSession]
     send_timeout_s: float
     tracker: TrackerState = field(default_factory=TrackerState)
+    # The saved state's bytes this socket last read or wrote: its next save is a
+    # compare-and-set over them (one player, one place; gateway.trackers).
+    tracker_read: bytes | None = None
+    # The anchor this socket's own fixes set; any other was set by another socket.
+    own_anchor: Anchor | None = None
+    recorded: Recorded | None = None  # suspicious patterns put on record (lazily)
     world_version: int = -1
     last_fix_ts: int | None = None
     last_sent_seq: int = 0

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from game_server.anticheat import service as anticheat
 from game_server.background import in_background
 from game_server.catalog.service import Catalog
 from game_server.clock import utcnow
@@ -27,7 +28,7 @@ from game_server.errors import DomainError
 from game_server.events import log as events_log
 from game_server.events.fastlog import FastLog, VisitRow
 from game_server.events.log import NewEvent
-from game_server.gateway import protocol
+from game_server.gateway import protocol, suspicion
 from game_server.gateway.connection import (
     CloseSocket,
     Connection,
@@ -57,7 +58,7 @@ from game_server.players.models import Player
 from game_server.players.tokens import decode_access_token
 from game_server.pubsub import Backend, BackendUnavailable
 from game_server.settings import Settings
-from geo import Fix, Outcome, TrackerState
+from geo import Fix, Outcome, Rejection, TrackerState
 
 if TYPE_CHECKING:
     from quests.view import GameView
@@ -69,6 +70,8 @@ TRACKER_SAVE_EVERY_S = 5.0
 REACTION_QUEUE = 10_000
 NOTICE_INTERVAL_S = 10.0
 REPLAYED_KINDS = frozenset({"poi.enter", "poi.visit", "poi.exit"})
+# A frame whose state another socket keeps claiming first is judged at most this often.
+CLAIM_ATTEMPTS = 3
 
 
 @dataclass(slots=True)
@@ -81,6 +84,20 @@ class _Limits:
 
 def _ts(fix: protocol.PositionFix) -> int:
     return fix.ts
+
+
+@dataclass(slots=True)
+class _Judged:
+    """What one frame's fixes earned, and what looked suspicious."""
+
+    events: list[NewEvent]
+    visits: list[Visit]
+    suspects: list[suspicion.Suspect]
+    prints: list[tuple[str, protocol.PositionFix]]  # (site, the fix that made the visit)
+
+
+def _fix(fix: protocol.PositionFix) -> Fix:
+    return Fix(fix.lat, fix.lon, fix.accuracy, fix.ts, fix.mock)
 
 
 def _rows(visits: list[Visit]) -> list[VisitRow]:
@@ -98,9 +115,14 @@ class Gateway:
         metrics: GatewayMetrics,
         fast_log: FastLog | None = None,
         outages: Outages | None = None,
+        *,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.settings = settings
         self.outages = outages
+        # Server time: when fixes arrive, visits are recorded, answers given (tests inject a
+        # clock to walk a quest in real time without waiting for it).
+        self.clock = clock
         self.fast_log = fast_log
         self.factory = factory
         self.backend = backend
@@ -115,7 +137,8 @@ class Gateway:
                 factory, worker_id=new_worker_id(), heartbeat_s=settings.heartbeat_s
             )
             fast_log.worker_id = self.liveness.worker_id
-        self.worlds = WorldCache(settings.geo_settings())
+        self.geo = settings.geo_settings()
+        self.worlds = WorldCache(self.geo)
         self.trackers = TrackerStore(backend, settings.tracker_linger_s)
         self.reactions: Reactions[Connection] = Reactions(
             self._grant_owed_or_leave_owed,
@@ -199,7 +222,7 @@ class Gateway:
             return
         view = await self._load_view(conn)
         world = self._world(conn)
-        if world is not None and self.game.starts_quests(view, world.bundle, at=utcnow()):
+        if world is not None and self.game.starts_quests(view, world.bundle, at=self.clock()):
             await self._start(conn, None)
             await self._load_view(conn)  # read now, not while the first visit waits for it
 
@@ -244,19 +267,24 @@ class Gateway:
         else:
             conn.last_sent_seq = resume_after
         conn.request_catch_up()  # also delivers anything committed since last_seq was read
-        conn.tracker = await self._tracker_as_stored(conn.player_id, last_seq)
+        conn.tracker, conn.tracker_read = await self._tracker_as_stored(conn.player_id, last_seq)
         conn.tracker_seq = last_seq
+        conn.own_anchor = conn.tracker.anchor
 
-    async def _tracker_as_stored(self, player_id: uuid.UUID, last_seq: int) -> TrackerState:
+    async def _tracker_as_stored(
+        self, player_id: uuid.UUID, last_seq: int
+    ) -> tuple[TrackerState, bytes | None]:
         """The saved tracker state, with the geo events stored after it was saved replayed onto
-        it (a worker killed between storing events and saving the state; Redis restarted)."""
-        state, saved_seq = await self.trackers.load_with_seq(player_id)
+        it (a worker killed between storing events and saving the state; Redis restarted), and
+        the bytes stored (the socket's next save is a compare-and-set over them)."""
+        saved = await self.trackers.load_saved(player_id)
+        state, saved_seq = saved.state, saved.seq
         if last_seq == 0 or (saved_seq is not None and saved_seq >= last_seq):
-            return state
+            return state, saved.raw
         since = saved_seq if saved_seq is not None else max(0, last_seq - REPLAY_WINDOW)
         async with self.factory() as session:
             events = await events_log.after(session, player_id, since, REPLAY_WINDOW * 2)
-        return replay(state, (e for e in events if e.kind in REPLAYED_KINDS))
+        return replay(state, (e for e in events if e.kind in REPLAYED_KINDS)), saved.raw
 
     async def _run(self, conn: Connection) -> None:
         """Read in this task, write on demand; a slow consumer or expiry ends both."""
@@ -282,7 +310,7 @@ class Gateway:
             if conn.forget:  # the player erased their account: keep nothing
                 await self.trackers.forget(conn.player_id)
             else:
-                await self.trackers.save(conn.player_id, conn.tracker, conn.tracker_seq)
+                await self._save_tracker(conn)
 
     @staticmethod
     def _why_stopped(conn: Connection) -> BaseException:
@@ -366,47 +394,122 @@ class Gateway:
             )
             return
         fixes = [frame] if isinstance(frame, protocol.Position) else sorted(frame.fixes, key=_ts)
-        events: list[NewEvent] = []
-        visits: list[Visit] = []
-        now_ms = int(time.time() * 1000)
+        now_ms = int(self.clock().timestamp() * 1000)
         unseen = conn.tracker, conn.last_fix_ts  # if the batch's events cannot be stored
-        for fix in fixes:
-            before = conn.tracker
-            outcomes = self._evaluate(conn, world, fix, now_ms)
-            # Read each fix's outcomes against the state right after it: a visit's entry time
-            # and dwell must not depend on how the fixes were batched.
-            new_events, new_visits = to_events(outcomes, conn.tracker, limits.notices, now_s)
-            events += new_events
-            visits += new_visits + longer_stays(before, conn.tracker, world.dwell_targets_ms)
+        for _ in range(CLAIM_ATTEMPTS):
+            judged = self._judge(conn, world, fixes, limits, now_s, now_ms)
+            if not (judged.events or judged.visits):
+                break
+            # Claim the state before storing what it earned: another socket of the player
+            # may have moved them meanwhile (one player, one place).
+            claim = await self.trackers.claim(
+                conn.player_id, conn.tracker_read, conn.tracker, conn.tracker_seq
+            )
+            conn.tracker_read = claim.raw
+            if claim.ok:
+                break
+            assert claim.theirs is not None
+            unseen = conn.tracker, conn.last_fix_ts = claim.theirs.state, unseen[1]
+        else:
+            judged = _Judged([], [], judged.suspects, [])  # still contested: store nothing
         self.metrics.counts.fixes += len(fixes)
-        if events or visits:
+        if judged.events or judged.visits:
             try:
-                await self._commit(conn, events, visits, world)
+                await self._commit(conn, judged.events, judged.visits, world)
             except NotStored:
                 # Forget the batch: the tracker state saved when the socket closes must not
                 # count enters and visits that nobody stored. Uploaded again after
                 # reconnecting, the same fixes earn them again.
                 conn.tracker, conn.last_fix_ts = unseen
                 raise
-            await self.trackers.save(conn.player_id, conn.tracker, conn.tracker_seq)
+            await self._save_tracker(conn)  # now with the seq of the events just stored
             limits.saved_at = now_s
         elif now_s - limits.saved_at >= TRACKER_SAVE_EVERY_S:
-            await self.trackers.save(conn.player_id, conn.tracker, conn.tracker_seq)
+            await self._save_tracker(conn)
             limits.saved_at = now_s
+        if judged.suspects or judged.prints:
+            await self._put_on_record(conn, judged, now_s)
+
+    def _judge(
+        self,
+        conn: Connection,
+        world: World,
+        fixes: Sequence[protocol.PositionFix],
+        limits: _Limits,
+        now_s: float,
+        now_ms: int,
+    ) -> _Judged:
+        judged = _Judged([], [], [], [])
+        for fix in fixes:
+            before = conn.tracker
+            outcomes = self._evaluate(conn, world, fix, now_ms, judged.suspects)
+            # Read each fix's outcomes against the state right after it: a visit's entry time
+            # and dwell must not depend on how the fixes were batched.
+            new_events, new_visits = to_events(outcomes, conn.tracker, limits.notices, now_s)
+            judged.events += new_events
+            judged.visits += new_visits + longer_stays(before, conn.tracker, world.dwell_targets_ms)
+            if new_visits:  # one fix inside overlapping fences makes several visits
+                judged.prints.append((new_visits[0].poi, fix))
+        return judged
+
+    async def _save_tracker(self, conn: Connection) -> None:
+        """Save unless another socket of the player saved first: then take their state."""
+        claim = await self.trackers.claim(
+            conn.player_id, conn.tracker_read, conn.tracker, conn.tracker_seq
+        )
+        conn.tracker_read = claim.raw
+        if claim.theirs is not None:
+            conn.tracker = claim.theirs.state
+
+    async def _put_on_record(self, conn: Connection, judged: _Judged, now_s: float) -> None:
+        """Suspicious patterns of this frame on the player's record (its own unit of work)."""
+        suspects = list(judged.suspects)
+        for poi, fix in judged.prints:
+            found = await suspicion.replayed(self.backend, conn.player_id, poi, _fix(fix))
+            if found is not None:
+                suspects.append(found)
+        conn.recorded = conn.recorded or suspicion.Recorded()
+        due = conn.recorded.due(suspects, now_s)
+        if not due:
+            return
+        try:
+            async with self._writes, self.factory() as session:
+                for kind, evidence in due:
+                    await anticheat.record(session, conn.player_id, kind, evidence)
+                await session.commit()
+        except Exception as exc:  # the record is lost, the play goes on
+            self._background_failed(exc, "recording suspicious patterns")
 
     def _evaluate(
-        self, conn: Connection, world: World, fix: protocol.PositionFix, now_ms: int
+        self,
+        conn: Connection,
+        world: World,
+        fix: protocol.PositionFix,
+        now_ms: int,
+        suspects: list[suspicion.Suspect],
     ) -> list[Outcome]:
         last = conn.last_fix_ts
         if last is not None and 0 <= fix.ts - last < self.settings.min_fix_interval_s * 1000:
             self.metrics.fixes_dropped.inc()
             return []
-        state, outcomes = world.tracker.process(
-            conn.tracker, Fix(fix.lat, fix.lon, fix.accuracy, fix.ts, fix.mock), now_ms
-        )
+        anchor = conn.tracker.anchor
+        geo_fix = _fix(fix)
+        if anchor is not None and anchor is not conn.own_anchor and not fix.mock:
+            # The last position was set by another socket of the player.
+            apart = suspicion.elsewhere(self.geo, anchor, geo_fix)
+            if apart is not None:
+                suspects.append(("two_places", {"ts": fix.ts, **apart}))
+                return [Rejection("two_places", fix.ts)]
+        state, outcomes = world.tracker.process(conn.tracker, geo_fix, now_ms)
         conn.tracker = state
+        if state.anchor is not anchor:
+            conn.own_anchor = state.anchor
         if last is None or fix.ts > last:
             conn.last_fix_ts = fix.ts
+        if outcomes and isinstance(outcomes[0], Rejection):
+            found = suspicion.rejection_suspect(self.geo, outcomes[0], anchor, geo_fix)
+            if found is not None:
+                suspects.append(found)
         return outcomes
 
     def _world(self, conn: Connection) -> World | None:
@@ -427,7 +530,7 @@ class Gateway:
         visits: list[Visit],
         world: World | None = None,
     ) -> None:
-        at = utcnow()
+        at = self.clock()
         started = time.perf_counter()
         try:
             stored, path = await self._store(conn, events, visits, world, at)
@@ -640,7 +743,7 @@ class Gateway:
                 frame.quest,
                 frame.step,
                 frame.answer,
-                at=utcnow(),
+                at=self.clock(),
                 at_poi=at_poi,
             ),
         )
@@ -655,10 +758,12 @@ class Gateway:
             return
         bundle, pid = world.bundle, conn.player_id
         if quest is None:
-            await self._game_call(conn, lambda s: self.game.auto_start(s, bundle, pid, at=utcnow()))
+            await self._game_call(
+                conn, lambda s: self.game.auto_start(s, bundle, pid, at=self.clock())
+            )
         else:
             await self._game_call(
-                conn, lambda s: self.game.start(s, bundle, pid, quest, at=utcnow())
+                conn, lambda s: self.game.start(s, bundle, pid, quest, at=self.clock())
             )
 
     async def _game_call(

@@ -9,12 +9,19 @@ need it: every save sets its expiry to `linger_s` (LUPIAE_TRACKER_LINGER_S, 15 m
 default). While a socket is open the worker's memory is authoritative and the copy is renewed
 at each save; once the socket closes (or its worker dies) it is gone within `linger_s`.
 Erasing a player deletes it at once (docs/privacy.md).
+
+One player, one place (docs/anti-cheat.md): the gateway saves with `claim`, a compare-and-set
+over the bytes the socket last read or wrote. When another socket of the player (on any
+worker) saved in between, the claim changes nothing and returns that socket's state: the
+caller judges its fixes again against it. Events are stored only after their state is
+claimed this way.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 
 import orjson
 
@@ -28,6 +35,25 @@ DEFAULT_LINGER_S = 900.0
 
 def tracker_key(player_id: uuid.UUID) -> str:
     return f"lupiae:tracker:{player_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """A stored state: the state, the event `seq` it reflects, and its bytes (what a later
+    claim compares with; None when nothing was stored)."""
+
+    state: TrackerState
+    seq: int | None
+    raw: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """The outcome of a claim: `ok` (now stored: `raw`), or what another socket stored."""
+
+    ok: bool
+    raw: bytes | None
+    theirs: Saved | None = None
 
 
 class TrackerStore:
@@ -52,26 +78,56 @@ class TrackerStore:
     async def load_with_seq(self, player_id: uuid.UUID) -> tuple[TrackerState, int | None]:
         """The saved state and the player's event `seq` it reflects (None: nothing saved, or
         saved without one): the events after it are replayed onto it (`gateway.replay`)."""
+        saved = await self.load_saved(player_id)
+        return saved.state, saved.seq
+
+    async def load_saved(self, player_id: uuid.UUID) -> Saved:
         try:
             raw = await self.backend.get(tracker_key(player_id))
         except BackendUnavailable:
-            return TrackerState(), None
-        if raw is None:
-            return TrackerState(), None
-        try:
-            data = orjson.loads(raw)
-            seq = data.get("seq") if isinstance(data, dict) else None
-            return TrackerState.from_dict(data), seq if isinstance(seq, int) else None
-        except (ValueError, KeyError, TypeError, AttributeError):
-            log.warning("discarding unreadable tracker state of %s", player_id)
-            return TrackerState(), None
+            return Saved(TrackerState(), None, None)
+        return _parse(player_id, raw)
 
     async def save(self, player_id: uuid.UUID, state: TrackerState, seq: int | None = None) -> None:
-        """Save `state`; `seq`: the last of the player's events it reflects."""
-        raw = orjson.dumps({**state.to_dict(), "seq": seq}) if seq is not None else state.to_bytes()
+        """Save `state` whatever is stored; `seq`: the last of the player's events it reflects."""
         try:
-            await self.backend.set(tracker_key(player_id), raw, ttl_s=self.linger_s)
+            await self.backend.set(tracker_key(player_id), _dump(state, seq), ttl_s=self.linger_s)
         except BackendUnavailable as exc:
             # Redis is away (logged once by the backend): rebuilt from the log on the next
             # socket (`gateway.replay`).
             log.debug("tracker state of %s not saved: %s", player_id, exc)
+
+    async def claim(
+        self, player_id: uuid.UUID, read: bytes | None, state: TrackerState, seq: int | None
+    ) -> Claim:
+        """Save `state` if nobody saved since `read`; else return what they saved.
+
+        A backend away claims nothing and refuses nothing (the socket plays on alone)."""
+        raw = _dump(state, seq)
+        try:
+            current = await self.backend.compare_and_set(
+                tracker_key(player_id), read, raw, ttl_s=self.linger_s
+            )
+        except BackendUnavailable as exc:
+            # Redis is away (logged once by the backend): the socket plays on alone.
+            log.debug("tracker state of %s not claimed: %s", player_id, exc)
+            return Claim(True, read)
+        if current is None:
+            return Claim(True, raw)
+        return Claim(False, current, _parse(player_id, current))
+
+
+def _dump(state: TrackerState, seq: int | None) -> bytes:
+    return orjson.dumps({**state.to_dict(), "seq": seq}) if seq is not None else state.to_bytes()
+
+
+def _parse(player_id: uuid.UUID, raw: bytes | None) -> Saved:
+    if raw is None:
+        return Saved(TrackerState(), None, None)
+    try:
+        data = orjson.loads(raw)
+        seq = data.get("seq") if isinstance(data, dict) else None
+        return Saved(TrackerState.from_dict(data), seq if isinstance(seq, int) else None, raw)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        log.warning("discarding unreadable tracker state of %s", player_id)
+        return Saved(TrackerState(), None, raw)

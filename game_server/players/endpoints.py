@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from game_server.deps import CurrentPlayer, SessionDep, SettingsDep
+from game_server.anticheat import signup
+from game_server.deps import BackendDep, CurrentPlayer, SessionDep, SettingsDep
 from game_server.players.repository import PlayerRepository
 from game_server.players.schemas import GuestRequest, PlayerRead, RefreshRequest, TokenPair
 from game_server.players.service import AuthService
@@ -12,11 +13,19 @@ router = APIRouter(prefix="/v1", tags=["players"])
 
 @router.post("/auth/guest", status_code=201)
 async def create_guest(
-    session: SessionDep, settings: SettingsDep, body: GuestRequest | None = None
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    backend: BackendDep,
+    body: GuestRequest | None = None,
 ) -> TokenPair:
-    """Start playing in one call: a guest player and its first token pair."""
+    """Start playing in one call: a guest player and its first token pair. At most
+    `LUPIAE_GUEST_SIGNUPS_PER_CLIENT` per client per `LUPIAE_GUEST_SIGNUP_WINDOW_S` (429)."""
+    address = request.client.host if request.client else None
+    client = signup.client_key(settings.secret_key, address)
+    await signup.admit(session, backend, settings, client)
     service = AuthService(PlayerRepository(session), settings)
-    return await service.create_guest(body.display_name if body else None)
+    return await service.create_guest(body.display_name if body else None, signup_client=client)
 
 
 @router.post("/auth/refresh")

@@ -18,6 +18,11 @@ class Player(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     banned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ban_reason: Mapped[str | None] = mapped_column(String(500))
+    # A keyed hash of the client the account was created from (anti-cheat: one team coupon
+    # per client); never the address itself.
+    signup_client: Mapped[str | None] = mapped_column(String(64))
+    # When the guest account was upgraded (e.g. a passkey); None: still a guest.
+    upgraded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RefreshToken(Base):

@@ -26,9 +26,13 @@ class AuthService:
         self.players = repository
         self.settings = settings
 
-    async def create_guest(self, display_name: str | None = None) -> TokenPair:
+    async def create_guest(
+        self, display_name: str | None = None, *, signup_client: str | None = None
+    ) -> TokenPair:
         name = display_name or f"Viandante {secrets.randbelow(10_000):04d}"
-        player = await self.players.add(Player(id=uuid.uuid4(), display_name=name))
+        player = await self.players.add(
+            Player(id=uuid.uuid4(), display_name=name, signup_client=signup_client)
+        )
         return await self._issue(player.id, family_id=uuid.uuid4(), now=utcnow())
 
     async def sign_in(self, player_id: uuid.UUID, *, now: datetime) -> TokenPair:

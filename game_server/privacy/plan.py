@@ -65,6 +65,13 @@ PLAN: tuple[Section, ...] = (
     Section("feed_items", "feed", ("player_id",), Erase.DELETE),
     Section("xp_scores", "scores", ("member",), Erase.DELETE, as_text=True),
     Section(
+        "anticheat_records",
+        "anticheat_records",
+        ("player_id",),
+        Erase.DELETE,
+        why="suspicious patterns on record (docs/anti-cheat.md)",
+    ),
+    Section(
         "coupons",
         "coupons",
         ("player_id",),

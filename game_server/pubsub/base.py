@@ -168,6 +168,13 @@ class Backend(ABC):
         """Store a value; with `only_if_absent`, False when the key already exists."""
 
     @abstractmethod
+    async def compare_and_set(
+        self, key: str, expected: bytes | None, value: bytes, *, ttl_s: float | None = None
+    ) -> bytes | None:
+        """Atomically store `value` if `key` holds `expected` (or nothing at all); otherwise
+        change nothing and return what it holds. None means it was stored."""
+
+    @abstractmethod
     async def delete(self, key: str) -> None: ...
 
     @abstractmethod

@@ -63,6 +63,16 @@ class MemoryBackend(Backend):
         self._set_ttl(key, ttl_s)
         return True
 
+    async def compare_and_set(
+        self, key: str, expected: bytes | None, value: bytes, *, ttl_s: float | None = None
+    ) -> bytes | None:
+        current = await self.get(key)
+        if current is not None and current != expected:
+            return current
+        self._values[key] = value
+        self._set_ttl(key, ttl_s)
+        return None
+
     async def delete(self, key: str) -> None:
         self._values.pop(key, None)
         self._sorted.pop(key, None)

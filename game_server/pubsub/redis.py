@@ -38,6 +38,22 @@ READ_TIMEOUT_S = 1.0
 SUBSCRIBE_TIMEOUT_S = 5.0
 
 
+# KEYS[1]; ARGV: new value, expected value ("" = none expected), PX (0 = no expiry).
+# Stores and returns nil when the key holds the expected value or nothing; else returns it.
+_COMPARE_AND_SET = """
+local current = redis.call('GET', KEYS[1])
+if current and current ~= ARGV[2] then
+  return current
+end
+if tonumber(ARGV[3]) > 0 then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+else
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+return nil
+"""
+
+
 class RedisBackend(Backend):
     def __init__(self, url: str, *, client_name: str = "lupiae") -> None:
         self._url = url
@@ -64,6 +80,7 @@ class RedisBackend(Backend):
         # empty deque alone is 760 bytes): there is a channel per connected player.
         self._confirmed: set[str] = set()
         self._awaiting: dict[str, list[asyncio.Future[None]]] = {}
+        self._cas: Any = self._redis.register_script(_COMPARE_AND_SET)
         self.reconnects = 0
         self._healthy = True  # subscribers hear about an outage once, not at every retry
         # Channels subscribed before an outage, not yet confirmed again: at the confirmation,
@@ -252,6 +269,16 @@ class RedisBackend(Backend):
         px = int(ttl_s * 1000) if ttl_s is not None else None
         result = await self._call(lambda: self._redis.set(key, value, px=px, nx=only_if_absent))
         return bool(result)
+
+    async def compare_and_set(
+        self, key: str, expected: bytes | None, value: bytes, *, ttl_s: float | None = None
+    ) -> bytes | None:
+        px = int(ttl_s * 1000) if ttl_s is not None else 0
+        args = (value, expected if expected is not None else b"", px)
+        result = await self._call(lambda: self._cas(keys=[key], args=args))
+        if result is None:
+            return None
+        return result.encode() if isinstance(result, str) else bytes(result)
 
     async def delete(self, key: str) -> None:
         await self._call(lambda: self._redis.delete(key))

@@ -97,6 +97,8 @@ def _read(
         state = "redeemed"
     elif expires_at is not None and expires_at <= now:
         state = "expired"
+    elif coupon.state in ("held", "refused"):
+        state = coupon.state
     else:
         state = "active"
     payload = _sign(coupon, secret)
@@ -112,6 +114,7 @@ def _read(
             slug=coupon.merchant_slug, name=names.get(coupon.merchant_slug, coupon.merchant_slug)
         ),
         state=state,
+        hold_reason=coupon.hold_reason,
         issued_at=aware(coupon.issued_at),
         expires_at=expires_at,
         qr=QrRead(

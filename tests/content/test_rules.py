@@ -109,6 +109,12 @@ EXPECTED: dict[str, list[str]] = {
         "quests.yaml:13:9: duplicate step id 'duomo' (a step's id defaults to its POI; "
         "give this step its own 'id')",
     ],
+    "coupon_evidence": [
+        "coupons.yaml:7:17: 'presence' is 'phone_clock', it must be one of: server_time, "
+        "device_time",
+        "coupons.yaml:8:26: min_account_age_s is -5 s, it must be between 0 and 2592000 s",
+        "coupons.yaml:9:7: unknown key 'attested' (did you mean 'attestation'?)",
+    ],
     "coupon_rules": [
         "coupons.yaml:2:11: a coupon needs valid_days and/or valid_until",
         "coupons.yaml:10:23: per_player_limit (5) is larger than total_limit (3)",

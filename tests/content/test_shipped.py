@@ -8,6 +8,7 @@ import pytest
 
 from content import Bundle, load_bundle, summary
 from content.schema import SCHEMA_FILE, json_schema
+from quests.presence import shortest_walk_s
 
 ROOT = Path(__file__).resolve().parents[2]
 LECCE = ROOT / "content" / "lecce"
@@ -98,3 +99,16 @@ def test_every_yaml_file_references_the_schema() -> None:
         assert first == f"# yaml-language-server: $schema=./{relative.as_posix()}".replace(
             "./../", "../"
         ), path
+
+
+def test_shipped_coupons_state_safe_evidence_a_walking_guest_meets(bundle: Bundle) -> None:
+    """Every shipped coupon asks for presence in server time; the account age it asks for is
+    shorter than the walk of its quest (a tourist who signs up and walks earns it)."""
+    pois = {p.slug: p for p in bundle.pois}
+    for quest in (q for q in bundle.quests if q.rewards.coupon):
+        coupon = next(c for c in bundle.coupons if c.slug == quest.rewards.coupon)
+        assert coupon.evidence.presence == "server_time", coupon.slug
+        assert coupon.evidence.team_distinct_clients, coupon.slug
+        assert not coupon.evidence.upgraded_account, coupon.slug  # no sign-up forced
+        walk_s = shortest_walk_s(quest, pois, walk_mps=1.4, default_dwell_s=20)
+        assert 0 < coupon.evidence.min_account_age_s < walk_s, (coupon.slug, walk_s)

@@ -191,3 +191,11 @@ def test_the_worked_example_of_docs_geofencing() -> None:
         assert kinds(out) == expected, fix
         holds += [o.hold_until_ms for o in out if isinstance(o, Rejection) and o.hold_until_ms]
     assert sorted(set(holds)) == [T0 + 350_000, T0 + 400_000]
+
+
+def test_claimed_accuracy_cannot_buy_speed() -> None:
+    # 80 m per second (288 km/h) at a claimed 35 m: each fix is forgiven at most 20 m,
+    # so every hop after the first is 40 m/s or more, an outlier.
+    fixes = [at(80 * i, 0, t_s=i, acc=35) for i in range(8)]
+    _, out = run(tracker(), fixes)
+    assert [o.reason for o in out if isinstance(o, Rejection)] == ["implausible_speed"] * 7

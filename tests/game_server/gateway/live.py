@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -34,12 +35,15 @@ async def publish_shipped(database_url: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[tuple[str, FastAPI]]:
-    """Serve the app on 127.0.0.1:<free port> until the block ends."""
-    app = create_app(settings)
+async def serving(
+    settings: Settings, *, clock: Callable[[], datetime] | None = None, port: int = 0
+) -> AsyncIterator[tuple[str, FastAPI]]:
+    """Serve the app on 127.0.0.1:<free port> until the block ends (`clock`: the gateway's
+    server time, for walking a quest in real time without waiting for it)."""
+    app = create_app(settings) if clock is None else create_app(settings, clock=clock)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app,

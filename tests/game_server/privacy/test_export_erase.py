@@ -10,7 +10,6 @@ shop's history still shows the redemption.
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -29,7 +28,19 @@ from game_server.pubsub import MemoryBackend
 from tests.conftest import make_settings
 from tests.game_server.gateway.live import Player, guest, publish_shipped, serving
 from tests.rewards.helpers import shop
-from tests.test_end_to_end import BIAGIO, NAPOLI, QUEST, RUDIAE, _fixes, _ride, _stay
+from tests.test_end_to_end import (
+    BIAGIO,
+    NAPOLI,
+    QUEST,
+    RUDIAE,
+    WALK_MPS,
+    Clock,
+    _fixes,
+    _ride,
+    _stay,
+    _upload,
+    signed_up_an_hour_ago,
+)
 
 # Sections a played game (as above) must fill; visited_sites only appears after pruning.
 PLAYED = {
@@ -62,23 +73,31 @@ async def live(request: pytest.FixtureRequest, database_url: str) -> AsyncIterat
     postgis = database_url.startswith("postgresql")
     redis_url = request.getfixturevalue("redis_url") if postgis else None
     await publish_shipped(database_url)
-    async with serving(make_settings(database_url, redis_url=redis_url)) as server:
-        yield server
+    # The game is walked in server time (a coupon needs it: docs/anti-cheat.md) on a clock the
+    # test moves; the frame budget is per wall-clock second.
+    clock = Clock()
+    settings = make_settings(
+        database_url, redis_url=redis_url, frames_per_s=1000, frames_burst=1000
+    )
+    async with serving(settings, clock=clock) as (host, app):
+        app.state.walk_clock = clock
+        yield host, app
 
 
-async def _play(host: str, tokens: dict[str, str]) -> Player:
-    path = _stay(NAPOLI, 25) + _ride(NAPOLI, RUDIAE) + _stay(RUDIAE, 36)
-    rest = _ride(RUDIAE, BIAGIO) + _stay(BIAGIO, 25)
-    fixes = _fixes(path + rest, int(time.time() * 1000) - len(path + rest) * 1000)
+async def _play(host: str, tokens: dict[str, str], clock: Clock) -> Player:
+    path = _stay(NAPOLI, 25) + _ride(NAPOLI, RUDIAE, WALK_MPS) + _stay(RUDIAE, 36)
+    rest = _ride(RUDIAE, BIAGIO, WALK_MPS) + _stay(BIAGIO, 25)
+    fixes = _fixes(path + rest, int(clock.now.timestamp() * 1000))
     async with Player.connect(host, tokens["access_token"]) as (phone, _):
         await phone.send({"type": "start", "quest": QUEST})
-        await phone.send({"type": "positions", "fixes": fixes[: len(path)]})
-        await phone.events_until("poi.visit")
+        await phone.drain()
+        await _upload(phone, clock, fixes[: len(path)])
         await phone.send({"type": "answer", "quest": QUEST, "step": "quiz", "answer": "Lupiae"})
         await phone.reply()  # the wrong answer's error frame
         await phone.send({"type": "answer", "quest": QUEST, "step": "quiz", "answer": "rudiae"})
-        await phone.send({"type": "positions", "fixes": fixes[len(path) :]})
-        await phone.events_until("coupon.issued", timeout_s=20)
+        seen = await _upload(phone, clock, fixes[len(path) :])
+        if not any(e["kind"] == "coupon.issued" for e in seen):
+            await phone.events_until("coupon.issued", timeout_s=20)
         await phone.drain()
     return phone
 
@@ -168,7 +187,8 @@ async def test_export_then_erase_a_played_game(live: Any) -> None:
     auth = {"Authorization": f"Bearer {me['access_token']}"}
     async with httpx.AsyncClient(base_url=f"http://{host}") as http:
         await _befriend_and_team(http, me, mate)
-        await _play(host, me)
+        await signed_up_an_hour_ago(app, me["player_id"])
+        await _play(host, me, app.state.walk_clock)
         coupon = (await http.get("/v1/me/coupons", headers=auth)).json()[0]
         code = coupon["code"]
         the_shop = await shop(app, slug=coupon["merchant"]["slug"])

@@ -125,6 +125,23 @@ async def test_values_set_get_delete_and_set_if_absent(backend: Backend, ns: str
     assert await backend.ttl(ns + "k") is None
 
 
+async def test_compare_and_set_stores_only_over_what_was_read(backend: Backend, ns: str) -> None:
+    key = f"{ns}:cas"
+    assert await backend.compare_and_set(key, None, b"a", ttl_s=60) is None  # nothing there
+    assert await backend.compare_and_set(key, b"a", b"b", ttl_s=60) is None  # read "a"
+    assert await backend.compare_and_set(key, b"a", b"c", ttl_s=60) == b"b"  # stale read
+    assert await backend.get(key) == b"b"
+    assert await backend.compare_and_set(key, None, b"d") == b"b"  # somebody wrote first
+    ttl = await backend.ttl(key)
+    assert ttl is not None
+    assert 0 < ttl <= 60
+    # Concurrent writers from one read: exactly one wins.
+    results = await asyncio.gather(
+        *(backend.compare_and_set(key, b"b", f"w{i}".encode(), ttl_s=60) for i in range(8))
+    )
+    assert sum(r is None for r in results) == 1
+
+
 async def test_sorted_sets_rank_like_a_leaderboard(backend: Backend, ns: str) -> None:
     board = ns + "board"
     for member, score in [("ada", 30), ("bea", 50), ("cai", 30), ("dan", 10)]:

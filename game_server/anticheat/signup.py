@@ -1,0 +1,67 @@
+"""Guest sign-up costs something: at most `guest_signups_per_client` per client per window.
+
+The client is the connection's address (behind a proxy, the one uvicorn takes from
+X-Forwarded-For for its `--forwarded-allow-ips`), kept only as a keyed hash on the player
+(`players.signup_client`), which is what "one client" means for team coupons. When a client
+goes over the limit, its accounts of the window are put on record (`signup_burst`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from game_server.anticheat.service import record
+from game_server.clock import utcnow
+from game_server.errors import TooManyRequests
+from game_server.players.models import Player
+from game_server.pubsub import Backend, BackendUnavailable
+from game_server.settings import Settings
+
+
+class GuestSignupLimited(TooManyRequests):
+    slug = "guest-signup-limited"
+
+
+def client_key(secret: str, address: str | None) -> str:
+    mac = hmac.new(f"signup-client:{secret}".encode(), (address or "?").encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+async def admit(session: AsyncSession, backend: Backend, settings: Settings, client: str) -> None:
+    """Count one sign-up of `client`; refuse it (429) beyond the limit. A backend away
+    admits (sign-up must not depend on Redis; the record cannot be kept then)."""
+    window = settings.guest_signup_window_s
+    try:
+        count = await backend.incr(f"lupiae:signups:{client}", ttl_s=window)
+        wait_s = await backend.ttl(f"lupiae:signups:{client}")
+    except BackendUnavailable:
+        return
+    if count <= settings.guest_signups_per_client:
+        return
+    if count == settings.guest_signups_per_client + 1:
+        await _put_burst_on_record(session, client, settings, count)
+    retry = max(1, int(wait_s or window))
+    raise GuestSignupLimited(
+        f"too many new guest accounts from this client; try again in {retry} s",
+        retry_after_s=retry,
+    )
+
+
+async def _put_burst_on_record(
+    session: AsyncSession, client: str, settings: Settings, count: int
+) -> None:
+    since = utcnow() - timedelta(seconds=settings.guest_signup_window_s)
+    stmt = select(Player.id).where(Player.signup_client == client, Player.created_at >= since)
+    for player_id in (await session.scalars(stmt)).all():
+        evidence = {
+            "signups_in_window": count,
+            "limit": settings.guest_signups_per_client,
+            "window_s": settings.guest_signup_window_s,
+        }
+        await record(session, player_id, "signup_burst", evidence)
+    await session.commit()  # the refusal that follows must not roll the records back
