@@ -716,8 +716,11 @@ class Gateway:
 
     async def _load_view(self, conn: Connection) -> GameView:
         async with self.factory() as session:
-            conn.game_view = await self.game.load_view(session, conn.player_id)
-        return conn.game_view
+            view = await self.game.load_view(session, conn.player_id)
+        # Returned from the local: a reaction task may reset `conn.game_view` while the
+        # session closes (seen with 200 walkers: `None.seq` in `_store_fast`).
+        conn.game_view = view
+        return view
 
     async def _publish(self, conn: Connection, stored: list[events_log.StoredEvent]) -> None:
         try:
