@@ -58,6 +58,16 @@ def arrival_dwell_s(quest: Quest, poi: Poi, default_dwell_s: float) -> float:
     return float(poi.dwell_s if poi.dwell_s is not None else default_dwell_s)
 
 
+def leg_s(quest: Quest, a: Poi, b: Poi, walk_mps: float, default_dwell_s: float) -> float:
+    """The least time from a step at `a` to one at `b`: the walk between the fences, then
+    the dwell at `b` — unless the fences touch, when that dwell may run while still at `a`
+    (Santa Croce and the Celestini palace: one stand is in both)."""
+    gap = gap_m(a, b)
+    if gap == 0:
+        return 0.0
+    return gap / walk_mps + arrival_dwell_s(quest, b, default_dwell_s)
+
+
 def legs(
     quest: Quest,
     pois: dict[str, Poi],
@@ -74,9 +84,7 @@ def legs(
     for (t0, a), (t1, b) in itertools.pairwise(done):
         if a == b or a not in pois or b not in pois:
             continue
-        needed = gap_m(pois[a], pois[b]) / walk_mps + arrival_dwell_s(
-            quest, pois[b], default_dwell_s
-        )
+        needed = leg_s(quest, pois[a], pois[b], walk_mps, default_dwell_s)
         out.append(Leg(a, b, (t1 - t0).total_seconds(), round(needed, 1)))
     return out
 
@@ -93,7 +101,7 @@ def shortest_walk_s(
     best = math.inf
     for order in orders:
         total = sum(
-            gap_m(pois[a], pois[b]) / walk_mps + arrival_dwell_s(quest, pois[b], default_dwell_s)
+            leg_s(quest, pois[a], pois[b], walk_mps, default_dwell_s)
             for a, b in itertools.pairwise(order)
         )
         best = min(best, total)

@@ -27,6 +27,7 @@ from tests.game_server.gateway.live import Player
 from tests.paths import CONTENT
 
 TICK_S = 5
+REPLY_S = 60.0  # a loaded machine with hundreds of walkers in one process answers slowly
 EXTRA_STAND_S = (15, 25)
 
 
@@ -155,7 +156,16 @@ async def _tick(w: Walker, start_ms: int, tick: int) -> None:
     for off, frame in w.answers:
         if tick <= off < tick + TICK_S:
             await w.phone.send(frame)
-    w.events += await w.phone.drain()
+    w.events += await _drain(w.phone)
+
+
+async def _drain(phone: Player) -> list[dict[str, Any]]:
+    """Every event already sent: ping, and collect events until the pong."""
+    await phone.send({"type": "ping"})
+    events = []
+    while (frame := await phone.recv(REPLY_S))["type"] != "pong":
+        events.append(frame)
+    return events
 
 
 async def _settle(walkers: list[Walker], settle_s: float) -> None:
@@ -164,7 +174,7 @@ async def _settle(walkers: list[Walker], settle_s: float) -> None:
             return
         for w in walkers:
             assert w.phone is not None
-            w.events += await w.phone.drain()
+            w.events += await _drain(w.phone)
         await asyncio.sleep(0.1)
 
 

@@ -55,3 +55,12 @@ def test_the_shortest_walk_takes_the_best_order_for_any_order_quests() -> None:
     # Rudiae (a quiz there: no dwell needed on arrival) is an end of the best route.
     assert 500 < fastest < 560
     assert shortest_walk_s(GATES, POIS, walk_mps=1.4, default_dwell_s=20) > fastest
+
+
+def test_touching_fences_need_no_walk_and_no_second_dwell() -> None:
+    """Santa Croce and the Celestini palace touch: one stand can visit both at once."""
+    barocco = next(q for q in BUNDLE.quests if q.slug == "cammino-del-barocco")
+    croce, celestini = POIS["basilica_santa_croce"], POIS["palazzo_celestini"]
+    assert gap_m(croce, celestini) == 0
+    done = {barocco.steps[0].id: T0, barocco.steps[1].id: T0}
+    assert legs(barocco, POIS, done, walk_mps=2.5, default_dwell_s=20)[0].too_fast is False
