@@ -103,7 +103,7 @@ async def _seed(url: str, players: int) -> list[str]:
     from sqlalchemy import insert
 
     from content import load_bundle
-    from game_server.catalog.service import publish
+    from game_server.catalog.service import publish_all
     from game_server.db import make_engine, make_session_factory
     from game_server.events.models import EventCursor
     from game_server.players.models import Player
@@ -113,7 +113,7 @@ async def _seed(url: str, players: int) -> list[str]:
     engine = make_engine(url)
     ids = [uuid.uuid4() for _ in range(players)]
     async with make_session_factory(engine)() as session:
-        await publish(session, bundle, author="benchmark")
+        await publish_all(session, bundle, author="benchmark")
         await session.execute(insert(Player), [{"id": i, "display_name": "bot"} for i in ids])
         await session.execute(insert(EventCursor), [{"player_id": i, "last_seq": 0} for i in ids])
         await session.commit()

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import unicodedata
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import orjson
 from pydantic import BaseModel, ConfigDict
 
 FORMAT_VERSION = 1
 TIMEZONE = "Europe/Rome"
+DEFAULT_CITY = "lecce"  # the comune of content written before comuni existed
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Coordinate = tuple[float, float]
@@ -23,6 +24,9 @@ Coordinate = tuple[float, float]
 
 class Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+BBox = tuple[float, float, float, float]  # west, south, east, north (lon/lat, WGS84)
 
 
 class LocalText(Frozen):
@@ -43,6 +47,7 @@ class TimeWindow(Frozen):
 
 
 class Area(Frozen):
+    city: str = DEFAULT_CITY
     slug: str
     role: Literal["old_town", "district", "other"]
     name: LocalText
@@ -52,6 +57,7 @@ class Area(Frozen):
 
 
 class Poi(Frozen):
+    city: str = DEFAULT_CITY
     slug: str
     kind: str
     name: LocalText
@@ -108,6 +114,7 @@ class Rewards(Frozen):
 
 
 class Quest(Frozen):
+    city: str = DEFAULT_CITY
     slug: str
     title: LocalText
     story: LocalText
@@ -136,6 +143,7 @@ class BadgeCriteria(Frozen):
 
 
 class Badge(Frozen):
+    city: str = DEFAULT_CITY
     slug: str
     name: LocalText
     description: LocalText
@@ -154,6 +162,7 @@ class CouponEvidence(Frozen):
 
 
 class CouponTemplate(Frozen):
+    city: str = DEFAULT_CITY
     slug: str
     merchant: str
     offer: LocalText
@@ -166,6 +175,7 @@ class CouponTemplate(Frozen):
 
 
 class Merchant(Frozen):
+    city: str = DEFAULT_CITY
     slug: str
     name: str
     category: str
@@ -176,11 +186,43 @@ class Merchant(Frozen):
     description: LocalText | None = None
 
 
+class City(Frozen):
+    """A comune: its identity in the public administration and where its game is played."""
+
+    slug: str
+    name: LocalText
+    ipa_code: str  # the administration's code in the IPA index (indicepa.gov.it)
+    publisher: LocalText  # who publishes the game and its open data
+    timezone: str = TIMEZONE
+    bbox: BBox
+    demo: bool = False  # a demonstration of reuse, not the comune's own game
+    website: str | None = None
+
+    def contains(self, lat: float, lon: float) -> bool:
+        west, south, east, north = self.bbox
+        return west <= lon <= east and south <= lat <= north
+
+
+LECCE = City(
+    slug="lecce",
+    name=LocalText(it="Lecce", en="Lecce"),
+    ipa_code="c_e506",
+    publisher=LocalText(it="Comune di Lecce", en="Municipality of Lecce"),
+    bbox=(18.02, 40.22, 18.40, 40.47),
+    website="https://www.comune.lecce.it",
+)
+
+
 class Bundle(Frozen):
-    """One complete, valid version of the game content (each list sorted by slug)."""
+    """One complete, valid version of the game content (each list sorted by slug).
+
+    The content of one comune (`cities` holds that one), or of several merged: every item
+    names its comune in `city`.
+    """
 
     format_version: int = FORMAT_VERSION
     timezone: str = TIMEZONE
+    cities: list[City] = []
     areas: list[Area] = []
     pois: list[Poi] = []
     quests: list[Quest] = []
@@ -196,11 +238,71 @@ class Bundle(Frozen):
         """sha256 hex digest of `canonical_json()`."""
         return hashlib.sha256(self.canonical_json()).hexdigest()
 
-    def area_by_role(self, role: str) -> Area | None:
-        return next((area for area in self.areas if area.role == role), None)
+    def area_by_role(self, role: str, city: str | None = None) -> Area | None:
+        """The area with `role` (of comune `city` when given, else of the first comune)."""
+        city = city or (self.cities[0].slug if self.cities else None)
+        found = (a for a in self.areas if a.role == role and (city is None or a.city == city))
+        return next(found, None)
 
     def poi(self, slug: str) -> Poi | None:
         return next((poi for poi in self.pois if poi.slug == slug), None)
 
     def quest(self, slug: str) -> Quest | None:
         return next((quest for quest in self.quests if quest.slug == slug), None)
+
+    def city(self, slug: str) -> City | None:
+        return next((city for city in self.cities if city.slug == slug), None)
+
+    def slugs(self) -> set[str]:
+        return {city.slug for city in self.cities}
+
+    def for_city(self, slug: str) -> Bundle:
+        """The content of comune `slug` alone (what one content version stores)."""
+
+        def mine(items: list[_C]) -> list[_C]:
+            return [item for item in items if item.city == slug]
+
+        return Bundle(
+            format_version=self.format_version,
+            timezone=next((c.timezone for c in self.cities if c.slug == slug), self.timezone),
+            cities=[c for c in self.cities if c.slug == slug],
+            areas=mine(self.areas),
+            pois=mine(self.pois),
+            quests=mine(self.quests),
+            badges=mine(self.badges),
+            coupons=mine(self.coupons),
+            merchants=mine(self.merchants),
+        )
+
+    @classmethod
+    def merge(cls, bundles: list[Bundle]) -> Bundle:
+        """Several comuni's content as one (their slugs must not clash; see `clashes`)."""
+
+        def joined(kind: str) -> list[Any]:
+            items = [item for bundle in bundles for item in getattr(bundle, kind)]
+            return sorted(items, key=lambda item: (item.slug, item.city))
+
+        return cls(
+            cities=sorted((c for b in bundles for c in b.cities), key=lambda c: c.slug),
+            **{kind: joined(kind) for kind in KINDS},
+        )
+
+
+KINDS = ("areas", "pois", "quests", "badges", "coupons", "merchants")
+_C = TypeVar("_C", Area, Poi, Quest, Badge, CouponTemplate, Merchant)
+
+
+def clashes(bundles: list[Bundle]) -> list[str]:
+    """Slugs used by more than one comune, as "kind 'slug': comune, comune" sentences."""
+    found = []
+    for kind in KINDS:
+        owners: dict[str, list[str]] = {}
+        for bundle in bundles:
+            for item in getattr(bundle, kind):
+                owners.setdefault(item.slug, []).append(item.city)
+        found += [
+            f"{kind[:-1]} '{slug}' is defined by several comuni: {', '.join(sorted(cities))}"
+            for slug, cities in sorted(owners.items())
+            if len(cities) > 1
+        ]
+    return found

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from operator import attrgetter
-from typing import Literal
+from typing import Literal, TypeVar
 
 from content import format as fmt
 from content import model
@@ -11,19 +12,31 @@ from content.catalog import Catalog
 from content.checks.geometry import close_ring
 
 _SLUG = attrgetter("slug")
+_M = TypeVar(
+    "_M", model.Area, model.Poi, model.Quest, model.Badge, model.CouponTemplate, model.Merchant
+)
 DEFAULT_TEAM_MIN_MEMBERS = 2
 DEFAULT_TEAM_WINDOW_S = 120
 
 
-def build_bundle(catalog: Catalog) -> model.Bundle:
-    """The normalised game; each list is sorted by slug so the canonical JSON is stable."""
+def build_bundle(catalog: Catalog, city: model.City = model.LECCE) -> model.Bundle:
+    """The normalised game of one comune; each list is sorted by slug so the canonical JSON
+    is stable, and every item names its comune."""
+    here = {"city": city.slug}
+
+    def of_city(items: Iterable[_M]) -> list[_M]:
+        return sorted((item.model_copy(update=here) for item in items), key=_SLUG)
+
+    quests = (_quest(i.model, city.timezone) for i in catalog.quests)
     return model.Bundle(
-        areas=sorted((_area(i.model) for i in catalog.areas), key=_SLUG),
-        pois=sorted((_poi(i.model) for i in catalog.pois), key=_SLUG),
-        quests=sorted((_quest(i.model) for i in catalog.quests), key=_SLUG),
-        badges=sorted((_badge(i.model) for i in catalog.badges), key=_SLUG),
-        coupons=sorted((_coupon(i.model) for i in catalog.coupons), key=_SLUG),
-        merchants=sorted((_merchant(i.model) for i in catalog.merchants), key=_SLUG),
+        timezone=city.timezone,
+        cities=[city],
+        areas=of_city(_area(i.model) for i in catalog.areas),
+        pois=of_city(_poi(i.model) for i in catalog.pois),
+        quests=of_city(quests),
+        badges=of_city(_badge(i.model) for i in catalog.badges),
+        coupons=of_city(_coupon(i.model) for i in catalog.coupons),
+        merchants=of_city(_merchant(i.model) for i in catalog.merchants),
     )
 
 
@@ -100,7 +113,7 @@ def _step(step: fmt.Step) -> model.Step:
     )
 
 
-def _schedule(when: fmt.Schedule | None) -> model.Schedule | None:
+def _schedule(when: fmt.Schedule | None, timezone: str) -> model.Schedule | None:
     if when is None:
         return None
     return model.Schedule(
@@ -108,10 +121,11 @@ def _schedule(when: fmt.Schedule | None) -> model.Schedule | None:
         from_date=when.from_date,
         until_date=when.until_date,
         only_when_open=when.only_when_open,
+        timezone=timezone,
     )
 
 
-def _quest(quest: fmt.Quest) -> model.Quest:
+def _quest(quest: fmt.Quest, timezone: str) -> model.Quest:
     cooldown_h = quest.cooldown_h or fmt.DEFAULT_COOLDOWN_H
     return model.Quest(
         slug=quest.slug,
@@ -120,7 +134,7 @@ def _quest(quest: fmt.Quest) -> model.Quest:
         order=quest.order,
         steps=[_step(step) for step in quest.steps],
         prerequisites=list(quest.requires),
-        schedule=_schedule(quest.when),
+        schedule=_schedule(quest.when, timezone),
         repeatable=quest.repeatable,
         cooldown_s=cooldown_h * 3600 if quest.repeatable else None,
         auto_start=quest.auto_start,

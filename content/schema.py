@@ -9,7 +9,8 @@ from content.format import ContentFile
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _FORMAL = frozenset({"pattern", "format", "enum", "const"})
-SCHEMA_FILE = "schema.json"  # next to the YAML files in content/lecce/
+SCHEMA_FILE = "schema.json"  # next to the YAML files in content/<comune>/
+CITY_SCHEMA_FILE = "city.schema.json"  # the schema of content/<comune>/city.yaml
 
 
 def json_schema() -> dict[str, Any]:
@@ -31,6 +32,25 @@ def json_schema() -> dict[str, Any]:
 def schema_text() -> str:
     """`json_schema()` as the text committed to content/lecce/schema.json."""
     return json.dumps(json_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def city_schema() -> dict[str, Any]:
+    """The schema of a comune's city.yaml."""
+    from content.cities import CityFile  # noqa: PLC0415 - content.cities imports this package
+
+    cleaned = _clean(CityFile.model_json_schema(by_alias=True, mode="validation"))
+    assert isinstance(cleaned, dict)
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "title": "Lupiae comune (city.yaml)",
+        "description": "Il comune di una cartella di contenuti / a content folder's comune. "
+        "Guide: docs/reuse.md",
+        **{key: value for key, value in cleaned.items() if key not in ("title", "description")},
+    }
+
+
+def city_schema_text() -> str:
+    return json.dumps(city_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def _clean(node: Any) -> Any:
@@ -62,4 +82,6 @@ def _clean(node: Any) -> Any:
 
 
 if __name__ == "__main__":
-    print(schema_text(), end="")
+    import sys
+
+    print(city_schema_text() if sys.argv[1:] == ["city"] else schema_text(), end="")

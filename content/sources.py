@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from content.model import LECCE, City
 from content.problems import Problem
 from content.validate import LoadResult, validate_files
 
@@ -13,14 +14,15 @@ MAX_TOTAL_BYTES = 16 * 1024 * 1024
 SUFFIXES = (".yaml", ".yml")
 
 
-def load_bundle(path: str | Path) -> LoadResult:
-    """Load and validate every `*.yaml`/`*.yml` under `path` (a folder, recursively, or a file).
+def load_bundle(path: str | Path, default_city: City = LECCE) -> LoadResult:
+    """Load and validate every `*.yaml`/`*.yml` under `path` (a folder, recursively, or a file):
+    one comune's folder (with its city.yaml) or a tree of them (`content/`).
 
     Problems name files relative to `path` (a single file is named as given).
     """
     root = Path(path)
     if root.is_file():
-        return load_files({str(path): root.read_bytes()})
+        return load_files({str(path): root.read_bytes()}, default_city)
     if not root.is_dir():
         return _fail(str(path), "no such file or folder")
     found = sorted(p for p in root.rglob("*") if _is_content(p, root))
@@ -28,10 +30,10 @@ def load_bundle(path: str | Path) -> LoadResult:
         return _fail(str(path), "no .yaml or .yml files found")
     if len(found) > MAX_FILES:
         return _fail(str(path), f"{len(found)} content files, the limit is {MAX_FILES}")
-    return load_files({p.relative_to(root).as_posix(): p.read_bytes() for p in found})
+    return load_files({p.relative_to(root).as_posix(): p.read_bytes() for p in found}, default_city)
 
 
-def load_files(files: Mapping[str, bytes]) -> LoadResult:
+def load_files(files: Mapping[str, bytes], default_city: City = LECCE) -> LoadResult:
     """Validate a bundle given in memory as `{relative file name: content}` (e.g. an upload).
 
     Only names ending in .yaml or .yml are content; others are ignored.
@@ -45,7 +47,7 @@ def load_files(files: Mapping[str, bytes]) -> LoadResult:
     if total > MAX_TOTAL_BYTES:
         mib = total / 1024 / 1024
         return _fail("<bundle>", f"the bundle is {mib:.1f} MiB, the limit is 16 MiB")
-    return validate_files(content)
+    return validate_files(content, default_city)
 
 
 def _is_content(path: Path, root: Path) -> bool:

@@ -41,6 +41,7 @@ async def readyz(request: Request) -> Response:
         checks["content"] = "no content version published (run `lupiae content publish content/`)"
     else:
         checks["content_version"] = catalog.current.version_id
+        checks["content_versions"] = dict(catalog.current.key)
     ready = checks["database"] == "ok" and checks["content"] == "ok"
     # Without Redis the worker still serves (REST, redemptions with local limits, sockets
     # already open): ready, but degraded — taking every worker out would stop all of it.

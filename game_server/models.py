@@ -9,7 +9,7 @@ from game_server.jobs.models import JobRun
 from game_server.liveness import WorkerHeartbeat
 from game_server.players.models import Player, RefreshToken
 from game_server.players.passkeys.models import Passkey, UsedChallenge
-from game_server.staff.models import StaffAccount
+from game_server.staff.models import StaffAccount, StaffGrant
 from opendata.models import OpenDataCell, OpenDataRelease
 from quests.models import (
     PlayDay,
@@ -63,6 +63,7 @@ __all__ = [
     "Redemption",
     "RefreshToken",
     "StaffAccount",
+    "StaffGrant",
     "StepCompletion",
     "SuspicionRecord",
     "Team",

@@ -4,6 +4,7 @@ No I/O and no framework imports; see docs/geofencing.md for the semantics.
 """
 
 from geo.area import PlayArea
+from geo.atlas import Atlas, Region
 from geo.events import EventKind, GeoEvent, Outcome, Rejection, RejectionReason
 from geo.fences import Fence
 from geo.fix import Fix
@@ -15,6 +16,7 @@ from geo.tracker import Tracker
 
 __all__ = [
     "Anchor",
+    "Atlas",
     "EventKind",
     "Fence",
     "FenceIndex",
@@ -25,6 +27,7 @@ __all__ = [
     "Outcome",
     "PlayArea",
     "Presence",
+    "Region",
     "Rejection",
     "RejectionReason",
     "Tracker",

@@ -137,6 +137,7 @@ class Engine:
         self.default_dwell_s = default_dwell_s
         self.quests: dict[str, Quest] = {q.slug: q for q in bundle.quests}
         self.pois: dict[str, Poi] = {p.slug: p for p in bundle.pois}
+        self.quest_cities: dict[str, str] = {q.slug: q.city for q in bundle.quests}
 
     # -- queries ---------------------------------------------------------------------------
 

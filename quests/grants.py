@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from content.model import Bundle, Quest
+from content.model import DEFAULT_CITY, Bundle, Quest
 from game_server.anticheat.evidence import EvidenceJudge
 from game_server.pubsub import Backend
 from game_server.settings import Settings
@@ -61,7 +61,8 @@ class Grants:
             {"quest": done.quest, "run": done.run_no, "title": title},
         )
         if rewards.xp > 0:
-            await self.xp(batch, player_id, rewards.xp, reason, at, quest=done.quest)
+            city = quest.city if quest is not None else DEFAULT_CITY
+            await self.xp(batch, player_id, rewards.xp, reason, at, city, quest=done.quest)
         if rewards.badge is not None:
             await self.badge(batch, player_id, rewards.badge, reason, at)
         if rewards.coupon is not None and quest is not None:
@@ -74,8 +75,10 @@ class Grants:
         amount: int,
         reason: str,
         at: datetime,
+        city: str = DEFAULT_CITY,
         **context: Any,
     ) -> None:
+        """Grant XP once per `reason`; it counts on comune `city`'s leaderboards."""
         if not await self.repository.award_xp(player_id, reason, amount, at):
             return
         level = Level.of(await self.repository.total_xp(player_id))
@@ -91,7 +94,9 @@ class Grants:
                 **context,
             },
         )
-        await hooks.record_xp(self.session, self.settings, self.backend, player_id, amount, at)
+        await hooks.record_xp(
+            self.session, self.settings, self.backend, player_id, amount, at, city
+        )
 
     async def badge(
         self, batch: Batch, player_id: uuid.UUID, slug: str, reason: str, at: datetime

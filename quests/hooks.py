@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from content.model import DEFAULT_CITY
 from game_server.pubsub import Backend
 from game_server.settings import Settings
 from quests.social import feed, leaderboards, teams
@@ -40,10 +41,13 @@ async def record_xp(
     player_id: uuid.UUID,
     xp: int,
     at: datetime,
+    city: str = DEFAULT_CITY,
 ) -> None:
-    """Feed the leaderboards with XP just granted (called once: after its ledger row)."""
+    """Feed comune `city`'s leaderboards with XP just granted (called once: after its ledger
+    row)."""
     team_id = await team_of(session, player_id)
-    await leaderboards.record_xp(_store(session, settings, backend), player_id, team_id, xp, at)
+    store = _store(session, settings, backend)
+    await leaderboards.record_xp(store, player_id, team_id, xp, at, city)
 
 
 async def record_feed(

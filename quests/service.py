@@ -342,7 +342,10 @@ class GameService:
             return
         record = await self.repository.record(player_id)
         owned = [b.badge for b in await self.repository.badges(player_id)]
-        for slug in badges_due(self.bundle.badges, record, self.engine.pois, owned):
+        due = badges_due(
+            self.bundle.badges, record, self.engine.pois, owned, self.engine.quest_cities
+        )
+        for slug in due:
             await self.grants.badge(batch, player_id, slug, "criteria", at)
 
 

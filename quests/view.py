@@ -120,6 +120,6 @@ def quiet_visit(
         view.record.visited_pois | {visit.poi},
         view.record.play_days + (1 if new_day else 0),
     )
-    if badges_due(bundle.badges, record, engine.pois, view.owned_badges):
+    if badges_due(bundle.badges, record, engine.pois, view.owned_badges, engine.quest_cities):
         return None
     return replace(view, record=record, last_play_day=new_day or view.last_play_day), new_day

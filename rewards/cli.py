@@ -20,9 +20,10 @@ from sqlalchemy import select
 from content import load_bundle
 from content.model import Bundle
 from game_server.catalog.models import ContentVersion
+from game_server.catalog.service import active_ids
 from game_server.db import make_engine, make_session_factory
 from game_server.errors import DomainError
-from rewards.merchants import MerchantService, MerchantSpec, district_of
+from rewards.merchants import MerchantService, MerchantSpec, comune_of, district_of
 from rewards.repository import MerchantRepository
 
 _ACTOR = "cli"
@@ -41,6 +42,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     create.add_argument("--lat", type=float, help="latitude, WGS84 (default: from the content)")
     create.add_argument("--lon", type=float, help="longitude, WGS84 (default: from the content)")
     create.add_argument("--demo", action="store_true", help="mark as demo data")
+    create.add_argument(
+        "--city", help="the shop's comune (default: the one whose content lists it or holds it)"
+    )
     create.add_argument(
         "--content", metavar="PATH", help="take the district from this content folder"
     )
@@ -95,7 +99,7 @@ def _create(args: argparse.Namespace) -> int:
         spec = _spec(args, bundle)
         if spec is None:
             return 2
-        merchant, key = await service.create(spec, district_of(bundle))
+        merchant, key = await service.create(spec, district_of(bundle, spec.city))
         if args.json:
             data = {"slug": merchant.slug, "name": merchant.name, "api_key": key.api_key}
             print(orjson.dumps({**data, "key_id": str(key.key_id)}).decode())
@@ -118,7 +122,8 @@ def _spec(args: argparse.Namespace, bundle: Bundle | None) -> MerchantSpec | Non
         print(f"lupiae merchant create: missing {', '.join(missing)}", file=sys.stderr)
         return None
     demo = args.demo or (known.demo if known else False)
-    return MerchantSpec(slug=args.slug, demo=demo, **values)
+    city = args.city or comune_of(bundle, args.slug, values["lat"], values["lon"])
+    return MerchantSpec(slug=args.slug, demo=demo, city=city, **values)
 
 
 def _bundle_at(path: str) -> Bundle | None:
@@ -129,9 +134,11 @@ def _bundle_at(path: str) -> Bundle | None:
 
 
 async def _active_bundle(session: Any) -> Bundle | None:
-    stmt = select(ContentVersion.bundle_json).order_by(ContentVersion.activated_at.desc())
-    raw = (await session.execute(stmt.limit(1))).scalar_one_or_none()
-    return Bundle.model_validate_json(raw) if raw else None
+    """Every comune's active content, merged."""
+    active = await active_ids(session)
+    stmt = select(ContentVersion.bundle_json).where(ContentVersion.id.in_(active.values()))
+    bundles = [Bundle.model_validate_json(raw) for raw in (await session.execute(stmt)).scalars()]
+    return Bundle.merge(bundles) if bundles else None
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -119,6 +119,7 @@ def _row(
         "player_id": player_id,
         "template_slug": template.slug,
         "merchant_slug": template.merchant,
+        "city": template.city,
         "offer_it": template.offer.it,
         "offer_en": template.offer.en,
         "terms_it": template.terms.it if template.terms else None,

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from shapely.geometry import Point, Polygon
 
-from content.model import Bundle
+from content.model import DEFAULT_CITY, Bundle
 from game_server.clock import utcnow
 from rewards.exceptions import MerchantExists, NoDistrict, OutsideDistrict, UnknownMerchant
 from rewards.models import Merchant, MerchantApiKey, MerchantAuditEntry
@@ -28,9 +28,21 @@ def hash_api_key(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def district_of(bundle: Bundle | None) -> Polygon | None:
-    area = bundle.area_by_role("district") if bundle else None
+def district_of(bundle: Bundle | None, city: str = DEFAULT_CITY) -> Polygon | None:
+    """The commercial district of comune `city` in the content."""
+    area = bundle.area_by_role("district", city) if bundle else None
     return Polygon(area.polygon) if area else None
+
+
+def comune_of(bundle: Bundle | None, slug: str, lat: float, lon: float) -> str:
+    """The comune a shop belongs to: the one whose content lists it, else the one whose
+    territory (bounding box) holds it, else Lecce."""
+    if bundle is None:
+        return DEFAULT_CITY
+    listed = next((m.city for m in bundle.merchants if m.slug == slug), None)
+    if listed is not None:
+        return listed
+    return next((c.slug for c in bundle.cities if c.contains(lat, lon)), DEFAULT_CITY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +54,7 @@ class MerchantSpec:
     lat: float
     lon: float
     demo: bool = False
+    city: str = DEFAULT_CITY  # the comune whose district the shop is in
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +72,15 @@ class MerchantService:
     async def create(
         self, spec: MerchantSpec, district: Polygon | None
     ) -> tuple[Merchant, IssuedKey]:
-        """A new merchant inside the district, with its first API key."""
+        """A new merchant of comune `spec.city` inside its district, with its first API key."""
         if district is None:
-            raise NoDistrict("no district is known: publish content with a `district` area first")
+            raise NoDistrict(
+                f"no district is known for comune {spec.city!r}: "
+                "publish its content with a `district` area first"
+            )
         if not district.covers(Point(spec.lon, spec.lat)):
             raise OutsideDistrict(
-                f"({spec.lat}, {spec.lon}) lies outside the commercial district",
+                f"({spec.lat}, {spec.lon}) lies outside the commercial district of {spec.city}",
                 lat=spec.lat,
                 lon=spec.lon,
             )
@@ -74,6 +90,7 @@ class MerchantService:
             Merchant(
                 id=uuid.uuid4(),
                 slug=spec.slug,
+                city=spec.city,
                 name=spec.name,
                 category=spec.category,
                 street=spec.street,

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from content.model import DEFAULT_CITY
 from game_server.clock import utcnow
 from game_server.db import Base, Geometry
 
@@ -35,6 +36,8 @@ class Merchant(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # The comune whose district the shop belongs to: it redeems only that comune's coupons.
+    city: Mapped[str] = mapped_column(String(64), index=True, server_default=DEFAULT_CITY)
     name: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(80))
     street: Mapped[str] = mapped_column(String(200))
@@ -89,6 +92,7 @@ class Coupon(Base):
     )
     template_slug: Mapped[str] = mapped_column(String(80))
     merchant_slug: Mapped[str] = mapped_column(String(80))
+    city: Mapped[str] = mapped_column(String(64), index=True, server_default=DEFAULT_CITY)
     offer_it: Mapped[str] = mapped_column(String(500))
     offer_en: Mapped[str] = mapped_column(String(500))
     terms_it: Mapped[str | None] = mapped_column(String(2000))

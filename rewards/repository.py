@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from content.model import DEFAULT_CITY
 from rewards.models import (
     Coupon,
     CouponTemplateCounter,
@@ -58,7 +59,13 @@ _coupons = cast(Table, Coupon.__table__)
 _merchants = cast(Table, Merchant.__table__)
 _keys = cast(Table, MerchantApiKey.__table__)
 _BY_KEY_HASH = (
-    select(_merchants.c.id, _merchants.c.slug, _merchants.c.name, _keys.c.id.label("key_id"))
+    select(
+        _merchants.c.id,
+        _merchants.c.slug,
+        _merchants.c.name,
+        _merchants.c.city,
+        _keys.c.id.label("key_id"),
+    )
     .join_from(_keys, _merchants, _keys.c.merchant_id == _merchants.c.id)
     .where(
         _keys.c.key_hash == bindparam("k_hash"),
@@ -76,6 +83,7 @@ _TAKE = (
         _coupons.c.code == bindparam("t_code"),
         _coupons.c.state == "issued",
         _coupons.c.merchant_slug == bindparam("t_merchant"),
+        _coupons.c.city == bindparam("t_city"),
         or_(
             _coupons.c.expires_at.is_(None),
             _coupons.c.expires_at > bindparam("t_now", type_=DateTime(timezone=True)),
@@ -115,6 +123,7 @@ class Shop:
     id: uuid.UUID
     slug: str
     name: str
+    city: str = DEFAULT_CITY  # the shop's comune: it redeems only that comune's coupons
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +150,7 @@ class MerchantRepository:
         """The shop of a working key, and the key's id."""
         params = {"k_hash": key_hash, "k_now": now}
         row = (await (await self.session.connection()).execute(_BY_KEY_HASH, params)).first()
-        return (Shop(row.id, row.slug, row.name), row.key_id) if row else None
+        return (Shop(row.id, row.slug, row.name, row.city), row.key_id) if row else None
 
     async def by_slug(self, slug: str) -> Merchant | None:
         stmt = select(Merchant).where(Merchant.slug == slug)
@@ -269,7 +278,12 @@ class CouponRepository:
         return (await self.session.execute(select(Coupon).where(Coupon.code == code))).scalar()
 
     async def take(
-        self, code: str, merchant_slug: str, now: datetime, redemption: NewRedemption
+        self,
+        code: str,
+        merchant_slug: str,
+        now: datetime,
+        redemption: NewRedemption,
+        city: str = DEFAULT_CITY,
     ) -> TakenCoupon | None:
         """Atomically mark a redeemable coupon redeemed and record its redemption: the database
         decides who wins. None when the coupon could not be taken (nothing is recorded)."""
@@ -277,6 +291,7 @@ class CouponRepository:
         params = {
             "t_code": code,
             "t_merchant": merchant_slug,
+            "t_city": city,
             "t_now": now,
             "r_id": redemption.id,
             "r_merchant_id": redemption.merchant_id,

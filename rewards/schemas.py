@@ -126,6 +126,13 @@ class MerchantCreate(BaseModel):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     demo: bool = False
+    city: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$",
+        max_length=64,
+        description="the shop's comune (default: the one whose content lists it or whose "
+        "territory holds it)",
+    )
 
 
 class MerchantRead(BaseModel):
@@ -137,6 +144,7 @@ class MerchantRead(BaseModel):
     lon: float
     demo: bool
     created_at: datetime
+    city: str = "lecce"
 
 
 class MerchantCreated(BaseModel):

@@ -94,7 +94,7 @@ class RedemptionService:
         code = parse_code(text)
         redemption_id = uuid.uuid4()
         redemption = NewRedemption(redemption_id, merchant.id, api_key_id, reference)
-        taken = await self.coupons.take(code, merchant.slug, now, redemption)
+        taken = await self.coupons.take(code, merchant.slug, now, redemption, merchant.city)
         if taken is None:
             raise await self._refusal(merchant, code, now)
         return RedemptionRead(
@@ -135,6 +135,8 @@ class RedemptionService:
         coupon = await self.coupons.by_code(code)
         if coupon is None:
             raise UnknownCoupon("no such coupon", reason="unknown")
+        if coupon.city != merchant.city:
+            raise ForeignCoupon("this coupon belongs to another comune's shop")
         if coupon.merchant_slug != merchant.slug:
             raise ForeignCoupon("this coupon belongs to another shop")
         return coupon

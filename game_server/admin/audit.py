@@ -31,6 +31,7 @@ async def audit(
     from_: Annotated[datetime | None, Query(alias="from", description="inclusive")] = None,
     to: Annotated[datetime | None, Query(description="exclusive; page with the last `at`")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    city: Annotated[str | None, Query(max_length=64, description="one comune's actions")] = None,
 ) -> list[AuditRead]:
     """Staff actions (logins, content, moderation, staff) and merchant actions (onboarding,
     keys, lookups, redemptions) in one stream. Times are UTC; naive ones are read as UTC."""
@@ -38,7 +39,9 @@ async def audit(
     if actor is not None and "@" in actor:
         account = await staff.by_email(actor.strip().lower())
         actor = f"staff:{account.id}" if account else f"unknown:{actor}"
-    where = AuditFilter(actor=actor, action=action, since=_utc(from_), until=_utc(to), limit=limit)
+    where = AuditFilter(
+        actor=actor, action=action, since=_utc(from_), until=_utc(to), limit=limit, city=city
+    )
     sources: frozenset[Source] = frozenset({source} if source else {"staff", "merchant"})
     records = await AuditLog(AuditRepository(session)).search(where, sources)
     emails = await staff.emails_of({i for r in records if (i := _staff_id(r.actor))})
@@ -74,4 +77,5 @@ def _read(record: AuditRecord, emails: dict[uuid.UUID, str]) -> AuditRead:
         target=record.target,
         status=record.status,
         detail=record.detail,
+        city=record.city,
     )

@@ -34,13 +34,25 @@ class ValidationReport(BaseModel):
     summary: BundleSummary | None
 
 
-class PublishRead(BaseModel):
+class CityPublishRead(BaseModel):
+    city: str
     version_id: int
     content_hash: str
     status: Literal["published", "unchanged", "reactivated"]
 
 
+class PublishRead(BaseModel):
+    version_id: int
+    content_hash: str
+    status: Literal["published", "unchanged", "reactivated"]
+    city: str
+    comuni: list[CityPublishRead] = Field(
+        default_factory=list, description="one entry per comune when the upload held several"
+    )
+
+
 class ActivateRead(BaseModel):
+    city: str
     version_id: int
     content_hash: str
     status: Literal["activated", "unchanged"]
@@ -49,6 +61,7 @@ class ActivateRead(BaseModel):
 
 class VersionRead(BaseModel):
     id: int
+    city: str
     content_hash: str
     author: str
     published_at: datetime
@@ -84,3 +97,4 @@ class AuditRead(BaseModel):
     target: str | None
     status: int
     detail: dict[str, Any] | None
+    city: str | None = None

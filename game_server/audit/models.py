@@ -18,7 +18,12 @@ from game_server.db import Base
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
-    __table_args__ = (Index(None, "at"), Index(None, "actor", "at"), Index(None, "action", "at"))
+    __table_args__ = (
+        Index(None, "at"),
+        Index(None, "actor", "at"),
+        Index(None, "action", "at"),
+        Index(None, "city", "at"),
+    )
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
@@ -31,3 +36,5 @@ class AuditEntry(Base):
     status: Mapped[int] = mapped_column(Integer)  # the HTTP status the action answered
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     client_ip: Mapped[str | None] = mapped_column(String(64))
+    # The comune the action concerned (None: not tied to one, or written before comuni).
+    city: Mapped[str | None] = mapped_column(String(64))

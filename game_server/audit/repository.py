@@ -23,6 +23,7 @@ class AuditFilter:
     since: datetime | None = None
     until: datetime | None = None
     limit: int = 100
+    city: str | None = None  # the comune the action concerned
 
 
 class AuditRepository:
@@ -36,21 +37,25 @@ class AuditRepository:
     async def staff_entries(self, where: AuditFilter) -> list[AuditEntry]:
         stmt = _filtered(select(AuditEntry), where, AuditEntry.at, AuditEntry.actor)
         stmt = _action(stmt, where.action, AuditEntry.action)
+        if where.city is not None:
+            stmt = stmt.where(AuditEntry.city == where.city)
         stmt = stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(where.limit)
         return list((await self.session.execute(stmt)).scalars())
 
     async def merchant_entries(
         self, where: AuditFilter
-    ) -> list[tuple[MerchantAuditEntry, str | None]]:
-        """Entries of rewards' merchant audit log, each with its merchant's slug."""
-        base = select(MerchantAuditEntry, Merchant.slug).outerjoin(
+    ) -> list[tuple[MerchantAuditEntry, str | None, str | None]]:
+        """Entries of rewards' merchant audit log, each with its merchant's slug and comune."""
+        base = select(MerchantAuditEntry, Merchant.slug, Merchant.city).outerjoin(
             Merchant, Merchant.id == MerchantAuditEntry.merchant_id
         )
         stmt = _filtered(base, where, MerchantAuditEntry.at, MerchantAuditEntry.actor)
         stmt = _action(stmt, where.action, MerchantAuditEntry.action)
+        if where.city is not None:
+            stmt = stmt.where(Merchant.city == where.city)
         stmt = stmt.order_by(MerchantAuditEntry.at.desc(), MerchantAuditEntry.id.desc())
         rows = await self.session.execute(stmt.limit(where.limit))
-        return [(entry, slug) for entry, slug in rows]
+        return [(entry, slug, city) for entry, slug, city in rows]
 
 
 def _filtered(

@@ -30,6 +30,7 @@ class AuditRecord:
     target: str | None
     status: int
     detail: dict[str, Any] | None
+    city: str | None = None
 
 
 class AuditLog:
@@ -44,7 +45,9 @@ class AuditLog:
         status: int = 200,
         target: str | None = None,
         detail: dict[str, Any] | None = None,
+        city: str | None = None,
     ) -> None:
+        """Append an entry; `city` names the comune the action concerned, if any."""
         await self.entries.append(
             AuditEntry(
                 at=utcnow(),
@@ -55,6 +58,7 @@ class AuditLog:
                 status=status,
                 detail=detail,
                 client_ip=actor.client_ip,
+                city=city,
             )
         )
 
@@ -67,7 +71,7 @@ class AuditLog:
             records += [_staff_record(e) for e in await self.entries.staff_entries(where)]
         if "merchant" in sources:
             rows = await self.entries.merchant_entries(where)
-            records += [_merchant_record(e, slug) for e, slug in rows]
+            records += [_merchant_record(e, slug, city) for e, slug, city in rows]
         # Each list holds its own newest `limit`, so the merged top `limit` is exact.
         records.sort(key=lambda r: (r.at, r.source == "staff", r.id), reverse=True)
         return records[: where.limit]
@@ -84,10 +88,13 @@ def _staff_record(entry: AuditEntry) -> AuditRecord:
         target=entry.target,
         status=entry.status,
         detail=entry.detail,
+        city=entry.city,
     )
 
 
-def _merchant_record(entry: Any, merchant_slug: str | None) -> AuditRecord:
+def _merchant_record(
+    entry: Any, merchant_slug: str | None, merchant_city: str | None
+) -> AuditRecord:
     detail = {
         "code": entry.code,
         "redemption_id": str(entry.redemption_id) if entry.redemption_id else None,
@@ -104,6 +111,7 @@ def _merchant_record(entry: Any, merchant_slug: str | None) -> AuditRecord:
         target=f"merchant:{merchant_slug}" if merchant_slug else None,
         status=entry.status,
         detail={k: v for k, v in detail.items() if v is not None} or None,
+        city=merchant_city,
     )
 
 

@@ -11,7 +11,7 @@ from content import load_bundle, summary
 from content.model import Bundle
 from content.report import LANGUAGES, count_line, default_language, for_terminal
 from content.schema import schema_text
-from game_server.catalog.service import PublishResult, WipeRefused, publish
+from game_server.catalog.service import ContentClash, PublishResult, WipeRefused, publish_all
 from game_server.cli_errors import UserError, require_database
 from game_server.db import make_engine, make_session_factory
 from game_server.settings import Settings
@@ -22,7 +22,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     actions = group.add_subparsers(dest="content_command", required=True, metavar="ACTION")
 
     validate = actions.add_parser("validate", help="check a content folder; list every problem")
-    validate.add_argument("path", help="a folder of YAML files (searched recursively) or a file")
+    validate.add_argument(
+        "path", help="one comune's folder (content/lecce), the whole tree (content/) or a file"
+    )
     _language_option(validate)
     validate.set_defaults(handler=_validate)
 
@@ -32,7 +34,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     publish_ = actions.add_parser(
         "publish", help="validate, then store and activate a new content version"
     )
-    publish_.add_argument("path", help="a folder of YAML files or a file")
+    publish_.add_argument(
+        "path", help="one comune's folder (content/bergamo) or the whole tree (content/)"
+    )
     publish_.add_argument(
         "--author", default=None, help="recorded with the version (default: $USER)"
     )
@@ -71,7 +75,10 @@ def _validate(args: argparse.Namespace) -> int:
     if bundle is None:
         return 1
     print(f"{args.path}: valid")
-    print(summary(bundle))
+    for city in bundle.cities:
+        demo = " (demo)" if city.demo else ""
+        print(f"\ncomune {city.slug}{demo}: {city.name.en}, IPA {city.ipa_code}")
+        print(summary(bundle.for_city(city.slug)))
     return 0
 
 
@@ -90,21 +97,28 @@ def _publish(args: argparse.Namespace) -> int:
     settings = load_settings()
     require_database(settings.database_url, existing=True)  # the content first, then the database
     try:
-        result = asyncio.run(_store(settings, bundle, author, args.allow_wipe))
+        results = asyncio.run(_store(settings, bundle, author, args.allow_wipe))
     except WipeRefused as exc:
         raise UserError(exc.detail.replace("with allow_wipe", "with --allow-wipe")) from None
-    print(f"content version {result.version_id} {result.status} ({result.content_hash[:16]})")
+    except ContentClash as exc:
+        raise UserError(f"{exc.detail}; nothing changed") from None
+    for result in results:
+        print(
+            f"comune {result.city}: content version {result.version_id} {result.status} "
+            f"({result.content_hash[:16]})"
+        )
     return 0
 
 
 async def _store(
     settings: Settings, bundle: Bundle, author: str, allow_wipe: bool
-) -> PublishResult:
+) -> list[PublishResult]:
+    """Every comune of the bundle in one transaction: all published, or none."""
     engine = make_engine(settings.database_url)
     try:
         async with make_session_factory(engine)() as session:
-            result = await publish(session, bundle, author=author, allow_wipe=allow_wipe)
+            results = await publish_all(session, bundle, author=author, allow_wipe=allow_wipe)
             await session.commit()
-            return result
+            return results
     finally:
         await engine.dispose()

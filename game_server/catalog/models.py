@@ -8,15 +8,23 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from content.model import DEFAULT_CITY
 from game_server.clock import utcnow
 from game_server.db import Base, Geometry
 
 
 class ContentVersion(Base):
+    """One immutable version of one comune's content; each comune has its own history."""
+
     __tablename__ = "content_versions"
+    __table_args__ = (
+        UniqueConstraint("city", "content_hash"),
+        Index(None, "city", "activated_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    city: Mapped[str] = mapped_column(String(64), default=DEFAULT_CITY)
+    content_hash: Mapped[str] = mapped_column(String(64))
     author: Mapped[str] = mapped_column(String(120))
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # The version served is the one activated last; a rollback re-activates an older one.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from content.model import Area, Bundle, LocalText, Poi, Quest, Step
+from content.model import Area, Bundle, City, LocalText, Poi, Quest, Step
 
 
 def _text(value: LocalText | None, language: str) -> str | None:
@@ -30,6 +30,7 @@ def poi_feature(poi: Poi, language: str) -> dict[str, Any]:
         "geometry": geometry,
         "properties": {
             "slug": poi.slug,
+            "city": poi.city,
             "name": poi.name.get(language),
             "description": poi.description.get(language),
             "kind": poi.kind,
@@ -49,11 +50,26 @@ def area_feature(area: Area, language: str) -> dict[str, Any]:
         "geometry": {"type": "Polygon", "coordinates": [_ring(area.polygon)]},
         "properties": {
             "slug": area.slug,
+            "city": area.city,
             "role": area.role,
             "name": area.name.get(language),
             "description": _text(area.description, language),
             "source": area.source,
         },
+    }
+
+
+def city_view(city: City, version_id: int, language: str) -> dict[str, Any]:
+    return {
+        "slug": city.slug,
+        "name": city.name.get(language),
+        "ipa_code": city.ipa_code,
+        "timezone": city.timezone,
+        "bbox": list(city.bbox),
+        "publisher": city.publisher.get(language),
+        "demo": city.demo,
+        "website": city.website,
+        "content_version": version_id,
     }
 
 
@@ -64,6 +80,7 @@ def collection(features: list[dict[str, Any]]) -> dict[str, Any]:
 def quest_summary(quest: Quest, language: str) -> dict[str, Any]:
     return {
         "slug": quest.slug,
+        "city": quest.city,
         "title": quest.title.get(language),
         "story": quest.story.get(language),
         "order": quest.order,

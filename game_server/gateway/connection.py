@@ -69,7 +69,7 @@ class Connection:
     # The anchor this socket's own fixes set; any other was set by another socket.
     own_anchor: Anchor | None = None
     recorded: Recorded | None = None  # suspicious patterns put on record (lazily)
-    world_version: int = -1
+    world_version: tuple[tuple[str, int], ...] = ()
     last_fix_ts: int | None = None
     last_sent_seq: int = 0
     tracker_seq: int = 0  # the last of the player's events `tracker` reflects

@@ -518,7 +518,7 @@ class Gateway:
             return None
         world = self.worlds.get(loaded)
         if conn.world_version != world.version_id:
-            slugs = frozenset(f.slug for f in world.tracker.index.fences)
+            slugs = frozenset(f.slug for f in world.tracker.fences)
             conn.tracker = without_stale_fences(conn.tracker, slugs)
             conn.world_version = world.version_id
         return world

@@ -1,4 +1,4 @@
-"""The geo engine for one content version: fences, play area and tracker, built once."""
+"""The geo engine for the active content: every comune's fences, play area and tracker."""
 
 from __future__ import annotations
 
@@ -6,28 +6,35 @@ from dataclasses import dataclass
 
 from shapely.geometry import Polygon
 
-from content.model import Bundle, Poi
-from game_server.catalog.service import LoadedContent
-from geo import Fence, FenceIndex, GeoSettings, PlayArea, Tracker
+from content.model import Bundle, City, Poi
+from game_server.catalog.service import LoadedContent, VersionKey
+from geo import Atlas, Fence, FenceIndex, GeoSettings, PlayArea, Region, Tracker
 
 
 @dataclass(frozen=True)
 class World:
-    version_id: int
+    version_id: VersionKey
     bundle: Bundle
-    tracker: Tracker
+    tracker: Atlas
     # Dwell steps longer than a visit's dwell: the visit is reported again when crossed.
     dwell_targets_ms: dict[str, tuple[int, ...]]
 
 
 def build_world(loaded: LoadedContent, settings: GeoSettings) -> World:
     bundle = loaded.bundle
-    fences = [_fence(poi) for poi in bundle.pois]
-    index = FenceIndex.build(fences, version=loaded.content_hash)
-    walls = bundle.area_by_role("old_town")
+    regions = [
+        _region(content.city, content.bundle, content.content_hash, settings)
+        for _, content in sorted(loaded.cities.items())
+    ]
+    targets = _dwell_targets(bundle, settings.dwell_s)
+    return World(loaded.key, bundle, Atlas(regions), targets)
+
+
+def _region(city: City, bundle: Bundle, digest: str, settings: GeoSettings) -> Region:
+    index = FenceIndex.build([_fence(poi) for poi in bundle.pois], version=digest)
+    walls = bundle.area_by_role("old_town", city.slug)
     area = PlayArea(Polygon(walls.polygon), settings.area_margin_m, index.frame) if walls else None
-    tracker = Tracker(settings, index, area)
-    return World(loaded.version_id, bundle, tracker, _dwell_targets(bundle, settings.dwell_s))
+    return Region(city.slug, city.bbox, Tracker(settings, index, area))
 
 
 def _dwell_targets(bundle: Bundle, default_dwell_s: float) -> dict[str, tuple[int, ...]]:
@@ -47,7 +54,7 @@ def _fence(poi: Poi) -> Fence:
 
 
 class WorldCache:
-    """Rebuilds the world only when the active content version changes."""
+    """Rebuilds the world only when the active content versions change."""
 
     def __init__(self, settings: GeoSettings) -> None:
         self.settings = settings
@@ -55,6 +62,6 @@ class WorldCache:
 
     def get(self, loaded: LoadedContent) -> World:
         world = self._world
-        if world is None or world.version_id != loaded.version_id:
+        if world is None or world.version_id != loaded.key:
             world = self._world = build_world(loaded, self.settings)
         return world

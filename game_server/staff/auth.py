@@ -19,6 +19,7 @@ from game_server.clock import utcnow
 from game_server.deps import SessionDep, SettingsDep
 from game_server.errors import Forbidden, NotAuthenticated
 from game_server.staff.models import StaffAccount
+from game_server.staff.repository import StaffRepository
 from game_server.staff.roles import Role
 from game_server.staff.tokens import decode_staff_token
 from rewards.merchants import KEY_PREFIX, hash_api_key
@@ -38,6 +39,25 @@ class StaffPrincipal:
     role: Role
     email: str | None = None  # None only for tokens minted outside login
     client_ip: str | None = None
+    # Role per comune; None for tokens minted outside login (the secret's holder may do all).
+    grants: dict[str, Role] | None = None
+
+    def require_city(self, city: str, role: Role = Role.CURATOR) -> None:
+        """Refuse (403) unless this staff member holds `role` or higher on comune `city`."""
+        held = self.role if self.grants is None else self.grants.get(city)
+        if held is None or not held.allows(role):
+            raise Forbidden(
+                f"you hold no {role.value} role on comune {city!r}",
+                required=role,
+                city=city,
+                grants=sorted(self.grants or ()),
+            )
+
+    def cities(self, role: Role = Role.CURATOR) -> set[str] | None:
+        """The comuni where this staff member holds `role` (None: every comune)."""
+        if self.grants is None:
+            return None
+        return {city for city, held in self.grants.items() if held.allows(role)}
 
     @property
     def name(self) -> str:
@@ -69,11 +89,11 @@ class Requires:
             role = Role(claims.role)
         except ValueError:
             raise Forbidden(f"unknown staff role {claims.role!r}") from None
-        email = await _enabled_account_email(session, claims.subject)
+        email, grants = await _enabled_account(session, claims.subject)
         if not role.allows(self.role):
             raise Forbidden(f"this route needs the {self.role.value} role", required=self.role)
         client = request.client.host if request.client else None
-        return StaffPrincipal(claims.subject, role, email, client)
+        return StaffPrincipal(claims.subject, role, email, client, grants)
 
     def __repr__(self) -> str:
         return f"Requires({self.role.value})"
@@ -86,20 +106,24 @@ async def _refuse_merchant_key(session: AsyncSession, raw: str) -> None:
     raise Forbidden("merchant API keys cannot use the admin API")
 
 
-async def _enabled_account_email(session: AsyncSession, subject: str) -> str | None:
-    """A disabled account's tokens stop at once, not when they expire."""
+async def _enabled_account(
+    session: AsyncSession, subject: str
+) -> tuple[str | None, dict[str, Role] | None]:
+    """The account's email and its role per comune. A disabled account's tokens stop at
+    once, not when they expire; a grant taken away counts from the next request."""
     try:
         staff_id = uuid.UUID(subject)
     except ValueError:
         # Not an account id: minted with the secret outside login (rewards' tests do). Whoever
         # holds the secret can sign any subject, so refusing these would protect nothing.
-        return None
+        return None, None
     account = await session.get(StaffAccount, staff_id)
     if account is None:
         raise NotAuthenticated("this staff account no longer exists")
     if account.disabled_at is not None:
         raise NotAuthenticated("this staff account is disabled")
-    return account.email
+    grants = await StaffRepository(session).grants_of(staff_id)
+    return account.email, {city: Role(role) for city, role in grants.items()}
 
 
 CuratorStaff = Annotated[StaffPrincipal, Depends(Requires(Role.CURATOR))]

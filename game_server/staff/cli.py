@@ -32,6 +32,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     create.add_argument("--email", required=True, help="the login name")
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
     create.add_argument(
+        "--city",
+        action="append",
+        dest="cities",
+        metavar="SLUG",
+        help="a comune the role is held on (repeat for several; default: lecce)",
+    )
+    create.add_argument(
         "--password-stdin",
         action="store_true",
         help="read the password from the first line of stdin (default: prompt twice)",
@@ -93,8 +100,12 @@ def _create(args: argparse.Namespace) -> int:
         return 1
 
     async def work(service: StaffService) -> int:
-        account = await service.create(args.email, Role(args.role), password, by=_actor())
-        print(f"staff account {account.email} ({account.role}) created: {account.id}")
+        cities = args.cities or ["lecce"]
+        account = await service.create(
+            args.email, Role(args.role), password, by=_actor(), cities=cities
+        )
+        where = ", ".join(sorted(set(cities)))
+        print(f"staff account {account.email} ({account.role} of {where}) created: {account.id}")
         return 0
 
     return _run(work)

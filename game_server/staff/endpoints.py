@@ -15,6 +15,7 @@ from game_server.staff.models import StaffAccount
 from game_server.staff.repository import StaffRepository
 from game_server.staff.roles import Role
 from game_server.staff.schemas import (
+    GrantRequest,
     LoginRequest,
     StaffCreate,
     StaffRead,
@@ -33,8 +34,9 @@ def _service(session: SessionDep) -> StaffService:
     return StaffService(StaffRepository(session), AuditLog(AuditRepository(session)))
 
 
-def _read(account: StaffAccount) -> StaffRead:
+def _read(account: StaffAccount, grants: dict[str, str] | None = None) -> StaffRead:
     return StaffRead(
+        grants={city: Role(role) for city, role in (grants or {}).items()},
         id=account.id,
         email=account.email,
         role=Role(account.role),
@@ -76,19 +78,52 @@ async def login(
 
 @router.get("/auth/me")
 async def whoami(staff: CuratorStaff) -> WhoAmI:
-    return WhoAmI(subject=staff.subject, role=staff.role)
+    return WhoAmI(subject=staff.subject, role=staff.role, grants=staff.grants)
 
 
 @router.get("/staff")
 async def list_staff(_: AdminStaff, session: SessionDep) -> list[StaffRead]:
-    return [_read(a) for a in await StaffRepository(session).all()]
+    repository = StaffRepository(session)
+    return [_read(a, await repository.grants_of(a.id)) for a in await repository.all()]
 
 
 @router.post("/staff", status_code=201)
 async def create_staff(body: StaffCreate, staff: AdminStaff, session: SessionDep) -> StaffRead:
-    """A new curator or admin; the password must be at least 12 characters long."""
-    account = await _service(session).create(body.email, body.role, body.password, by=staff.actor)
-    return _read(account)
+    """A new curator or admin of `cities`; the password must be at least 12 characters long.
+    An admin grants roles only on the comuni where they are admin."""
+    for city in body.cities:
+        staff.require_city(city, Role.ADMIN)
+    service = _service(session)
+    account = await service.create(
+        body.email, body.role, body.password, by=staff.actor, cities=body.cities
+    )
+    return _read(account, await service.accounts.grants_of(account.id))
+
+
+@router.put("/staff/{staff_id}/grants/{city}")
+async def grant_role(
+    staff_id: uuid.UUID, city: str, body: GrantRequest, staff: AdminStaff, session: SessionDep
+) -> StaffRead:
+    """Give a role on one comune (replacing the one held there). Needs admin on that comune."""
+    staff.require_city(city, Role.ADMIN)
+    service = _service(session)
+    grants = await service.grant(staff_id, city, body.role, by=staff.actor)
+    account = await service.accounts.get(staff_id)
+    assert account is not None
+    return _read(account, grants)
+
+
+@router.delete("/staff/{staff_id}/grants/{city}")
+async def revoke_role(
+    staff_id: uuid.UUID, city: str, staff: AdminStaff, session: SessionDep
+) -> StaffRead:
+    """Take away the role on one comune. Needs admin on that comune."""
+    staff.require_city(city, Role.ADMIN)
+    service = _service(session)
+    grants = await service.grant(staff_id, city, None, by=staff.actor)
+    account = await service.accounts.get(staff_id)
+    assert account is not None
+    return _read(account, grants)
 
 
 @router.post("/staff/{staff_id}/disable")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from game_server.clock import utcnow
@@ -24,3 +24,20 @@ class StaffAccount(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Audit entries point at accounts, so an account leaving is disabled, not deleted.
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StaffGrant(Base):
+    """A role on one comune: a Bergamo curator curates Bergamo only; an admin may hold several.
+
+    `StaffAccount.role` is the highest role the account holds anywhere.
+    """
+
+    __tablename__ = "staff_grants"
+    __table_args__ = (CheckConstraint("role IN ('curator', 'admin')", name="role_known"),)
+
+    staff_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("staff_accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    city: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

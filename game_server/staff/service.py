@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from content.model import DEFAULT_CITY
 from game_server.audit.actors import ANONYMOUS, Actor
 from game_server.audit.service import AuditLog
 from game_server.clock import utcnow
@@ -43,8 +45,19 @@ class StaffService:
         self.accounts = repository
         self.audit = audit
 
-    async def create(self, email: str, role: Role, password: str, *, by: Actor) -> StaffAccount:
+    async def create(
+        self,
+        email: str,
+        role: Role,
+        password: str,
+        *,
+        by: Actor,
+        cities: Sequence[str] = (DEFAULT_CITY,),
+    ) -> StaffAccount:
+        """A new account holding `role` on each of `cities`."""
         email = normalize_email(email)
+        if not cities:
+            raise Unprocessable("a staff account needs at least one comune")
         passwords.check_strength(password, email=email)
         if await self.accounts.by_email(email) is not None:
             raise StaffExists(f"a staff account {email} already exists")
@@ -57,11 +70,30 @@ class StaffService:
                 created_at=utcnow(),
             )
         )
-        detail = {"email": email, "role": role.value}
+        for city in dict.fromkeys(cities):
+            await self.accounts.set_grant(account.id, city, role.value)
+        detail = {"email": email, "role": role.value, "cities": sorted(set(cities))}
         await self.audit.record(
             by, "staff.create", status=201, target=_target(account), detail=detail
         )
         return account
+
+    async def grant(
+        self, staff_id: uuid.UUID, city: str, role: Role | None, *, by: Actor
+    ) -> dict[str, str]:
+        """Give `role` on comune `city` (None takes it away); the account's `role` becomes the
+        highest it holds anywhere. Returns the account's grants."""
+        account = await self.accounts.get(staff_id)
+        if account is None:
+            raise UnknownStaff(f"no staff account {staff_id}")
+        await self.accounts.set_grant(staff_id, city, role.value if role else None)
+        grants = await self.accounts.grants_of(staff_id)
+        if grants:
+            account.role = max((Role(r) for r in grants.values()), key=lambda r: r.rank).value
+        action = "staff.grant" if role else "staff.revoke"
+        detail = {"role": role.value if role else None}
+        await self.audit.record(by, action, target=_target(account), detail=detail, city=city)
+        return grants
 
     async def disable(self, staff_id: uuid.UUID, *, by: Actor) -> StaffAccount:
         account = await self.accounts.get(staff_id)

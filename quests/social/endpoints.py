@@ -13,7 +13,7 @@ from quests.social import feed
 from quests.social.codes import display
 from quests.social.friends import Friend, FriendService
 from quests.social.leaderboards import LeaderboardStore, Scope, leaderboard_store
-from quests.social.leaderboards.service import Standing, leaderboard
+from quests.social.leaderboards.service import Standing, current_city, leaderboard
 from quests.social.schemas import (
     CodeBody,
     FeedItemRead,
@@ -157,16 +157,30 @@ async def get_leaderboard(
     player: CurrentPlayer,
     session: SessionDep,
     store: StoreDep,
+    request: Request,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     around: Annotated[int, Query(ge=0, le=10)] = 2,
+    city: Annotated[
+        str | None,
+        Query(max_length=64, description="a comune's slug; default: where the caller plays now"),
+    ] = None,
 ) -> LeaderboardRead:
     """`players-weekly`, `players-alltime`, `teams-weekly`, `teams-alltime`, `friends-weekly`,
-    `friends-alltime`: the top, the caller's own rank and the `around` entries either side."""
+    `friends-alltime` of one comune (XP counts where it was earned): the top, the caller's own
+    rank and the `around` entries either side. Without `city`, the comune of the caller's
+    latest visit."""
+    loaded = request.app.state.catalog.current
+    if city is None:
+        poi_cities = {poi.slug: poi.city for poi in loaded.bundle.pois} if loaded else {}
+        city = await current_city(session, player.id, poi_cities)
+    else:
+        request.app.state.catalog.require().city(city)  # 404 for a comune not served
     view = await leaderboard(
-        session, store, player.id, board, limit=limit, around=around, now=utcnow()
+        session, store, player.id, board, limit=limit, around=around, now=utcnow(), city=city
     )
     as_teams = view.board.scope is Scope.TEAMS
     return LeaderboardRead(
+        city=view.city,
         board=view.board.name,
         period=view.period,
         top=_standings(view.top, as_teams=as_teams),

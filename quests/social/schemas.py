@@ -82,6 +82,7 @@ class MyRank(BaseModel):
 
 
 class LeaderboardRead(BaseModel):
+    city: str = Field(description="the comune whose board this is")
     board: str
     period: str = Field(description="`alltime` or the ISO week in Lecce, e.g. `2026-W47`")
     top: list[PlayerStanding] | list[TeamStanding]

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from game_server.clock import utcnow
 from game_server.deps import SessionDep
 from game_server.staff.auth import AdminStaff
+from game_server.staff.roles import Role
 from rewards.content import active_bundle
-from rewards.merchants import MerchantService, MerchantSpec, district_of
+from rewards.merchants import MerchantService, MerchantSpec, comune_of, district_of
 from rewards.models import Merchant
 from rewards.repository import MerchantRepository
 from rewards.schemas import KeyIssued, KeyRotate, MerchantCreate, MerchantCreated, MerchantRead
@@ -39,18 +40,24 @@ def _read(merchant: Merchant) -> MerchantRead:
         lat=merchant.lat,
         lon=merchant.lon,
         demo=merchant.demo,
+        city=merchant.city,
         created_at=merchant.created_at,
     )
 
 
 @router.post("", status_code=201)
 async def create_merchant(
-    body: MerchantCreate, request: Request, actor: StaffActor, session: SessionDep
+    body: MerchantCreate, request: Request, staff: AdminStaff, session: SessionDep
 ) -> MerchantCreated:
-    """Onboard a shop inside the district of the active content; its API key is shown once."""
-    service = MerchantService(MerchantRepository(session), actor=actor)
-    district = district_of(active_bundle(request.app.state))
-    merchant, key = await service.create(MerchantSpec(**body.model_dump()), district)
+    """Onboard a shop inside the district of its comune (`city`; by default the comune whose
+    content lists it or whose territory holds it); its API key is shown once. Needs the admin
+    role on that comune."""
+    bundle = active_bundle(request.app.state)
+    city = body.city or comune_of(bundle, body.slug, body.lat, body.lon)
+    staff.require_city(city, Role.ADMIN)
+    service = MerchantService(MerchantRepository(session), actor=staff.name)
+    spec = MerchantSpec(**body.model_dump(exclude={"city"}), city=city)
+    merchant, key = await service.create(spec, district_of(bundle, city))
     return MerchantCreated(merchant=_read(merchant), api_key=key.api_key, key_id=key.key_id)
 
 

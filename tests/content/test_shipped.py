@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from content import Bundle, load_bundle, summary
-from content.schema import SCHEMA_FILE, json_schema
+from content.schema import CITY_SCHEMA_FILE, SCHEMA_FILE, city_schema, json_schema
 from quests.presence import shortest_walk_s
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,11 +20,13 @@ def bundle() -> Bundle:
     result = load_bundle(ROOT / "content")
     assert [str(p) for p in result.problems] == []
     assert result.bundle is not None
-    return result.bundle
+    return result.bundle.for_city("lecce")
 
 
 def test_shipped_content_is_valid_from_any_path() -> None:
-    assert load_bundle(ROOT / "content").bundle == load_bundle(LECCE).bundle
+    whole = load_bundle(ROOT / "content").bundle
+    assert whole is not None
+    assert whole.for_city("lecce") == load_bundle(LECCE).bundle
 
 
 def test_summary_counts(bundle: Bundle) -> None:
@@ -92,10 +94,19 @@ def test_committed_schema_is_current() -> None:
     assert committed == json_schema(), "run: python -m content.schema > content/lecce/schema.json"
 
 
-def test_every_yaml_file_references_the_schema() -> None:
-    for path in LECCE.rglob("*.yaml"):
+def test_committed_city_schema_is_current() -> None:
+    for folder in (LECCE, LECCE.parent / "bergamo"):
+        committed = json.loads((folder / CITY_SCHEMA_FILE).read_text(encoding="utf-8"))
+        assert committed == city_schema(), "run: python -m content.schema city > city.schema.json"
+
+
+@pytest.mark.parametrize("folder", ["lecce", "bergamo"])
+def test_every_yaml_file_references_the_schema(folder: str) -> None:
+    root = LECCE.parent / folder
+    for path in root.rglob("*.yaml"):
         first = path.read_text(encoding="utf-8").splitlines()[0]
-        relative = Path("../" * (len(path.relative_to(LECCE).parts) - 1)) / SCHEMA_FILE
+        schema = CITY_SCHEMA_FILE if path.name == "city.yaml" else SCHEMA_FILE
+        relative = Path("../" * (len(path.relative_to(root).parts) - 1)) / schema
         assert first == f"# yaml-language-server: $schema=./{relative.as_posix()}".replace(
             "./../", "../"
         ), path

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from content.model import DEFAULT_CITY
 from quests.social.leaderboards.periods import Board, Period, Scope, iso_week, score_keys
 from quests.social.leaderboards.repository import Entry, Increment
 from quests.social.leaderboards.stores import (
@@ -28,8 +29,10 @@ async def record_xp(
     team_id: uuid.UUID | None,
     xp: int,
     at: datetime,
+    city: str = DEFAULT_CITY,
 ) -> None:
-    """Add `xp` earned at `at` to the player's (and the team's) weekly and all-time scores.
+    """Add `xp` earned at `at` in comune `city` to the player's (and the team's) weekly and
+    all-time scores of that comune.
 
     Runs in the caller's unit of work: the scores commit or roll back with it.
     """
@@ -38,7 +41,7 @@ async def record_xp(
     if xp == 0:
         return
     await store.add(
-        [Increment(key, member, xp) for key, member in score_keys(player_id, team_id, at)]
+        [Increment(key, member, xp) for key, member in score_keys(player_id, team_id, at, city)]
     )
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from content.model import TIMEZONE
+from content.model import DEFAULT_CITY, TIMEZONE
 
 ALLTIME = "alltime"
 
@@ -42,10 +42,15 @@ class Board:
     def name(self) -> str:
         return f"{self.scope}-{self.period}"
 
-    def key(self, at: datetime) -> str:
-        """The storage key of this board's scores for the period containing `at`."""
+    def key(self, at: datetime, city: str = DEFAULT_CITY) -> str:
+        """The storage key of comune `city`'s board for the period containing `at`.
+
+        Lecce's boards keep the keys they had before there were several comuni (nothing to
+        migrate); every other comune's keys start with its slug: `bergamo/players:alltime`.
+        """
         scope = Scope.PLAYERS if self.scope is Scope.FRIENDS else self.scope
-        return f"{scope}:{period_label(self.period, at)}"
+        key = f"{scope}:{period_label(self.period, at)}"
+        return key if city == DEFAULT_CITY else f"{city}/{key}"
 
 
 def iso_week(at: datetime) -> str:
@@ -61,16 +66,16 @@ def period_label(period: Period, at: datetime) -> str:
 
 
 def score_keys(
-    player_id: uuid.UUID, team_id: uuid.UUID | None, at: datetime
+    player_id: uuid.UUID, team_id: uuid.UUID | None, at: datetime, city: str = DEFAULT_CITY
 ) -> list[tuple[str, str]]:
-    """Every (key, member) that XP earned at `at` adds to."""
+    """Every (key, member) that XP earned at `at` in comune `city` adds to."""
     keys = [
-        (Board(Scope.PLAYERS, period).key(at), str(player_id))
+        (Board(Scope.PLAYERS, period).key(at, city), str(player_id))
         for period in (Period.WEEKLY, Period.ALLTIME)
     ]
     if team_id is not None:
         keys += [
-            (Board(Scope.TEAMS, period).key(at), str(team_id))
+            (Board(Scope.TEAMS, period).key(at, city), str(team_id))
             for period in (Period.WEEKLY, Period.ALLTIME)
         ]
     return keys

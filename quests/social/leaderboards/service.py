@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from content.model import DEFAULT_CITY
+from quests.models import Visit
 from quests.social.exceptions import UnknownBoard
 from quests.social.leaderboards.periods import Board, Scope, period_label
 from quests.social.leaderboards.repository import Entry
@@ -25,6 +29,7 @@ class Standing:
 
 @dataclass(frozen=True, slots=True)
 class LeaderboardView:
+    city: str
     board: Board
     period: str
     top: list[Standing]
@@ -41,11 +46,13 @@ async def leaderboard(
     limit: int,
     around: int,
     now: datetime,
+    city: str = DEFAULT_CITY,
 ) -> LeaderboardView:
+    """Comune `city`'s board `name`."""
     board = Board.parse(name)
     if board is None:
         raise UnknownBoard(f"no leaderboard called {name!r}", boards=BOARD_NAMES)
-    key = board.key(now)
+    key = board.key(now, city)
     if board.scope is Scope.FRIENDS:
         top, me, near = await _among_friends(session, store, key, player_id, limit, around)
     else:
@@ -54,12 +61,27 @@ async def leaderboard(
         me, near = await store.around(key, member, around) if member else (None, [])
     names = await _names(session, board, {e.member for e in top + near})
     return LeaderboardView(
+        city,
         board,
         period_label(board.period, now),
         [_standing(e, names) for e in top],
         me,
         [_standing(e, names) for e in near],
     )
+
+
+async def current_city(
+    session: AsyncSession, player_id: uuid.UUID, poi_cities: Mapping[str, str]
+) -> str:
+    """The comune the player plays in now: that of their latest visit (Lecce before any)."""
+    stmt = (
+        select(Visit.poi)
+        .where(Visit.player_id == player_id)
+        .order_by(Visit.visited_at.desc())
+        .limit(1)
+    )
+    poi = (await session.execute(stmt)).scalar_one_or_none()
+    return poi_cities.get(poi, DEFAULT_CITY) if poi is not None else DEFAULT_CITY
 
 
 BOARD_NAMES = sorted(f"{scope}-{period}" for scope in Scope for period in ("weekly", "alltime"))

@@ -39,13 +39,22 @@ class Staff:
         return {"Authorization": f"Bearer {self.token}", "Accept-Language": "en"}
 
 
+SHIPPED_CITIES = ("lecce", "bergamo")
+
+
 async def create_staff(
-    app: FastAPI, *, role: Role = Role.CURATOR, email: str | None = None, password: str = PASSWORD
+    app: FastAPI,
+    *,
+    role: Role = Role.CURATOR,
+    email: str | None = None,
+    password: str = PASSWORD,
+    cities: tuple[str, ...] = SHIPPED_CITIES,
 ) -> tuple[uuid.UUID, str]:
+    """An account holding `role` on `cities` (by default every shipped comune)."""
     email = email or f"{role.value}-{uuid.uuid4().hex[:8]}@comune.lecce.it"
     async with app.state.session_factory() as session:
         service = StaffService(StaffRepository(session), AuditLog(AuditRepository(session)))
-        account = await service.create(email, role, password, by=Actor.cli("tests"))
+        account = await service.create(email, role, password, by=Actor.cli("tests"), cities=cities)
         await session.commit()
     return account.id, email
 
@@ -54,8 +63,13 @@ async def login(http: httpx.AsyncClient, email: str, password: str = PASSWORD) -
     return await http.post("/admin/v1/auth/login", json={"email": email, "password": password})
 
 
-async def staff(app: FastAPI, http: httpx.AsyncClient, role: Role = Role.CURATOR) -> Staff:
-    staff_id, email = await create_staff(app, role=role)
+async def staff(
+    app: FastAPI,
+    http: httpx.AsyncClient,
+    role: Role = Role.CURATOR,
+    cities: tuple[str, ...] = SHIPPED_CITIES,
+) -> Staff:
+    staff_id, email = await create_staff(app, role=role, cities=cities)
     response = await login(http, email)
     assert response.status_code == 200, response.text
     return Staff(staff_id, email, role, response.json()["access_token"])
@@ -82,11 +96,12 @@ async def merchant_auth(app: FastAPI) -> dict[str, str]:
     return {"Authorization": f"Bearer {key.api_key}"}
 
 
-def shipped_files(root: Path = CONTENT) -> dict[str, bytes]:
-    """The shipped content as an upload: `{name relative to content/: bytes}`."""
+def shipped_files(root: Path = CONTENT, city: str | None = "lecce") -> dict[str, bytes]:
+    """The shipped content of comune `city` (None: every comune) as an upload:
+    `{name relative to content/: bytes}`."""
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*.yaml"))
+        for p in sorted((root / city if city else root).rglob("*.yaml"))
         if not any(part.startswith((".", "__")) for part in p.relative_to(root).parts)
     }
 

@@ -67,6 +67,7 @@ async def test_admins_see_every_staff_and_merchant_action(
     }
     content = await client.get("/admin/v1/audit?action=content.*", headers=admin.auth)
     assert [e["action"] for e in content.json()] == ["content.publish"]
+    assert [e["city"] for e in content.json()] == ["lecce"]
     merchants = await client.get("/admin/v1/audit?source=merchant", headers=admin.auth)
     assert {e["source"] for e in merchants.json()} == {"merchant"}
     limited = await client.get("/admin/v1/audit?limit=2", headers=admin.auth)

@@ -49,7 +49,11 @@ async def test_login_gives_a_short_lived_staff_token(
     me = await client.get(
         "/admin/v1/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"}
     )
-    assert me.json() == {"subject": str(staff_id), "role": "admin"}
+    assert me.json() == {
+        "subject": str(staff_id),
+        "role": "admin",
+        "grants": {"bergamo": "admin", "lecce": "admin"},
+    }
     async with app.state.session_factory() as session:
         account = await session.get(StaffAccount, staff_id)
         assert account is not None

@@ -18,7 +18,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from content import load_bundle
 from game_server.app import create_app
-from game_server.catalog.service import publish
+from game_server.catalog.service import publish_all
 from game_server.db import make_engine, make_session_factory
 from game_server.settings import Settings
 from tests.paths import CONTENT
@@ -29,7 +29,7 @@ async def publish_shipped(database_url: str) -> None:
     assert bundle is not None
     engine = make_engine(database_url)
     async with make_session_factory(engine)() as session:
-        await publish(session, bundle, author="tests")
+        await publish_all(session, bundle, author="tests")
         await session.commit()
     await engine.dispose()
 
