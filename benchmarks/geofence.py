@@ -454,11 +454,18 @@ def main() -> None:
             row.redis_us, answers = rd[row.name]
             row.redis_agree = agreement(indexes[row.name], points, ours[row.name], answers)
     print_table(rows)
-    write_result(rows, content_source, pg_error, rd_error)
+    from benchmarks import geofence_comuni
+
+    comuni = geofence_comuni.run(ROOT, random.Random(SEED))
+    write_result(rows, content_source, pg_error, rd_error, comuni)
 
 
 def write_result(
-    rows: list[Row], content_source: str, pg_error: str | None, rd_error: str | None
+    rows: list[Row],
+    content_source: str,
+    pg_error: str | None,
+    rd_error: str | None,
+    comuni: dict[str, Any],
 ) -> None:
     def by_set(attr: str) -> dict[str, float | None]:
         return {
@@ -483,6 +490,7 @@ def write_result(
         "agreement_postgis_within_0.5m": by_set("postgis_agree"),
         "agreement_redis_within_0.5m": by_set("redis_agree"),
         "targets_us": {"500": 5.0, "5000": 20.0},
+        "comuni": comuni,
         "meta": {
             "positions": POSITIONS,
             "passes": PASSES,

@@ -6,6 +6,12 @@ whose bounding box holds it, found through a coarse grid of lon/lat cells: one d
 a few comparisons whatever the number of regions, so a fix costs the same with one comune or
 many. A fix in no region goes to the first region, whose screen rejects it as outside_area
 (it still anchors the movement checks).
+
+Arriving in another region (the last accepted position lies outside the new region's box)
+is a journey, not a walk: the movement checks start again from the first fix there, which
+holds the player for the teleport cooldown, as a teleport does. Without this, a player who
+flew from Lecce to Bergamo would have every fix refused as `implausible_speed` (800 km from
+the last anchor) for fifteen hours; a spoofer hopping between comuni stays on hold.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from dataclasses import dataclass
 from geo.events import GeoEvent, Outcome
 from geo.fences import Fence
 from geo.fix import Fix
+from geo.settings import GeoSettings
 from geo.state import TrackerState
 from geo.tracker import Tracker
 
@@ -38,9 +45,9 @@ class Atlas:
     a region that does not know them.
     """
 
-    __slots__ = ("_cells", "_first", "_owner", "fences", "regions")
+    __slots__ = ("_cells", "_first", "_hold_ms", "_owner", "fences", "regions")
 
-    def __init__(self, regions: Sequence[Region]) -> None:
+    def __init__(self, regions: Sequence[Region], settings: GeoSettings | None = None) -> None:
         if not regions:
             raise ValueError("an atlas needs at least one region")
         names = [r.name for r in regions]
@@ -53,6 +60,7 @@ class Atlas:
         if len(self._owner) != len(self.fences):
             raise ValueError("fence slugs must be unique across regions")
         self._cells = _grid(self.regions)
+        self._hold_ms = round((settings or GeoSettings()).teleport_cooldown_s * 1000)
 
     def region_at(self, lat: float, lon: float) -> Region | None:
         """The region whose bounding box holds the point (the first listed, if several)."""
@@ -72,6 +80,10 @@ class Atlas:
     ) -> tuple[TrackerState, list[Outcome]]:
         """Evaluate one fix with the tracker of the region it lies in."""
         region = self.region_at(fix.lat, fix.lon) or self._first
+        anchor = state.anchor
+        if anchor is not None and not _holds(region.bbox, anchor.lat, anchor.lon):
+            if self.region_at(anchor.lat, anchor.lon) is not None:
+                state = self._arrival(state, fix, region)
         if not state.presences:
             return region.tracker.process(state, fix, now_ms)
         name = region.name
@@ -84,6 +96,11 @@ class Atlas:
         state, outcomes = region.tracker.process(state, fix, now_ms)
         return state, [*(GeoEvent("exit", p.fence, fix.ts_ms) for p in left), *outcomes]
 
+    def _arrival(self, state: TrackerState, fix: Fix, region: Region) -> TrackerState:
+        """Forget the other region's anchor; hold credit for the cooldown from this fix."""
+        hold = max(state.hold_until_ms, fix.ts_ms + self._hold_ms)
+        return TrackerState(state.recent_ts, None, hold, state.presences)
+
     def process_batch(
         self, state: TrackerState, fixes: Iterable[Fix], now_ms: int
     ) -> tuple[TrackerState, list[Outcome]]:
@@ -93,6 +110,11 @@ class Atlas:
             state, produced = self.process(state, fix, now_ms)
             outcomes.extend(produced)
         return state, outcomes
+
+
+def _holds(bbox: BBox, lat: float, lon: float) -> bool:
+    west, south, east, north = bbox
+    return south <= lat <= north and west <= lon <= east
 
 
 def _grid(regions: Sequence[Region]) -> dict[tuple[int, int], tuple[Region, ...]]:

@@ -49,3 +49,10 @@ def test_secrets_come_from_the_environment_and_are_required() -> None:
     services = _compose()["services"]
     assert services["app"]["environment"]["LUPIAE_SECRET_KEY"].startswith("${LUPIAE_SECRET_KEY:?")
     assert services["db"]["environment"]["POSTGRES_PASSWORD"].startswith("${LUPIAE_DB_PASSWORD:?")
+
+
+def test_several_app_workers_share_the_database_and_redis() -> None:
+    app = _compose()["services"]["app"]
+    assert app["deploy"]["replicas"] == "${LUPIAE_APP_WORKERS:-2}"
+    assert app["ports"] == ["8000-8009:8000"]  # one host port per replica, none shared
+    assert app["environment"]["LUPIAE_REDIS_URL"]  # workers need Redis to share state

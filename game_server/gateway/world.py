@@ -23,14 +23,15 @@ class World:
 def build_world(loaded: LoadedContent, settings: GeoSettings) -> World:
     bundle = loaded.bundle
     regions = [
-        _region(content.city, content.bundle, content.content_hash, settings)
+        region_of(content.city, content.bundle, content.content_hash, settings)
         for _, content in sorted(loaded.cities.items())
     ]
     targets = _dwell_targets(bundle, settings.dwell_s)
-    return World(loaded.key, bundle, Atlas(regions), targets)
+    return World(loaded.key, bundle, Atlas(regions, settings), targets)
 
 
-def _region(city: City, bundle: Bundle, digest: str, settings: GeoSettings) -> Region:
+def region_of(city: City, bundle: Bundle, digest: str, settings: GeoSettings) -> Region:
+    """One comune's geo engine: its POIs' fence index, its walls as play area, its bbox."""
     index = FenceIndex.build([_fence(poi) for poi in bundle.pois], version=digest)
     walls = bundle.area_by_role("old_town", city.slug)
     area = PlayArea(Polygon(walls.polygon), settings.area_margin_m, index.frame) if walls else None

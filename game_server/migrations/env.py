@@ -4,6 +4,7 @@ import asyncio
 from typing import Any
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from game_server.db import make_engine
@@ -47,9 +48,16 @@ def _configure(connection: Connection) -> None:
     )
 
 
+MIGRATION_LOCK = 0x4C555049  # "LUPI": app workers started together migrate one at a time
+
+
 def _run_sync(connection: Connection) -> None:
     _configure(connection)
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Held until the migration's transaction ends; the next worker then finds the
+            # schema at head and has nothing to do.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 

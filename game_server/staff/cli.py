@@ -104,8 +104,8 @@ def _create(args: argparse.Namespace) -> int:
         account = await service.create(
             args.email, Role(args.role), password, by=_actor(), cities=cities
         )
-        where = ", ".join(sorted(set(cities)))
-        print(f"staff account {account.email} ({account.role} of {where}) created: {account.id}")
+        print(f"staff account {account.email} ({account.role}) created: {account.id}")
+        print(f"role held on: {', '.join(sorted(set(cities)))}")
         return 0
 
     return _run(work)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import orjson
@@ -128,3 +129,13 @@ def test_a_played_database_moves_into_lecce_with_nothing_lost(old_database: str)
     assert grants == [(STAFF, "lecce", "curator")]
     assert asyncio.run(_rows(old_database, "SELECT score FROM xp_scores")) == [(150,)]
     migrate.check(old_database)
+
+
+def test_workers_started_together_migrate_one_at_a_time() -> None:
+    """compose.yaml starts N workers that each run `lupiae db upgrade` on the same database."""
+    base = require_env("LUPIAE_TEST_DATABASE_URL", "PostGIS")
+    for url in fresh_postgis_database(base):
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            for outcome in [pool.submit(migrate.upgrade, url) for _ in range(3)]:
+                outcome.result()  # none failed on a table another one had just created
+        migrate.check(url)
