@@ -81,9 +81,12 @@ class Atlas:
         """Evaluate one fix with the tracker of the region it lies in."""
         region = self.region_at(fix.lat, fix.lon) or self._first
         anchor = state.anchor
-        if anchor is not None and not _holds(region.bbox, anchor.lat, anchor.lon):
-            if self.region_at(anchor.lat, anchor.lon) is not None:
-                state = self._arrival(state, fix, region)
+        if (
+            anchor is not None
+            and not _holds(region.bbox, anchor.lat, anchor.lon)
+            and self.region_at(anchor.lat, anchor.lon) is not None
+        ):
+            state = self._arrival(state, fix, region)
         if not state.presences:
             return region.tracker.process(state, fix, now_ms)
         name = region.name

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from content.guard import wipe_reasons
-from content.model import Bundle, City, clashes
+from content.model import LECCE, Bundle, City, clashes
 from game_server.background import in_background
 from game_server.catalog.geometry import geometry_rows
 from game_server.catalog.models import ContentVersion
@@ -67,6 +67,20 @@ class LoadedContent:
     @property
     def content_hash(self) -> str:
         return ",".join(f"{city}:{self.cities[city].content_hash[:16]}" for city, _ in self.key)
+
+    @classmethod
+    def of(cls, bundle: Bundle, version_id: int, at: datetime) -> LoadedContent:
+        """Content served without the database (tests, tools): each comune of `bundle` as
+        version `version_id`; a bundle naming no comune is Lecce's."""
+        if not bundle.cities:
+            bundle = bundle.model_copy(update={"cities": [LECCE]})
+        cities = {
+            city.slug: CityContent(version_id, mine.content_hash(), at, at, mine)
+            for city in bundle.cities
+            if (mine := bundle.for_city(city.slug))
+        }
+        key = tuple(sorted((slug, version_id) for slug in cities))
+        return cls(key=key, cities=cities, bundle=bundle)
 
     def city(self, slug: str) -> CityContent:
         """One comune's content, or a 404 problem naming the comuni there are."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import orjson
@@ -16,7 +18,7 @@ from content import load_bundle
 from content.model import LECCE, Bundle
 from game_server import migrate
 from game_server.db import make_engine
-from tests.paths import CONTENT
+from tests.paths import CONTENT, ROOT
 from tests.services import fresh_postgis_database, require_env
 
 pytestmark = pytest.mark.postgis
@@ -135,7 +137,12 @@ def test_workers_started_together_migrate_one_at_a_time() -> None:
     """compose.yaml starts N workers that each run `lupiae db upgrade` on the same database."""
     base = require_env("LUPIAE_TEST_DATABASE_URL", "PostGIS")
     for url in fresh_postgis_database(base):
-        with ThreadPoolExecutor(max_workers=3) as pool:
-            for outcome in [pool.submit(migrate.upgrade, url) for _ in range(3)]:
-                outcome.result()  # none failed on a table another one had just created
+        env = {**os.environ, "LUPIAE_DATABASE_URL": url}
+        command = [sys.executable, "-m", "game_server.cli", "db", "upgrade"]
+        runs = [
+            subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE) for _ in range(3)
+        ]
+        for run in runs:
+            _, err = run.communicate(timeout=300)
+            assert run.returncode == 0, err.decode()  # none met a table another had just made
         migrate.check(url)

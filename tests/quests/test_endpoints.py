@@ -30,7 +30,7 @@ CONTENT = bundle(
 
 @pytest.fixture
 def game(app: FastAPI) -> FastAPI:
-    app.state.catalog.current = LoadedContent(1, CONTENT.content_hash(), utcnow(), CONTENT)
+    app.state.catalog.current = LoadedContent.of(CONTENT, 1, utcnow())
     return app
 
 

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from content import load_bundle, load_files
 from content.model import Bundle
 from game_server.catalog.service import ContentClash, publish, publish_all
+from game_server.cli import main
 from game_server.staff.roles import Role
 from tests.game_server.admin.helpers import multipart, shipped_files, staff
 from tests.paths import CONTENT
@@ -197,3 +198,29 @@ async def test_an_admin_of_one_comune_cannot_grant_another(
     assert me["grants"] == {"bergamo": "admin", "lecce": "admin"}
     audit = (await client.get("/admin/v1/audit?action=staff.grant", headers=both.auth)).json()
     assert [(e["city"], e["status"]) for e in audit] == [("lecce", 200)]
+
+
+def test_the_cli_publishes_one_comune_or_the_whole_tree(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LUPIAE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}")
+    assert main(["db", "upgrade"]) == 0
+    assert main(["content", "validate", str(CONTENT)]) == 0
+    out = capsys.readouterr().out
+    assert "comune bergamo (demo)" in out
+    assert "IPA c_e506" in out
+    assert main(["content", "publish", str(CONTENT / "bergamo"), "--author", "ci"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"comune bergamo: content version 1 published ({_hash(CONTENT / 'bergamo')})"
+    ]
+    assert main(["content", "publish", str(CONTENT), "--author", "ci"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"comune bergamo: content version 1 unchanged ({_hash(CONTENT / 'bergamo')})",
+        f"comune lecce: content version 2 published ({_hash(CONTENT / 'lecce')})",
+    ]
+
+
+def _hash(folder: Path) -> str:
+    bundle = load_bundle(folder).bundle
+    assert bundle is not None
+    return bundle.content_hash()[:16]
