@@ -176,6 +176,12 @@ async def test_a_bergamo_curator_cannot_touch_lecce(
     assert rollback.status_code == 403
     listing = await client.get("/admin/v1/content/versions?city=lecce", headers=curator.auth)
     assert listing.status_code == 403
+    preview = await client.post(
+        "/admin/v1/content/preview/quests/porte-della-citta",
+        files=multipart(files),
+        headers=curator.auth,
+    )
+    assert preview.status_code == 403
     assert app.state.catalog.current.cities["lecce"].version_id == lecce_version
 
 
@@ -224,3 +230,30 @@ def _hash(folder: Path) -> str:
     bundle = load_bundle(folder).bundle
     assert bundle is not None
     return bundle.content_hash()[:16]
+
+
+async def test_a_merchant_belongs_to_a_comune_and_only_its_admins_onboard_it(
+    app: FastAPI, client: httpx.AsyncClient, shipped: Bundle
+) -> None:
+    await _publish(app, shipped)
+    admin = await staff(app, client, Role.ADMIN, cities=("bergamo",))
+    lecce_shop = {
+        "slug": "libreria-palmieri",
+        "name": "Libreria",
+        "category": "bookshop",
+        "street": "Via Palmieri",
+        "lat": 40.35274,
+        "lon": 18.17271,
+    }
+    refused = await client.post("/admin/v1/merchants", json=lecce_shop, headers=admin.auth)
+    assert refused.status_code == 403
+    assert refused.json()["city"] == "lecce"
+    bergamo_shop = {**lecce_shop, "slug": "libreria-gombito", "lat": 45.70373, "lon": 9.66389}
+    created = await client.post("/admin/v1/merchants", json=bergamo_shop, headers=admin.auth)
+    assert created.status_code == 201, created.text
+    assert created.json()["merchant"]["city"] == "bergamo"
+    # Named as Bergamo's but standing in Lecce: outside Bergamo's district.
+    astray = {**lecce_shop, "slug": "astray", "city": "bergamo"}
+    outside = await client.post("/admin/v1/merchants", json=astray, headers=admin.auth)
+    assert outside.status_code == 422
+    assert "district of bergamo" in outside.json()["detail"]
