@@ -2,7 +2,8 @@
 walk processed by an engine holding that comune alone and by one holding Lecce and Bergamo.
 
 Part of `make bench-geo`. Target: with both comuni, within 10% of one comune alone. Passes
-alternate between the two engines so that a busy machine slows both alike.
+alternate between the two engines, each timed in this thread's CPU time (not wall time: on a
+shared machine a pass may wait for a core), so that a busy machine slows both alike.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from content.sources import load_bundle
 from game_server.gateway.world import region_of
 from geo import Atlas, Fix, GeoSettings, LocalFrame, Region, TrackerState
 
-PASSES = 31
+PASSES = 101
 FIXES = 1_000
 TARGET = 1.10
 
@@ -55,18 +56,20 @@ def _walk(outline: Polygon, rng: random.Random) -> list[Fix]:
 def _one_pass(atlas: Atlas, walk: Sequence[Fix]) -> float:
     state = TrackerState()
     process = atlas.process
-    start = time.perf_counter_ns()
+    start = time.thread_time_ns()
     for fix in walk:
         state, _ = process(state, fix, fix.ts_ms)
-    return (time.perf_counter_ns() - start) / len(walk) / 1000
+    return (time.thread_time_ns() - start) / len(walk) / 1000
 
 
 def _compare(alone: Atlas, both: Atlas, walk: Sequence[Fix]) -> tuple[float, float, int]:
     a: list[float] = []
     b: list[float] = []
-    for _ in range(PASSES):
-        a.append(_one_pass(alone, walk))
-        b.append(_one_pass(both, walk))
+    for i in range(PASSES):  # alternate which engine goes first
+        first, second = (alone, both) if i % 2 else (both, alone)
+        x, y = _one_pass(first, walk), _one_pass(second, walk)
+        a.append(x if first is alone else y)
+        b.append(y if first is alone else x)
     events = sum(len(both.process(TrackerState(), f, f.ts_ms)[1]) for f in walk)
     return statistics.median(a), statistics.median(b), events
 

@@ -93,9 +93,9 @@ async def quest(request: Request, slug: str, accept_language: AcceptLanguage = N
     """A quest with its steps (each naming the POI it needs) and those POIs as GeoJSON.
     Quest slugs are unique across comuni."""
     language = negotiate(accept_language)
-    bundle = _bundle(request)
-    found = bundle.quest(slug)
+    loaded = _loaded(request)
+    found = loaded.bundle.quest(slug)
     if found is None:
         raise NotFound(f"no quest {slug!r} in the current content")
-    own = bundle.for_city(found.city)
+    own = loaded.city(found.city).bundle
     return _localised(OrjsonResponse(views.quest_detail(found, own, language)), language)
