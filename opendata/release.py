@@ -47,8 +47,8 @@ class Site:
 
 
 async def sites_of(session: AsyncSession, city: City) -> list[Site]:
-    """The comune's heritage sites in the active content."""
-    version = await active_version(session)
+    """The comune's heritage sites in its active content."""
+    version = await active_version(session, city.slug)
     if version is None:
         raise Unprocessable("no content published: there are no sites to count visits at")
     bundle = Bundle.model_validate_json(version.bundle_json)
