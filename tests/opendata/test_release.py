@@ -61,7 +61,7 @@ def shacl_report(graph: Graph) -> tuple[bool, str]:
 
 
 async def test_two_hundred_bots_make_a_safe_valid_release(app: FastAPI, tmp_path: Path) -> None:
-    bundle = load_bundle(CONTENT).bundle
+    bundle = load_bundle(CONTENT / "lecce").bundle  # Lecce's open data: its sites and quests
     assert bundle is not None
     sessions = app.state.session_factory
     day = release_day()
@@ -143,7 +143,7 @@ async def test_shapes_catch_a_missing_mandatory_property(app: FastAPI) -> None:
 
 async def test_a_release_is_built_once_and_waits_for_the_lag(app: FastAPI) -> None:
     sessions = app.state.session_factory
-    bundle = load_bundle(CONTENT).bundle
+    bundle = load_bundle(CONTENT / "lecce").bundle  # Lecce's open data: its sites and quests
     assert bundle is not None
     day = release_day()
     policy = policy_of(app.state.settings)
@@ -168,7 +168,7 @@ async def test_noise_is_calibrated_and_recorded(database_url: str) -> None:
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         sessions = application.state.session_factory
-        bundle = load_bundle(CONTENT).bundle
+        bundle = load_bundle(CONTENT / "lecce").bundle  # Lecce's open data: its sites and quests
         assert bundle is not None
         day = release_day()
         await play_bots(sessions, bundle, 40, day)
