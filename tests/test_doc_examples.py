@@ -28,7 +28,7 @@ from game_server import migrate
 from game_server.audit.actors import Actor
 from game_server.audit.repository import AuditRepository
 from game_server.audit.service import AuditLog
-from game_server.catalog.service import publish
+from game_server.catalog.service import publish_all
 from game_server.db import make_engine, make_session_factory
 from game_server.staff.repository import StaffRepository
 from game_server.staff.roles import Role
@@ -91,9 +91,11 @@ async def _prepare(database_url: str) -> tuple[uuid.UUID, uuid.UUID, str]:
     engine = make_engine(database_url)
     try:
         async with make_session_factory(engine)() as session:
-            await publish(session, bundle, author="tests")
+            await publish_all(session, bundle, author="tests")
             staff = StaffService(StaffRepository(session), AuditLog(AuditRepository(session)))
-            await staff.create(CURATOR, Role.ADMIN, PASSWORD, by=Actor.cli("tests"))
+            await staff.create(
+                CURATOR, Role.ADMIN, PASSWORD, by=Actor.cli("tests"), cities=("lecce", "bergamo")
+            )
             other = await staff.create(
                 "collega@comune.lecce.it", Role.CURATOR, PASSWORD, by=Actor.cli("tests")
             )

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from content import load_files
-from content.schema import json_schema
+from content.schema import city_schema, json_schema
 from content.yamlio import parse_yaml
 from tests.content.test_rules import FIXTURES, bundle_files
 from tests.paths import CONTENT
@@ -29,8 +29,8 @@ STRUCTURAL = [
 ]
 
 
-def _validator() -> jsonschema.protocols.Validator:
-    schema = json_schema()
+def _validator(city_file: bool = False) -> jsonschema.protocols.Validator:
+    schema = city_schema() if city_file else json_schema()
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema, format_checker=cls.FORMAT_CHECKER)  # type: ignore[no-any-return]
@@ -49,7 +49,8 @@ def test_the_shipped_files_are_found() -> None:
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.relative_to(CONTENT).as_posix())
 def test_every_shipped_file_validates_against_the_exported_schema(path: Path) -> None:
-    errors = list(_validator().iter_errors(_data(path.name, path.read_bytes())))
+    validator = _validator(city_file=path.name == "city.yaml")  # a comune's city.yaml
+    errors = list(validator.iter_errors(_data(path.name, path.read_bytes())))
     assert [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors] == []
 
 
