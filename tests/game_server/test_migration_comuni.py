@@ -22,7 +22,7 @@ from tests.paths import CONTENT, ROOT
 from tests.services import fresh_postgis_database, require_env
 
 pytestmark = pytest.mark.postgis
-BEFORE = ("0003", "0005", "0006", "0019", "0020", "0023", "0024")  # the heads before comuni
+BEFORE = ("0005", "0006", "0017", "0019", "0020", "0023", "0024")  # the heads before comuni
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 PLAYER, STAFF, MERCHANT, COUPON = (uuid.uuid4() for _ in range(4))
 TABLES = (

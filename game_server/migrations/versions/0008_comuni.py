@@ -8,7 +8,7 @@ entries written before comuni existed keep no comune (the log is append-only).
 This revision also joins the domain branches into one head.
 
 Revision ID: 0008
-Revises: 0003, 0005, 0006, 0019, 0020, 0023, 0024
+Revises: 0005, 0006, 0017, 0019, 0020, 0023, 0024
 Create Date: 2026-11-30
 """
 
@@ -21,7 +21,16 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: tuple[str, ...] | None = ("0003", "0005", "0006", "0019", "0020", "0023", "0024")
+down_revision: tuple[str, ...] | None = (
+    "0003",
+    "0005",
+    "0006",
+    "0017",
+    "0019",
+    "0020",
+    "0023",
+    "0024",
+)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
