@@ -22,7 +22,6 @@ from alembic import op
 
 revision: str = "0008"
 down_revision: tuple[str, ...] | None = (
-    "0003",
     "0005",
     "0006",
     "0017",
