@@ -15,7 +15,8 @@ from content import LoadResult, load_files, summary
 from content.italian import in_language
 from content.model import LECCE, Bundle, City
 from content.report import count_line
-from game_server.admin import versions
+from game_server.admin import diff, versions
+from game_server.admin.diff import BundleChanges
 from game_server.admin.preview import quest_preview
 from game_server.admin.schemas import (
     ActivateRead,
@@ -125,6 +126,14 @@ def _summary(bundle: Bundle, active_hash: str | None) -> BundleSummary:
     )
 
 
+async def _changes(active: ContentVersion | None, bundle: Bundle) -> BundleChanges:
+    if active is None:
+        return diff.changes(None, bundle, None)
+    # Parsing a large version takes a while: keep the event loop free.
+    before = await asyncio.to_thread(Bundle.model_validate_json, active.bundle_json)
+    return diff.changes(before, bundle, active.id)
+
+
 def _audit(session: SessionDep) -> AuditLog:
     return AuditLog(AuditRepository(session))
 
@@ -133,11 +142,12 @@ def _author(staff: StaffPrincipal) -> str:
     return staff.email or staff.name
 
 
-@router.post("/validate")
+@router.post("/validate", response_model_exclude_unset=True)
 async def validate(
     files: Files, staff: CuratorStaff, session: SessionDep, request: Request, city: CityQuery = None
 ) -> ValidationReport:
-    """A dry run: every problem with file, line and column, or a summary. Stores nothing.
+    """A dry run: every problem with file, line and column, or a summary and what a publish
+    would change against the active version. Stores nothing.
 
     Messages are in Italian or English (`?lang=`, else Accept-Language, else Italian)."""
     result = await _load(files, request, city)
@@ -149,6 +159,8 @@ async def validate(
     report = ValidationReport(
         valid=result.ok, problems=_problems(result, _language(request)), summary=summary_
     )
+    if result.bundle is not None:  # left out (not null) when the bundle is invalid
+        report.changes = await _changes(active, result.bundle)
     detail = {"valid": result.ok, "problems": len(result.problems), "files": len(files)}
     cities = result.bundle.slugs() if result.bundle else {city or LECCE.slug}
     await _audit(session).record(

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from game_server.admin.diff import BundleChanges
+
 
 class ProblemRead(BaseModel):
     file: str
@@ -32,6 +34,9 @@ class ValidationReport(BaseModel):
     valid: bool
     problems: list[ProblemRead]
     summary: BundleSummary | None
+    changes: BundleChanges | None = Field(
+        default=None, description="what publishing this bundle would change (when valid)"
+    )
 
 
 class CityPublishRead(BaseModel):

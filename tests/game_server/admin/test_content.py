@@ -348,3 +348,37 @@ async def test_problems_in_italian_by_default_and_in_english_on_request(
     assert any(
         p["message"].startswith("'X' is not a valid slug") for p in english.json()["problems"]
     )
+
+
+async def test_validate_says_what_a_publish_would_change(
+    client: httpx.AsyncClient, curator: Staff
+) -> None:
+    first = await client.post(
+        "/admin/v1/content/validate", files=multipart(shipped_files()), headers=curator.auth
+    )
+    everything = first.json()["changes"]
+    assert everything["against_version_id"] is None
+    assert len(everything["quests"]["added"]) == first.json()["summary"]["quests"]
+    assert (await _publish(client, curator, shipped_files())).status_code == 201
+
+    files = shipped_files()
+    files[PORTE] = files[PORTE].replace(b"The city gates", b"The gates of Lecce")
+    files["lecce/extra.yaml"] = (
+        b"badges:\n  - slug: nuova-medaglia\n    name: {it: Nuova, en: New}\n"
+        b"    description: {it: Nuova medaglia, en: A new badge}\n"
+        b"    criteria: {quests_completed: 5}\n"
+    )
+    edited = await client.post(
+        "/admin/v1/content/validate", files=multipart(files), headers=curator.auth
+    )
+    changes = edited.json()["changes"]
+    assert changes["against_version_id"] is not None
+    assert changes["quests"] == {"added": [], "changed": ["porte-della-citta"], "removed": []}
+    assert changes["badges"]["added"] == ["nuova-medaglia"]
+    assert changes["pois"] == {"added": [], "changed": [], "removed": []}
+
+    assert (await _publish(client, curator, files)).status_code == 201
+    back = await client.post(
+        "/admin/v1/content/validate", files=multipart(shipped_files()), headers=curator.auth
+    )
+    assert back.json()["changes"]["badges"]["removed"] == ["nuova-medaglia"]
