@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from game_server.admin.schemas import BanRequest, ModerationRead
 from game_server.audit.repository import AuditRepository
@@ -37,6 +37,21 @@ def _read(player: Player, sockets_closed: bool | None = None) -> ModerationRead:
         ban_reason=player.ban_reason,
         sockets_closed=sockets_closed,
     )
+
+
+@router.get("")
+async def list_players(
+    _: AdminStaff,
+    session: SessionDep,
+    q: Annotated[
+        str | None, Query(max_length=40, description="name contains, or a player id")
+    ] = None,
+    banned: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[ModerationRead]:
+    """Players, newest first: by name (contains) or id, banned or not."""
+    players = await moderation.search(session, q, banned=banned, limit=limit)
+    return [_read(player) for player in players]
 
 
 @router.get("/{player_id}", responses=_MISSING)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import orjson
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from game_server.clock import utcnow
@@ -45,3 +46,20 @@ async def unban(session: AsyncSession, player_id: uuid.UUID) -> Player:
     player.ban_reason = None
     await session.flush()
     return player
+
+
+async def search(
+    session: AsyncSession, text: str | None, *, banned: bool | None, limit: int
+) -> list[Player]:
+    """Players for moderators, newest first: name containing `text`, or the player `text` is
+    the id of; banned or not."""
+    stmt = select(Player).order_by(Player.created_at.desc(), Player.id).limit(limit)
+    if text:
+        try:
+            stmt = stmt.where(Player.id == uuid.UUID(text))
+        except ValueError:
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            stmt = stmt.where(Player.display_name.ilike(f"%{escaped}%", escape="\\"))
+    if banned is not None:
+        stmt = stmt.where(Player.banned_at.is_not(None) if banned else Player.banned_at.is_(None))
+    return list((await session.execute(stmt)).scalars())

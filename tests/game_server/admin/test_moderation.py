@@ -60,3 +60,30 @@ async def test_a_ban_needs_a_reason_and_a_real_player(
     assert missing.status_code == 404
     audit = (await client.get("/admin/v1/audit?action=player.ban", headers=admin.auth)).json()
     assert audit == []  # refused actions changed nothing and recorded nothing
+
+
+async def test_players_are_listed_by_name_or_id_and_by_ban(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    admin = await staff(app, client, Role.ADMIN)
+    guests = [(await client.post("/v1/auth/guest")).json() for _ in range(3)]
+    ids = [g["player_id"] for g in guests]
+    names = {}
+    for guest in guests:
+        me = await client.get(
+            "/v1/me", headers={"Authorization": f"Bearer {guest['access_token']}"}
+        )
+        names[guest["player_id"]] = me.json()["display_name"]
+    reason = {"reason": "spoofed positions"}
+    await client.post(f"/admin/v1/players/{ids[1]}/ban", json=reason, headers=admin.auth)
+
+    listed = (await client.get("/admin/v1/players", headers=admin.auth)).json()
+    assert [p["player_id"] for p in listed] == list(reversed(ids))  # newest first
+    banned = (await client.get("/admin/v1/players?banned=true", headers=admin.auth)).json()
+    assert [(p["player_id"], p["ban_reason"]) for p in banned] == [(ids[1], "spoofed positions")]
+    by_id = (await client.get(f"/admin/v1/players?q={ids[2]}", headers=admin.auth)).json()
+    assert [p["player_id"] for p in by_id] == [ids[2]]
+    part = names[ids[0]][1:5]
+    by_name = (await client.get(f"/admin/v1/players?q={part}", headers=admin.auth)).json()
+    assert ids[0] in [p["player_id"] for p in by_name]
+    assert (await client.get("/admin/v1/players?q=%25", headers=admin.auth)).json() == []
