@@ -10,6 +10,8 @@ import { VitePWA } from "vite-plugin-pwa";
  */
 export const pages: Record<string, string> = {
   player: "index.html",
+  merchant: "merchant/index.html",
+  admin: "admin/index.html",
 };
 
 const api = process.env.LUPIAE_API ?? "http://127.0.0.1:8000";

@@ -1,0 +1,139 @@
+/** The staff console (`/admin/`): each section asks for the role the API's matrix gives it. */
+
+import "../shared/staff.css";
+import "./console.css";
+import { ApiError } from "../shared/api";
+import { I18n } from "../shared/i18n";
+import { auditSection } from "./audit";
+import { contentSection } from "./content";
+import { h } from "./dom";
+import { MESSAGES } from "./messages";
+import { merchantsSection, staffSection } from "./people";
+import { moderationSection } from "./moderation";
+import { StaffSession, type Role } from "./session";
+
+export interface Section {
+  id: string;
+  role: Role;
+  render(container: HTMLElement, context: Context): void | Promise<void>;
+}
+
+export interface Context {
+  i18n: I18n;
+  session: StaffSession;
+  /** Show an API failure where the section's messages go. */
+  fail(target: HTMLElement, error: unknown): void;
+}
+
+const SECTIONS: Section[] = [contentSection, staffSection, merchantsSection, moderationSection, auditSection];
+const EMAIL_SLOT = "lupiae.staff.email";
+
+const i18n = new I18n(MESSAGES);
+const session = new StaffSession();
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+let role: Role | null = null;
+
+const context: Context = {
+  i18n,
+  session,
+  fail(target, error) {
+    target.className = "outcome bad";
+    target.textContent =
+      error instanceof ApiError
+        ? i18n.t("error", { status: error.status, detail: error.message })
+        : String(error instanceof Error ? error.message : error);
+  },
+};
+
+function allowed(section: Section): boolean {
+  return role === "admin" || section.role === role;
+}
+
+function renderNav(): void {
+  const nav = $("nav");
+  nav.setAttribute("aria-label", i18n.t("nav"));
+  const current = location.hash.slice(1) || "content";
+  nav.replaceChildren(
+    ...SECTIONS.filter(allowed).map((section) =>
+      h("a", { href: `#${section.id}`, "aria-current": section.id === current ? "page" : undefined }, i18n.t(`nav.${section.id}`)),
+    ),
+  );
+}
+
+async function route(): Promise<void> {
+  if (!role) return;
+  renderNav();
+  const id = location.hash.slice(1) || "content";
+  const section = SECTIONS.find((s) => s.id === id) ?? SECTIONS[0];
+  const view = $("view");
+  view.replaceChildren();
+  const denied = $("denied");
+  denied.hidden = allowed(section);
+  if (!allowed(section)) {
+    denied.textContent = i18n.t("denied", { role: i18n.t(`role.${role}`) });
+    return;
+  }
+  await section.render(view, context);
+}
+
+async function start(): Promise<void> {
+  try {
+    const me = await session.me();
+    role = me.role;
+  } catch {
+    showSignIn();
+    return;
+  }
+  $("signin").hidden = true;
+  $("nav").hidden = false;
+  $("signout").hidden = false;
+  $("who").textContent = i18n.t("who", { email: sessionStorage.getItem(EMAIL_SLOT) ?? "", role: i18n.t(`role.${role}`) });
+  await route();
+}
+
+function showSignIn(message = ""): void {
+  role = null;
+  $("signin").hidden = false;
+  $("nav").hidden = true;
+  $("signout").hidden = true;
+  $("denied").hidden = true;
+  $("who").textContent = "";
+  $("view").replaceChildren();
+  $("signin-error").textContent = message;
+}
+
+async function signIn(event: Event): Promise<void> {
+  event.preventDefault();
+  const email = $<HTMLInputElement>("email").value.trim();
+  try {
+    await session.signIn(email, $<HTMLInputElement>("password").value);
+  } catch (error) {
+    const throttled = error instanceof ApiError && error.status === 429;
+    $("signin-error").textContent = i18n.t(throttled ? "signin.throttled" : "signin.bad");
+    return;
+  }
+  $<HTMLInputElement>("password").value = "";
+  sessionStorage.setItem(EMAIL_SLOT, email);
+  await start();
+}
+
+function applyLanguage(): void {
+  i18n.apply(document);
+  $("lang").textContent = i18n.language === "it" ? "EN" : "IT";
+  $("lang").setAttribute("aria-label", i18n.language === "it" ? "English" : "Italiano");
+  void start();
+}
+
+session.onExpired = () => showSignIn(i18n.t("signin.expired"));
+$("signin-form").addEventListener("submit", (e) => void signIn(e));
+$("lang").addEventListener("click", () => i18n.set(i18n.language === "it" ? "en" : "it"));
+$("signout").addEventListener("click", () => {
+  session.signOut();
+  sessionStorage.removeItem(EMAIL_SLOT);
+  showSignIn();
+});
+window.addEventListener("hashchange", () => void route());
+i18n.onChange(applyLanguage);
+i18n.apply(document);
+$("lang").textContent = i18n.language === "it" ? "EN" : "IT";
+if (session.token()) void start();

@@ -1,0 +1,48 @@
+/** The camera: @zxing/browser reads QR codes from the video until one is found. */
+
+import { BrowserQRCodeReader, type IScannerControls } from "@zxing/browser";
+
+export class Scanner {
+  private controls: IScannerControls | null = null;
+
+  constructor(
+    private readonly video: HTMLVideoElement,
+    private readonly startButton: HTMLElement,
+    private readonly stopButton: HTMLElement,
+    private readonly found: (text: string) => void,
+    private readonly unavailable: () => void,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.controls) return;
+    this.show(true);
+    try {
+      const reader = new BrowserQRCodeReader(undefined, { delayBetweenScanAttempts: 150 });
+      this.controls = await reader.decodeFromConstraints(
+        { video: { facingMode: "environment" } },
+        this.video,
+        (result) => {
+          if (!result || !this.controls) return;
+          const text = result.getText();
+          this.stop();
+          this.found(text);
+        },
+      );
+    } catch {
+      this.stop();
+      this.unavailable();
+    }
+  }
+
+  stop(): void {
+    this.controls?.stop();
+    this.controls = null;
+    this.show(false);
+  }
+
+  private show(on: boolean): void {
+    this.video.hidden = !on;
+    this.startButton.hidden = on;
+    this.stopButton.hidden = !on;
+  }
+}
