@@ -122,6 +122,7 @@ def _summary(bundle: Bundle, active_hash: str | None) -> BundleSummary:
         badges=len(bundle.badges),
         coupons=len(bundle.coupons),
         merchants=len(bundle.merchants),
+        quest_slugs=[quest.slug for quest in bundle.quests],
         text=summary(bundle),
     )
 

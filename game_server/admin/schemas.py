@@ -27,6 +27,7 @@ class BundleSummary(BaseModel):
     badges: int
     coupons: int
     merchants: int
+    quest_slugs: list[str] = Field(default=[], description="the bundle's quests, for previews")
     text: str = Field(description="what `lupiae content validate` prints")
 
 

@@ -67,6 +67,7 @@ async def test_validate_reports_a_summary_and_stores_nothing(
     assert body["valid"] is True
     assert body["problems"] == []
     assert body["summary"]["quests"] >= 6
+    assert "porte-della-citta" in body["summary"]["quest_slugs"]
     assert body["summary"]["active"] is False
     assert "hash" in body["summary"]["text"]
     assert await _versions(app) == 0

@@ -120,7 +120,7 @@ async function signIn(event: Event): Promise<void> {
 function applyLanguage(): void {
   i18n.apply(document);
   $("lang").textContent = i18n.language === "it" ? "EN" : "IT";
-  $("lang").setAttribute("aria-label", i18n.language === "it" ? "English" : "Italiano");
+  $("lang").setAttribute("aria-label", i18n.language === "it" ? "EN: English" : "IT: Italiano");
   void start();
 }
 

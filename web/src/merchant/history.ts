@@ -1,7 +1,7 @@
 /** Today's redemptions as table rows, with a Void button while the window is open. */
 
 import type { I18n } from "../shared/i18n";
-import { display } from "./codes";
+import { display, squeeze } from "./codes";
 import type { Redemption } from "./shop";
 
 function time(iso: string, i18n: I18n): string {
@@ -33,10 +33,11 @@ export function renderHistory(
   }
   const now = Date.now();
   for (const item of items) {
+    const code = squeeze(item.code);
     const row = body.insertRow();
-    row.dataset.code = item.code;
+    row.dataset.code = code;
     cell(row, time(item.redeemed_at, i18n));
-    cell(row, display(item.code), "code");
+    cell(row, display(code), "code");
     cell(row, item.offer[i18n.language] + (item.reference ? ` · ${item.reference}` : ""));
     const state = cell(row, item.voided_at ? i18n.t("state.voided", { when: time(item.voided_at, i18n) }) : i18n.t("state.ok"));
     if (!item.voided_at && Date.parse(item.void_until) > now) {
@@ -44,10 +45,10 @@ export function renderHistory(
       button.type = "button";
       button.className = "danger";
       button.textContent = i18n.t("void.button");
-      button.setAttribute("aria-label", i18n.t("void.label", { code: display(item.code) }));
+      button.setAttribute("aria-label", i18n.t("void.label", { code: display(code) }));
       button.addEventListener("click", () => {
         button.disabled = true;
-        onVoid(item.id, item.code);
+        onVoid(item.id, code);
       });
       state.append(" ", button);
     }

@@ -266,7 +266,7 @@ async function exportCsv(event: Event): Promise<void> {
 function applyLanguage(): void {
   i18n.apply(document);
   $("lang").textContent = i18n.language === "it" ? "EN" : "IT";
-  $("lang").setAttribute("aria-label", i18n.language === "it" ? "English" : "Italiano");
+  $("lang").setAttribute("aria-label", i18n.language === "it" ? "EN: English" : "IT: Italiano");
   showNet();
   typed();
 }

@@ -1,0 +1,225 @@
+"""The merchant page's and staff console's browser tests: two real workers on PostGIS and
+Redis, staff accounts, a shop, coupons issued to a real player, the fake camera's video, the
+accessibility scan and the 360 px check."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+import pytest
+from PIL import Image
+from playwright.sync_api import Page
+
+from content import load_bundle
+from game_server import migrate
+from game_server.audit.actors import Actor
+from game_server.audit.repository import AuditRepository
+from game_server.audit.service import AuditLog
+from game_server.db import make_engine, make_session_factory
+from game_server.staff.repository import StaffRepository
+from game_server.staff.roles import Role
+from game_server.staff.service import StaffService
+from rewards.issuance import issue_coupon
+from tests.game_server.admin.helpers import PASSWORD
+from tests.paths import CONTENT, ROOT
+from tests.services import fresh_postgis_database, require_env
+from tests.web.server import DIST, serve
+
+T = TypeVar("T")
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+SHOP = "bar-della-piazza-demo"
+SHOP_NAME = "Bar della Piazza (DEMO)"
+EMAILS = {Role.ADMIN: "maria.rossi@comune.lecce.it", Role.CURATOR: "curatore@comune.lecce.it"}
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Two workers sharing one PostGIS database and one Redis."""
+
+    urls: tuple[str, str]
+    database_url: str
+    shop_key: str
+
+    @property
+    def url(self) -> str:
+        return self.urls[0]
+
+
+async def _create_staff(database_url: str) -> None:
+    engine = make_engine(database_url)
+    async with make_session_factory(engine)() as session:
+        service = StaffService(StaffRepository(session), AuditLog(AuditRepository(session)))
+        for role, email in EMAILS.items():
+            await service.create(email, role, PASSWORD, by=Actor.cli("tests"))
+        await session.commit()
+    await engine.dispose()
+
+
+def staff_token(url: str, role: Role) -> dict[str, str]:
+    login = httpx.post(
+        f"{url}/admin/v1/auth/login", json={"email": EMAILS[role], "password": PASSWORD}
+    )
+    login.raise_for_status()
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+def _onboard_shop(url: str) -> str:
+    """The content's demo bar, onboarded through the admin API; its key (shown once)."""
+    merchant = next(m for m in load_bundle(CONTENT).bundle.merchants if m.slug == SHOP)  # type: ignore[union-attr]
+    body = {
+        "slug": SHOP,
+        "name": merchant.name,
+        "category": merchant.category,
+        "street": merchant.street,
+        "lat": merchant.lat,
+        "lon": merchant.lon,
+    }
+    created = httpx.post(
+        f"{url}/admin/v1/merchants", json=body, headers=staff_token(url, Role.ADMIN)
+    )
+    created.raise_for_status()
+    return str(created.json()["api_key"])
+
+
+def off_loop(function: Callable[[], T]) -> T:
+    """Run `function` in a thread of its own: Playwright's sync API keeps an event loop running
+    in this one, so `asyncio.run` (database set-up, `serve`) cannot run here."""
+    with ThreadPoolExecutor(1) as executor:
+        return executor.submit(function).result()
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    if not (DIST / "merchant" / "index.html").is_file():
+        pytest.fail("no web build with the merchant page: run `make web`", pytrace=False)
+    redis_url = require_env("LUPIAE_TEST_REDIS_URL", "Redis")
+    base = require_env("LUPIAE_TEST_DATABASE_URL", "PostGIS")
+    logs = tmp_path_factory.mktemp("console-workers")
+    databases = fresh_postgis_database(base)
+    database_url = off_loop(lambda: next(databases))
+    env = {"LUPIAE_REDIS_URL": redis_url, "LUPIAE_CONTENT_POLL_S": "0.5"}
+    with contextlib.ExitStack() as stack:
+        stack.callback(off_loop, lambda: next(databases, None))  # drops the database
+        off_loop(lambda: migrate.upgrade(database_url))
+        off_loop(lambda: asyncio.run(_create_staff(database_url)))
+        first = off_loop(lambda: stack.enter_context(serve(database_url, logs, **env)))
+        second = off_loop(lambda: stack.enter_context(serve(database_url, logs, **env)))
+        yield Deployment((first, second), database_url, _onboard_shop(first))
+
+
+# ---- players and coupons ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Guest:
+    player_id: str
+    access_token: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+def new_guest(url: str) -> Guest:
+    body = httpx.post(f"{url}/v1/auth/guest").json()
+    return Guest(body["player_id"], body["access_token"])
+
+
+async def _issue(database_url: str, player_id: str, template_slug: str) -> str:
+    template = next(
+        t
+        for t in load_bundle(CONTENT).bundle.coupons  # type: ignore[union-attr]
+        if t.slug == template_slug
+    )
+    engine = make_engine(database_url)
+    async with make_session_factory(engine)() as session:
+        issued = await issue_coupon(
+            session, template, uuid.UUID(player_id), f"test:{uuid.uuid4().hex}"
+        )
+        await session.commit()
+    await engine.dispose()
+    assert issued is not None
+    return issued.code
+
+
+def give_coupon(deployment: Deployment, guest: Guest, merchant: str = SHOP) -> str:
+    """A coupon of the content's template for `merchant`, issued to the guest as a quest
+    would (rewards.issuance); its code."""
+    template = next(
+        t.slug
+        for t in load_bundle(CONTENT).bundle.coupons  # type: ignore[union-attr]
+        if t.merchant == merchant
+    )
+    return off_loop(lambda: asyncio.run(_issue(deployment.database_url, guest.player_id, template)))
+
+
+def qr_png(url: str, guest: Guest, code: str) -> bytes:
+    """The coupon's QR image exactly as the player's app gets it."""
+    response = httpx.get(f"{url}/v1/me/coupons/{code}/qr.png", headers=guest.auth)
+    response.raise_for_status()
+    return response.content
+
+
+def y4m_from_png(png: bytes, target: Path, *, frames: int = 20) -> Path:
+    """A still video (YUV 4:2:0, 640×480) of the QR image on white, for Chromium's fake camera
+    (`--use-file-for-fake-video-capture`, played in a loop)."""
+    qr = Image.open(io.BytesIO(png)).convert("L")
+    side = min(400, max(qr.size))
+    qr = qr.resize((side, side), Image.Resampling.NEAREST)
+    canvas = Image.new("L", (640, 480), 255)
+    canvas.paste(qr, ((640 - side) // 2, (480 - side) // 2))
+    luma = canvas.tobytes()
+    chroma = bytes([128]) * (320 * 240)
+    with target.open("wb") as out:
+        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+        for _ in range(frames):
+            out.write(b"FRAME\n" + luma + chroma + chroma)
+    return target
+
+
+# ---- page checks -----------------------------------------------------------------------
+
+
+def axe_violations(page: Page) -> list[dict[str, object]]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a',"
+        " 'wcag21aa']})).violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target)}))"
+    )
+    return list(result)
+
+
+def assert_fits_360(page: Page) -> None:
+    """At 360 px wide nothing sticks out sideways (no page-level horizontal scroll)."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 360, "height": 780})
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 360, f"the page is {width} px wide at 360 px"
+    if size:
+        page.set_viewport_size(size)
+
+
+def shot(page: Page, name: str) -> None:
+    from tests.web.conftest import SCREENSHOTS
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
+@contextlib.contextmanager
+def no_exceptions(page: Page) -> Iterator[list[str]]:
+    """Collect the page's uncaught errors; the block asserts none happened."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield errors
+    assert errors == []
