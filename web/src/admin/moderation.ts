@@ -60,7 +60,7 @@ async function render(container: HTMLElement, ctx: Context): Promise<void> {
     if (query.value.trim()) params.set("q", query.value.trim());
     if (bannedOnly.checked) params.set("banned", "true");
     const players = await session.call<PlayerRead[]>(`/admin/v1/players?${params}`);
-    list.replaceChildren(h("div", { class: "scroll" }, h("table", { id: "players-table" },
+    list.replaceChildren(h("div", { class: "scroll" }, h("table", { id: "players-table", "data-query": params.get("q") ?? "" },
       h("caption", { class: "sr-only" }, i18n.t("moderation.title")),
       h("thead", {}, h("tr", {}, ...["col.player", "col.joined", "col.status", "col.actions"].map((k) => h("th", { scope: "col" }, i18n.t(k))))),
       h("tbody", {}, ...players.map((p) => h("tr", { "data-player": p.player_id },

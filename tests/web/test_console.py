@@ -1,0 +1,270 @@
+"""The staff console in Chromium against two real workers on PostGIS + Redis: who may reach
+what; a curator fixes a bundle, previews a quest, publishes (the other worker follows) and rolls
+back; an admin onboards a shop, bans a player (the open socket closes) and reads the audit."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+from game_server.staff.roles import Role
+from tests.game_server.admin.helpers import PASSWORD
+from tests.paths import CONTENT
+from tests.web.conftest import new_context
+from tests.web.console_env import (
+    EMAILS,
+    Deployment,
+    assert_fits_360,
+    axe_violations,
+    deployment,
+    new_guest,
+    no_exceptions,
+    shot,
+    staff_token,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgis, pytest.mark.redis]
+__all__ = ["deployment"]  # the module-scoped fixture, imported for pytest
+
+PORTE = "lecce/quests/porte-della-citta.yaml"
+SWITCH_DEADLINE_S = 5.0
+expect.set_options(timeout=15_000)
+
+
+@pytest.fixture
+def desk(browser: Browser, deployment: Deployment) -> Iterator[BrowserContext]:
+    """A staff member's browser (a tablet-sized screen)."""
+    context = new_context(browser, deployment.url, viewport={"width": 800, "height": 1000})
+    yield context
+    context.close()
+
+
+def _sign_in(page: Page, role: Role) -> None:
+    page.goto("/admin/")
+    page.get_by_label("Email").fill(EMAILS[role])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Entra").click()
+    expect(page.locator("#who")).to_contain_text(EMAILS[role])
+
+
+def _title_on(url: str, expected: str) -> None:
+    """The worker at `url` serves the quest with `expected` as its English title, within the
+    deadline (it polls the active version every 0.5 s)."""
+    deadline = time.monotonic() + SWITCH_DEADLINE_S
+    title = None
+    while time.monotonic() < deadline:
+        quest = httpx.get(f"{url}/v1/quests/porte-della-citta", headers={"Accept-Language": "en"})
+        title = quest.json()["title"]
+        if title == expected:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"{url} still serves {title!r}, not {expected!r}")
+
+
+def _close_code(socket: ClientConnection, timeout_s: float = 10.0) -> int | None:
+    """Read frames until the server closes the socket (bounded); its close code."""
+    deadline = time.monotonic() + timeout_s
+    try:
+        while (left := deadline - time.monotonic()) > 0:
+            socket.recv(timeout=left)
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
+    except TimeoutError:
+        return None
+    return None
+
+
+def test_nobody_anonymous_no_shop_and_no_curator_reaches_what_is_not_theirs(
+    desk: BrowserContext, deployment: Deployment
+) -> None:
+    page = desk.new_page()
+    page.goto("/admin/#moderation")
+    expect(page.get_by_role("heading", name="Accesso dello staff")).to_be_visible()
+    expect(page.locator("#nav")).to_be_hidden()
+    expect(page.locator("#players-table")).to_have_count(0)
+    assert axe_violations(page) == []
+    assert_fits_360(page)
+    shot(page, "console-signin.png")
+    assert httpx.get(f"{deployment.url}/admin/v1/players").status_code == 401
+
+    # A shop's API key is not a staff token: the API refuses it and the page asks to sign in.
+    shop = {"Authorization": f"Bearer {deployment.shop_key}"}
+    assert httpx.get(f"{deployment.url}/admin/v1/auth/me", headers=shop).status_code in {401, 403}
+    page.evaluate("(key) => sessionStorage.setItem('lupiae.staff.token', key)", deployment.shop_key)
+    page.goto("/admin/#content")
+    expect(page.get_by_role("heading", name="Accesso dello staff")).to_be_visible()
+    expect(page.locator("#upload-folder")).to_have_count(0)
+
+    # A curator sees content only; moderation and the audit log are refused, page and API.
+    _sign_in(page, Role.CURATOR)
+    expect(page.locator("#nav a")).to_have_text(["Contenuti"])
+    page.goto("/admin/#moderation")
+    expect(page.locator("#denied")).to_contain_text("Il tuo ruolo (curatore) non può")
+    expect(page.locator("#players-table")).to_have_count(0)
+    curator = staff_token(deployment.url, Role.CURATOR)
+    for path in ("/admin/v1/players", "/admin/v1/audit", "/admin/v1/staff"):
+        assert httpx.get(f"{deployment.url}{path}", headers=curator).status_code == 403
+    assert "token" not in page.evaluate("() => Object.keys(localStorage).join(' ')")
+
+
+def _bundle_with_two_mistakes(folder: Path) -> tuple[Path, dict[str, tuple[int, str]]]:
+    """A copy of the shipped content with an unknown site in a quest and a radius out of
+    range; the lines of both mistakes."""
+    root = folder / "content"
+    shutil.copytree(CONTENT / "lecce", root / "lecce", ignore=shutil.ignore_patterns("reference"))
+    porte = root / PORTE
+    porte.write_text(porte.read_text().replace("visit: porta_napoli", "visit: porta_nowhere"))
+    pois = root / "lecce" / "pois.yaml"
+    lines = pois.read_text().splitlines()
+    index = next(i for i, line in enumerate(lines) if line.strip() == "radius_m: 40")
+    lines[index] = lines[index].replace("40", "400")
+    pois.write_text("\n".join(lines) + "\n")
+    porte_line = next(
+        i for i, line in enumerate(porte.read_text().splitlines(), 1) if "porta_nowhere" in line
+    )
+    return root, {
+        PORTE: (porte_line, "{id: napoli, visit: porta_nowhere}"),
+        "lecce/pois.yaml": (index + 1, "radius_m: 400"),
+    }
+
+
+def _fix(root: Path) -> None:
+    porte = root / PORTE
+    text = porte.read_text().replace("porta_nowhere", "porta_napoli")
+    porte.write_text(text.replace('en: "The city gates"', 'en: "The gates of Lecce"'))
+    pois = root / "lecce" / "pois.yaml"
+    pois.write_text(pois.read_text().replace("radius_m: 400", "radius_m: 40"))
+
+
+def test_a_curator_fixes_a_bundle_previews_a_quest_publishes_and_rolls_back(
+    desk: BrowserContext, deployment: Deployment, tmp_path: Path
+) -> None:
+    root, mistakes = _bundle_with_two_mistakes(tmp_path)
+    page = desk.new_page()
+    with no_exceptions(page):
+        _sign_in(page, Role.CURATOR)
+        page.locator("#upload-folder").set_input_files(root)
+        expect(page.locator("#content-message")).to_contain_text("2 problemi")
+        rows = page.locator("#problems tbody tr")
+        expect(rows).to_have_count(2)
+        for file, (line, source) in mistakes.items():
+            row = rows.filter(has_text=file)
+            expect(row.locator("td").nth(1)).to_have_text(str(line))
+            expect(row.locator("td").nth(3)).to_contain_text(source)
+        expect(rows.filter(has_text=PORTE)).to_contain_text("porta_nowhere")
+        assert axe_violations(page) == []
+        shot(page, "console-problems.png")
+
+        _fix(root)
+        page.locator("#upload-folder").set_input_files(root)
+        expect(page.locator("#content-message")).to_contain_text("Nessun problema")
+        changed = page.locator('#changes li[data-kind="quests"][data-change="changed"]')
+        expect(changed).to_contain_text("porte-della-citta")
+        expect(page.locator('#changes li[data-kind="pois"]')).to_have_count(0)
+
+        page.get_by_label("Missione").select_option("porte-della-citta")
+        page.get_by_role("button", name="Mostra sulla mappa").click()
+        expect(page.locator("#preview-map")).to_have_attribute("data-steps-drawn", "4")
+        expect(page.locator("#preview-steps li")).to_have_count(4)
+        expect(page.locator("#preview-steps li").first).to_contain_text("1. Porta Napoli")
+        expect(page.locator(".step-marker")).to_have_text(["1", "2", "3", "4"])
+        assert axe_violations(page) == []
+        assert_fits_360(page)
+        shot(page, "console-preview.png")
+
+        before = page.locator("#versions-table tbody tr").first.get_attribute("data-version")
+        page.get_by_role("button", name="Pubblica").click()
+        expect(page.locator("#content-message")).to_contain_text("Pubblicata la versione")
+        _title_on(deployment.urls[1], "The gates of Lecce")  # the other worker follows
+        shot(page, "console-published.png")
+
+        page.get_by_role("button", name=f"Torna alla versione {before}").click()
+        expect(page.locator("#content-message")).to_contain_text(
+            f"Ora è attiva la versione {before}"
+        )
+        _title_on(deployment.urls[1], "The city gates")
+
+
+def test_an_admin_onboards_a_shop_bans_a_player_and_reads_the_audit(
+    desk: BrowserContext, deployment: Deployment
+) -> None:
+    guest = new_guest(deployment.url)
+    socket_url = deployment.urls[1].replace("http://", "ws://") + "/v1/play"
+    page = desk.new_page()
+    with no_exceptions(page), connect(socket_url) as socket:
+        socket.send(f'{{"type": "hello", "token": "{guest.access_token}"}}')
+        assert '"welcome"' in str(socket.recv(timeout=10))
+        _sign_in(page, Role.ADMIN)
+        expect(page.locator("#nav a")).to_have_text(
+            ["Contenuti", "Staff", "Negozi", "Moderazione", "Registro"]
+        )
+
+        page.get_by_role("link", name="Staff").click()
+        page.locator("#staff-email").fill("nuovo.curatore@comune.lecce.it")
+        page.locator("#staff-password").fill("another long passphrase 42")
+        page.get_by_role("button", name="Crea").click()
+        expect(page.locator("#staff-table")).to_contain_text("nuovo.curatore@comune.lecce.it")
+        assert axe_violations(page) == []
+        shot(page, "console-staff.png")
+
+        page.get_by_role("link", name="Negozi").click()
+        for name, value in {
+            "slug": "libreria-prova",
+            "name": "Libreria di prova",
+            "category": "bookshop",
+            "street": "Via Palmieri",
+            "lat": "40.3529",
+            "lon": "18.1700",
+        }.items():
+            page.locator(f"#merchant-{name}").fill(value)
+        page.get_by_role("button", name="Registra").click()
+        key = page.locator("#key-once")
+        expect(key).to_contain_text("lpm_")
+        first_key = key.inner_text()
+        assert (
+            httpx.get(
+                f"{deployment.url}/merchant/v1/totals",
+                headers={"Authorization": f"Bearer {first_key}"},
+            ).json()["merchant"]["slug"]
+            == "libreria-prova"
+        )
+        page.get_by_role("button", name="Nuova chiave per libreria-prova").click()
+        expect(key).not_to_have_text(first_key)
+        assert axe_violations(page) == []
+        assert_fits_360(page)
+        shot(page, "console-merchants.png")
+
+        page.get_by_role("link", name="Moderazione").click()
+        page.get_by_label("Nome o id").fill(guest.player_id)
+        page.get_by_role("button", name="Cerca").click()
+        found = page.locator(f'#players-table[data-query="{guest.player_id}"] tbody tr')
+        expect(found).to_have_count(1)
+        reason = "posizioni falsificate per tre giorni"
+        page.locator(f"#reason-{guest.player_id}").fill(reason)
+        page.get_by_role("button", name="Banna").click()
+        expect(page.locator("#moderation-message")).to_contain_text("socket chiusi: true")
+        assert _close_code(socket) == 1008
+        expect(page.locator("#players-table")).to_contain_text(reason)
+        assert axe_violations(page) == []
+        assert_fits_360(page)
+        shot(page, "console-moderation.png")
+
+        page.get_by_role("link", name="Registro").click()
+        page.get_by_label("Azione (es. player.*, content.publish)").fill("player.*")
+        page.get_by_role("button", name="Filtra").click()
+        ban = page.locator('#audit-table tr[data-action="player.ban"]')
+        expect(ban).to_have_count(1)
+        expect(ban).to_contain_text(EMAILS[Role.ADMIN])
+        expect(ban).to_contain_text(reason)
+        expect(ban).to_contain_text(f"player:{guest.player_id}")
+        assert axe_violations(page) == []
+        assert_fits_360(page)
+        shot(page, "console-audit.png")
