@@ -174,8 +174,10 @@ def test_a_curator_fixes_a_bundle_previews_a_quest_publishes_and_rolls_back(
         page.get_by_role("button", name="Mostra sulla mappa").click()
         expect(page.locator("#preview-map")).to_have_attribute("data-steps-drawn", "4")
         expect(page.locator("#preview-steps li")).to_have_count(4)
-        expect(page.locator("#preview-steps li").first).to_contain_text("1. Porta Napoli")
-        expect(page.locator(".step-marker")).to_have_text(["1", "2", "3", "4"])
+        expect(page.locator("#preview-steps li").first).to_contain_text("Porta Napoli")
+        expect(page.locator("#preview-steps li").nth(3)).to_contain_text("Porta Rudiae (quiz")
+        # One marker per site, with the steps taken there: Porta Rudiae is steps 2 and 4.
+        expect(page.locator(".step-marker")).to_have_text(["1", "2, 4", "3"])
         assert axe_violations(page) == []
         assert_fits_360(page)
         shot(page, "console-preview.png")

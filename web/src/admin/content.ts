@@ -22,7 +22,7 @@ interface KindChanges {
 interface Report {
   valid: boolean;
   problems: Problem[];
-  summary: { text: string; quest_slugs: string[]; active: boolean } | null;
+  summary: { quest_slugs: string[]; quests: number; pois: number; badges: number; coupons: number; merchants: number } | null;
   changes?: Record<string, KindChanges> & { against_version_id: number | null };
 }
 interface Version {
@@ -91,7 +91,8 @@ class ContentView {
       return;
     }
     this.message.className = "outcome good";
-    this.message.textContent = i18n.t("content.valid", { summary: report.summary?.text.split("\n")[0] ?? "" });
+    const { quests = 0, pois = 0, badges = 0, coupons = 0, merchants = 0 } = report.summary ?? {};
+    this.message.textContent = i18n.t("content.valid", { quests, pois, badges, coupons, merchants });
     if (report.changes) this.report.append(this.changeList(report.changes));
     this.report.append(this.previewForm(report.summary?.quest_slugs ?? []));
     const publish = h("button", { type: "button", class: "primary", id: "publish" }, i18n.t("publish.button"));
@@ -125,7 +126,7 @@ class ContentView {
       (["added", "changed", "removed"] as const)
         .filter((what) => changes[kind][what].length > 0)
         .map((what) => h("li", { "data-kind": kind, "data-change": what },
-          `${i18n.t(`kind.${kind}`)} ${i18n.t(`change.${what}`)}: ${changes[kind][what].join(", ")}`)),
+          `${i18n.t(`kind.${kind}`)} – ${i18n.t(`change.${what}`)}: ${changes[kind][what].join(", ")}`)),
     );
     return h("div", { id: "changes", class: "changes" },
       h("h3", {}, `${i18n.t("changes.title")} (${against})`),

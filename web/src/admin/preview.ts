@@ -46,12 +46,15 @@ export function drawPreview(container: HTMLElement, collection: FeatureCollectio
     map.addLayer({ id: "fences", type: "fill", source: "preview", filter: ["==", ["geometry-type"], "Polygon"], paint: { "fill-color": "#3b5b92", "fill-opacity": 0.25 } });
     map.addLayer({ id: "fence-lines", type: "line", source: "preview", filter: ["==", ["geometry-type"], "Polygon"], paint: { "line-color": "#3b5b92", "line-width": 2 } });
     map.addLayer({ id: "route", type: "line", source: "preview", filter: ["==", ["geometry-type"], "LineString"], paint: { "line-color": "#7a3b12", "line-width": 3, "line-dasharray": [2, 1] } });
-    for (const step of steps(collection)) {
+    // One marker per site, numbered with every step taken there ("2, 4").
+    const bySite = new Map<string, StepProps[]>();
+    for (const step of steps(collection)) bySite.set(step.poi, [...(bySite.get(step.poi) ?? []), step]);
+    for (const [, here] of bySite) {
       const marker = document.createElement("div");
       marker.className = "step-marker";
-      marker.textContent = String(step.order + 1);
-      marker.title = step.name;
-      new maplibregl.Marker({ element: marker }).setLngLat(step.center).addTo(map);
+      marker.textContent = here.map((s) => s.order + 1).join(", ");
+      marker.title = here[0].name;
+      new maplibregl.Marker({ element: marker }).setLngLat(here[0].center).addTo(map);
     }
     container.dataset.stepsDrawn = String(steps(collection).length);
   });
