@@ -4,6 +4,7 @@ import { BrowserQRCodeReader, type IScannerControls } from "@zxing/browser";
 
 export class Scanner {
   private controls: IScannerControls | null = null;
+  private scanning = false;
 
   constructor(
     private readonly video: HTMLVideoElement,
@@ -14,20 +15,24 @@ export class Scanner {
   ) {}
 
   async start(): Promise<void> {
-    if (this.controls) return;
+    if (this.scanning) return;
+    this.scanning = true;
     this.show(true);
     try {
       const reader = new BrowserQRCodeReader(undefined, { delayBetweenScanAttempts: 150 });
-      this.controls = await reader.decodeFromConstraints(
+      // A code may be read before the controls are handed back: take the first one only.
+      const controls = await reader.decodeFromConstraints(
         { video: { facingMode: "environment" } },
         this.video,
         (result) => {
-          if (!result || !this.controls) return;
+          if (!result || !this.scanning) return;
           const text = result.getText();
           this.stop();
           this.found(text);
         },
       );
+      if (this.scanning) this.controls = controls;
+      else controls.stop();
     } catch {
       this.stop();
       this.unavailable();
@@ -35,6 +40,7 @@ export class Scanner {
   }
 
   stop(): void {
+    this.scanning = false;
     this.controls?.stop();
     this.controls = null;
     this.show(false);
