@@ -2,6 +2,7 @@
 
 import type { Context, Section } from "./main";
 import { field, h, when } from "./dom";
+import { riskPanel } from "./risk";
 
 interface PlayerRead {
   player_id: string;
@@ -73,10 +74,14 @@ async function render(container: HTMLElement, ctx: Context): Promise<void> {
     event.preventDefault();
     void load().catch((e) => ctx.fail(message, e));
   });
+  const risk = h("div");
+  const loadRisk = async () => {
+    const panel = await riskPanel(ctx, () => void loadRisk().catch((e) => ctx.fail(message, e)), message);
+    risk.replaceChildren(panel ?? h("p", { class: "hint", id: "no-risk" }, i18n.t("moderation.norisk")));
+  };
   container.append(h("section", { class: "panel", "aria-labelledby": "moderation-title" },
-    h("h2", { id: "moderation-title" }, i18n.t("moderation.title")),
-    h("p", { class: "hint" }, i18n.t("moderation.note")), search, message, list));
-  await load().catch((e) => ctx.fail(message, e));
+    h("h2", { id: "moderation-title" }, i18n.t("moderation.title")), message, risk, search, list));
+  await Promise.all([load(), loadRisk()]).catch((e) => ctx.fail(message, e));
 }
 
 export const moderationSection: Section = { id: "moderation", role: "admin", render };

@@ -117,6 +117,7 @@ async function checkOnline(code: string): Promise<void> {
     const check = await api.check(code);
     if (check.state === "redeemable") say("outcome", i18n.t("online.redeemable", { offer: offerText(check.offer) }), "good");
     else if (check.state === "redeemed") say("outcome", i18n.t("online.redeemed", { when: when(check.redeemed_at) }), "bad");
+    else if (check.state === "held" || check.state === "refused") say("outcome", i18n.t(`online.${check.state}`), "bad");
     else say("outcome", i18n.t("online.expired", { when: when(check.expires_at) }), "bad");
   } catch (error) {
     failed(error);
@@ -171,6 +172,8 @@ function problemText(status: number, body: Record<string, unknown>): string {
       return i18n.t("err.expired", { when: when(body.expired_at) });
     case "coupon-voided":
       return i18n.t("err.voided");
+    case "coupon-held":
+      return i18n.t("err.held");
     case "coupon-other-merchant":
       return i18n.t("err.other");
     case "coupon-unknown":

@@ -32,7 +32,7 @@ export interface Totals {
 
 export interface CouponCheck {
   code: string;
-  state: "redeemable" | "redeemed" | "expired";
+  state: "redeemable" | "redeemed" | "expired" | "held" | "refused";
   offer: { it: string; en: string };
   expires_at: string | null;
   redeemed_at: string | null;
