@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,6 +25,7 @@ from game_server import migrate
 from game_server.audit.actors import Actor
 from game_server.audit.repository import AuditRepository
 from game_server.audit.service import AuditLog
+from game_server.clock import utcnow
 from game_server.db import make_engine, make_session_factory
 from game_server.staff.repository import StaffRepository
 from game_server.staff.roles import Role
@@ -134,7 +136,7 @@ def new_guest(url: str) -> Guest:
     return Guest(body["player_id"], body["access_token"])
 
 
-async def _issue(database_url: str, player_id: str, template_slug: str) -> str:
+async def _issue(database_url: str, player_id: str, template_slug: str, days_ago: int) -> str:
     template = next(
         t
         for t in load_bundle(CONTENT).bundle.coupons  # type: ignore[union-attr]
@@ -143,7 +145,11 @@ async def _issue(database_url: str, player_id: str, template_slug: str) -> str:
     engine = make_engine(database_url)
     async with make_session_factory(engine)() as session:
         issued = await issue_coupon(
-            session, template, uuid.UUID(player_id), f"test:{uuid.uuid4().hex}"
+            session,
+            template,
+            uuid.UUID(player_id),
+            f"test:{uuid.uuid4().hex}",
+            now=utcnow() - timedelta(days=days_ago),
         )
         await session.commit()
     await engine.dispose()
@@ -151,15 +157,19 @@ async def _issue(database_url: str, player_id: str, template_slug: str) -> str:
     return issued.code
 
 
-def give_coupon(deployment: Deployment, guest: Guest, merchant: str = SHOP) -> str:
+def give_coupon(
+    deployment: Deployment, guest: Guest, merchant: str = SHOP, *, days_ago: int = 0
+) -> str:
     """A coupon of the content's template for `merchant`, issued to the guest as a quest
-    would (rewards.issuance); its code."""
+    would (rewards.issuance) `days_ago` days ago; its code."""
     template = next(
         t.slug
         for t in load_bundle(CONTENT).bundle.coupons  # type: ignore[union-attr]
         if t.merchant == merchant
     )
-    return off_loop(lambda: asyncio.run(_issue(deployment.database_url, guest.player_id, template)))
+    return off_loop(
+        lambda: asyncio.run(_issue(deployment.database_url, guest.player_id, template, days_ago))
+    )
 
 
 def qr_png(url: str, guest: Guest, code: str) -> bytes:

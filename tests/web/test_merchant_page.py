@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, expect
 
-from rewards.codes import display
+from rewards.codes import check_character, display
 from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, new_context
 from tests.web.console_env import (
     SHOP_NAME,
@@ -144,6 +144,30 @@ def test_a_scanned_qr_is_verified_offline_and_redeemed_exactly_once(
         expect(page.get_by_role("button", name="Riscatta")).to_be_disabled()
         shot(page, "merchant-offline.png")
         till.set_offline(False)
+
+
+def _check_typed(page: Page, code: str) -> None:
+    page.get_by_label("Oppure scrivi il codice").fill(display(code))
+    page.get_by_role("button", name="Controlla").click()
+
+
+def test_other_shops_unknown_and_expired_coupons_get_clear_messages(
+    till: BrowserContext, deployment: Deployment
+) -> None:
+    guest = new_guest(deployment.url)
+    page = till.new_page()
+    _sign_in(page, deployment.shop_key)
+    _check_typed(page, give_coupon(deployment, guest, "pasticceria-trinchese-demo"))
+    expect(page.locator("#outcome")).to_contain_text("di un altro negozio")
+    unknown = "K7QM4XPR" + check_character("K7QM4XPR")
+    _check_typed(page, unknown)
+    expect(page.locator("#outcome")).to_contain_text("Coupon inesistente")
+    expired = give_coupon(deployment, guest, days_ago=400)
+    _check_typed(page, expired)
+    expect(page.locator("#outcome")).to_contain_text("Scaduto il")
+    page.get_by_role("button", name="Riscatta").click()
+    expect(page.locator("#outcome")).to_contain_text("Coupon scaduto il")
+    assert _redemptions_of(deployment, expired) == []
 
 
 def test_a_typed_code_is_checked_as_typed_and_a_reload_mid_redemption_replays(
