@@ -163,8 +163,9 @@ def test_a_curator_fixes_a_bundle_previews_a_quest_publishes_and_rolls_back(
         assert axe_violations(page) == []
         shot(page, "console-problems.png")
 
-        _fix(root)
-        page.locator("#upload-folder").set_input_files(root)
+        _fix(root)  # and upload the fixed folder as a zip this time
+        archive = shutil.make_archive(str(tmp_path / "bundle"), "zip", root)
+        page.locator("#upload-files").set_input_files(archive)
         expect(page.locator("#content-message")).to_contain_text("Nessun problema")
         changed = page.locator('#changes li[data-kind="quests"][data-change="changed"]')
         expect(changed).to_contain_text("porte-della-citta")
