@@ -246,8 +246,8 @@ def test_an_admin_onboards_a_shop_bans_a_player_and_reads_the_audit(
         shot(page, "console-merchants.png")
 
         page.get_by_role("link", name="Moderazione").click()
-        # No anti-cheat API on this server (issue #17): the page says so and lists players.
-        expect(page.locator("#no-risk")).to_contain_text("non è disponibile")
+        # The anti-cheat panel (issue #17): players by risk, with evidence and held coupons.
+        expect(page.locator("#risk h3")).to_contain_text("Giocatori per rischio anti-cheat")
         page.get_by_label("Nome o id").fill(guest.player_id)
         page.get_by_role("button", name="Cerca").click()
         found = page.locator(f'#players-table[data-query="{guest.player_id}"] tbody tr')
