@@ -32,13 +32,13 @@ from game_server.gateway.service import Gateway
 from game_server.jobs.runs import JobContext, JobMetrics
 from game_server.jobs.scheduler import scheduling
 from game_server.middleware import HttpMetrics, MetricsMiddleware
+from game_server.opendata import endpoints as opendata
 from game_server.outages import Outages
 from game_server.players import endpoints as players
 from game_server.players.passkeys import endpoints as passkeys
 from game_server.privacy import endpoints as privacy
 from game_server.pubsub import backend_from_url
 from game_server.settings import Settings
-from opendata import endpoints as opendata
 from quests import endpoints as quests
 from quests.game import QuestGame
 from quests.social import endpoints as social

@@ -109,9 +109,9 @@ def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.Argument
     from game_server import simulate  # noqa: PLC0415
     from game_server.catalog import cli as content_cli  # noqa: PLC0415
     from game_server.jobs import cli as jobs_cli  # noqa: PLC0415
+    from game_server.opendata import cli as opendata_cli  # noqa: PLC0415
     from game_server.privacy import cli as privacy_cli  # noqa: PLC0415
     from game_server.staff import cli as staff_cli  # noqa: PLC0415
-    from opendata import cli as opendata_cli  # noqa: PLC0415
     from rewards import cli as merchant_cli  # noqa: PLC0415
 
     return [

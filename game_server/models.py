@@ -7,10 +7,10 @@ from game_server.db import Base
 from game_server.events.models import EventCursor, PlayerEvent
 from game_server.jobs.models import JobRun
 from game_server.liveness import WorkerHeartbeat
+from game_server.opendata.models import OpenDataCell, OpenDataRelease
 from game_server.players.models import Player, RefreshToken
 from game_server.players.passkeys.models import Passkey, UsedChallenge
 from game_server.staff.models import StaffAccount, StaffGrant
-from opendata.models import OpenDataCell, OpenDataRelease
 from quests.models import (
     PlayDay,
     PlayerBadge,

@@ -102,9 +102,10 @@ class Settings(BaseSettings):
     jobs_enabled: bool = True
     # "MM HH" in Lecce's time, once a day per job.
     job_times: dict[str, str] = {"retention": "15 3", "opendata": "30 4"}
-    # Open data (opendata/, docs/open-data.md): releases lag at least 2 days; cells under k are
-    # suppressed; each player counts at most `cap` visits per site and day and `max_sites`
-    # sites per day; with an epsilon, discrete Laplace noise of that budget per release.
+    # Open data (game_server/opendata/, docs/open-data.md): releases lag at least 2 days;
+    # cells under k are suppressed; each player counts at most `cap` visits per site and day
+    # and `max_sites` sites per day; with an epsilon, discrete Laplace noise of that budget
+    # per release.
     opendata_lag_days: int = Field(default=2, ge=2, le=60)
     opendata_k: int = Field(default=10, ge=10)
     opendata_cap_per_site_day: int = Field(default=1, ge=1, le=10)

@@ -77,7 +77,7 @@ async def retention(context: JobContext) -> dict[str, Any]:
 
 
 async def opendata(context: JobContext) -> dict[str, Any]:
-    from opendata.service import build_and_publish_due  # noqa: PLC0415 - heavy imports
+    from game_server.opendata.service import build_and_publish_due  # noqa: PLC0415 - heavy imports
 
     return await build_and_publish_due(context.sessions, context.settings, utcnow())
 

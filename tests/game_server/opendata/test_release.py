@@ -24,13 +24,13 @@ from rdflib.namespace import DCAT, DCTERMS
 
 from content import load_bundle
 from game_server.app import create_app
-from opendata.aggregate import hourly_counts
-from opendata.cities import city
-from opendata.release import build, cells_of
-from opendata.service import policy_of, publish
+from game_server.opendata.aggregate import hourly_counts
+from game_server.opendata.cities import city
+from game_server.opendata.release import build, cells_of
+from game_server.opendata.service import policy_of, publish
 from tests.conftest import make_settings
 from tests.game_server.gateway.live import publish_shipped
-from tests.opendata.bots import play_bots
+from tests.game_server.opendata.bots import play_bots
 from tests.paths import CONTENT
 
 SHAPES = Path(__file__).with_name("shapes.ttl")

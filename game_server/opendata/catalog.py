@@ -3,7 +3,7 @@
 One catalogue per deployment; per comune one dataset ("visits to heritage sites per hour"),
 whose distributions are the published releases' CSV and GeoJSON files, each with its
 CC-BY 4.0 licence and a `dcat:downloadURL` under `/opendata/`. The properties DCAT-AP_IT
-makes mandatory are all there (see tests/opendata/shapes.ttl): the catalogue's title,
+makes mandatory are all there (see tests/game_server/opendata/shapes.ttl): the catalogue's title,
 description, publisher, modified and datasets; each dataset's identifier, title, description,
 theme, publisher and rights holder (an agent with the IPA code), contact point, modified,
 frequency, temporal and spatial coverage; each distribution's access URL, format and licence.
@@ -17,8 +17,8 @@ from datetime import date, datetime
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
-from opendata.cities import City
-from opendata.models import OpenDataRelease
+from game_server.opendata.cities import City
+from game_server.opendata.models import OpenDataRelease
 
 DCATAPIT = Namespace("http://dati.gov.it/onto/dcatapit#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")

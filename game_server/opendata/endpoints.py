@@ -11,12 +11,12 @@ from fastapi import APIRouter, Path, Response
 from game_server.clock import utcnow
 from game_server.deps import SessionDep, SettingsDep
 from game_server.errors import NotFound
-from opendata import files
-from opendata.catalog import catalogue
-from opendata.cities import City, city
-from opendata.models import OpenDataRelease
-from opendata.release import cells_of, sites_of
-from opendata.service import published, published_release
+from game_server.opendata import files
+from game_server.opendata.catalog import catalogue
+from game_server.opendata.cities import City, city
+from game_server.opendata.models import OpenDataRelease
+from game_server.opendata.release import cells_of, sites_of
+from game_server.opendata.service import published, published_release
 
 router = APIRouter(prefix="/opendata", tags=["open data"])
 

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from game_server.opendata.cities import city
+from game_server.opendata.models import OpenDataRelease
+from game_server.opendata.release import Policy, build, latest_day
 from game_server.settings import Settings
-from opendata.cities import city
-from opendata.models import OpenDataRelease
-from opendata.release import Policy, build, latest_day
 
 # How far back the scheduler looks for days not yet built (after an outage).
 CATCH_UP_DAYS = 7

@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from content.model import Bundle
 from game_server.catalog.service import active_version
 from game_server.errors import Unprocessable
-from opendata.aggregate import hourly_counts
-from opendata.cities import City
-from opendata.models import OpenDataCell, OpenDataRelease
+from game_server.opendata.aggregate import hourly_counts
+from game_server.opendata.cities import City
+from game_server.opendata.models import OpenDataCell, OpenDataRelease
 from quests.repository import aware
 
 HOURS = range(24)

@@ -6,9 +6,9 @@ import csv
 import io
 from typing import Any
 
-from opendata.cities import City
-from opendata.models import OpenDataCell, OpenDataRelease
-from opendata.release import Site
+from game_server.opendata.cities import City
+from game_server.opendata.models import OpenDataCell, OpenDataRelease
+from game_server.opendata.release import Site
 
 LICENSE = {
     "name": "CC-BY-4.0",

@@ -16,10 +16,10 @@ from game_server.cli import load_settings
 from game_server.clock import utcnow
 from game_server.db import make_engine, make_session_factory
 from game_server.errors import DomainError
+from game_server.opendata.cities import DEFAULT_CITY, city
+from game_server.opendata.release import build, latest_day
+from game_server.opendata.service import policy_of, publish
 from game_server.settings import Settings
-from opendata.cities import DEFAULT_CITY, city
-from opendata.release import build, latest_day
-from opendata.service import policy_of, publish
 
 Action = Callable[[async_sessionmaker[AsyncSession], Settings], Awaitable[dict[str, Any]]]
 
