@@ -47,6 +47,7 @@ pytestmark = pytest.mark.slow
 PASSWORD = "correct horse battery staple"
 CURATOR = "curatore@comune.lecce.it"  # the account the operators' guide logs in with
 DOC_CODE = "K7QM4XPRW"  # the coupon the merchants' guide looks up and redeems
+HELD_CODES = (codes.new_code(), codes.new_code())  # held coupons the anti-cheat guide moderates
 BLOCK = re.compile(r"```sh\n(.*?)```", re.S)
 INLINE = re.compile(r"`(curl [^`]+)`")
 # An ISO date-time in a JSON string value; the optional group is its time zone.
@@ -116,6 +117,14 @@ async def _prepare(database_url: str) -> tuple[uuid.UUID, uuid.UUID, str]:
             issued = await issue_coupon(session, template, player_id, "docs")
             assert issued is not None
             assert issued.code == DOC_CODE
+            others = [c for c in bundle.coupons if c.slug != template.slug]
+            for held, other_template in zip(HELD_CODES, others, strict=False):
+                # held coupons: the moderators' examples release one and refuse the other
+                coupon = await issue_coupon(
+                    session, other_template, player_id, "docs", hold_reason="late_batch"
+                )
+                assert coupon is not None
+                assert coupon.code == held
             await session.commit()
             return player_id, other.id, key.api_key
     finally:
@@ -128,7 +137,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     url = f"sqlite+aiosqlite:///{base / 'docs.sqlite3'}"
     migrate.upgrade(url)
     original = codes.new_code
-    codes.new_code = lambda: DOC_CODE
+    codes.new_code = iter([DOC_CODE, *HELD_CODES]).__next__
     try:
         player_id, staff_id, key = asyncio.run(_prepare(url))
     finally:
@@ -218,6 +227,22 @@ def test_the_merchant_guide_examples(world: World) -> None:
     assert "K7QM-4XPR-W" in csv
 
 
+def test_the_anti_cheat_guide_examples(world: World) -> None:
+    (login,) = [b for b in curl_blocks("docs/operators.md") if "AUTH=" in b]
+    (block,) = curl_blocks("docs/anti-cheat.md")
+    login = login.replace("API=http://127.0.0.1:8000", f"API={world.url}")
+    login = login.replace('"password": "…"', f'"password": "{PASSWORD}"')
+    commands = block.replace("\\\n", " ").splitlines()
+    reading = "\n".join(line for line in commands if "/anticheat/players" in line)
+    (release,) = [line for line in commands if "/release" in line]
+    (refuse,) = [line for line in commands if "/refuse" in line]
+    out = run(login + reading, world, PLAYER_ID=str(world.player_id))
+    assert str(world.player_id) in out
+    released = orjson.loads(run(login + release, world, CODE=HELD_CODES[0]))
+    refused = orjson.loads(run(login + refuse, world, CODE=HELD_CODES[1]))
+    assert (released["state"], refused["state"]) == ("issued", "refused")
+
+
 def _json_or_text(text: str) -> dict[str, object]:
     try:
         value = orjson.loads(text)
@@ -228,7 +253,13 @@ def _json_or_text(text: str) -> dict[str, object]:
 
 
 def test_every_document_with_curl_examples_is_run_here() -> None:
-    covered = {"README.md", "docs/curators.md", "docs/operators.md", "docs/merchants.md"}
+    covered = {
+        "README.md",
+        "docs/curators.md",
+        "docs/operators.md",
+        "docs/merchants.md",
+        "docs/anti-cheat.md",
+    }
     documents = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
     with_curl = {
         p.relative_to(ROOT).as_posix()
