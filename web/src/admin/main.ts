@@ -1,9 +1,9 @@
 /** The staff console (`/admin/`): each section asks for the role the API's matrix gives it. */
 
-import "../shared/staff.css";
+import "../common/staff.css";
 import "./console.css";
-import { ApiError } from "../shared/api";
-import { I18n } from "../shared/i18n";
+import { ApiError } from "../common/api";
+import { I18n } from "../common/i18n";
 import { auditSection } from "./audit";
 import { contentSection } from "./content";
 import { h } from "./dom";

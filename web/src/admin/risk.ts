@@ -2,7 +2,7 @@
  * released or refused (the `/admin/v1/anticheat` API, docs/anti-cheat.md). A server without it
  * answers 404: the section then says so and moderation works from the player list alone. */
 
-import { ApiError } from "../shared/api";
+import { ApiError } from "../common/api";
 import type { Context } from "./main";
 import { h, when } from "./dom";
 

@@ -1,7 +1,7 @@
 /** The staff session: the token lives in sessionStorage only (gone with the tab), never in
  * localStorage; a 401 on any call sends the page back to the sign-in form. */
 
-import { ApiError, request } from "../shared/api";
+import { ApiError, request } from "../common/api";
 
 const SLOT = "lupiae.staff.token";
 

@@ -1,6 +1,6 @@
 /** Today's redemptions as table rows, with a Void button while the window is open. */
 
-import type { I18n } from "../shared/i18n";
+import type { I18n } from "../common/i18n";
 import { display, squeeze } from "./codes";
 import type { Redemption } from "./shop";
 

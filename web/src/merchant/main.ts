@@ -1,8 +1,8 @@
 /** The shop's page at the till (`/merchant/`): sign in, scan or type, verify, redeem once. */
 
-import "../shared/staff.css";
-import { ApiError } from "../shared/api";
-import { I18n } from "../shared/i18n";
+import "../common/staff.css";
+import { ApiError } from "../common/api";
+import { I18n } from "../common/i18n";
 import { checkTyped, display } from "./codes";
 import { MESSAGES } from "./messages";
 import { publicKeys, verifyPayload } from "./qr";

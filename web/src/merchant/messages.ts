@@ -1,4 +1,4 @@
-import type { Catalogue } from "../shared/i18n";
+import type { Catalogue } from "../common/i18n";
 
 export const MESSAGES: Catalogue = {
   it: {

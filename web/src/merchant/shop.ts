@@ -2,7 +2,7 @@
  * only (gone with the tab); the public keys that verify QR codes are not secret and are kept
  * in localStorage so that a reload without network can still check a signature. */
 
-import { request } from "../shared/api";
+import { request } from "../common/api";
 import type { Jwk } from "./qr";
 
 const KEY_SLOT = "lupiae.merchant.key";

@@ -1,6 +1,6 @@
 import "fake-indexeddb/auto";
 import { describe, expect, it } from "vitest";
-import { openStore } from "../shared/store";
+import { openStore } from "../common/store";
 import { FixBuffer, MAX_BATCH, frameFor } from "./buffer";
 
 let n = 0;

@@ -6,7 +6,7 @@
  * them here, and they go again, as one `positions` batch, after reconnecting.
  */
 
-import type { Database, Fix } from "../shared/store";
+import type { Database, Fix } from "../common/store";
 
 export type { Fix };
 export type StoredFix = Fix & { id: number };

@@ -1,8 +1,8 @@
 /** What every view of the player app can reach: session, API, sites, navigation, toasts. */
 
 import type { Feature, FeatureCollection } from "geojson";
-import { request, type RequestOptions } from "../shared/api";
-import type { I18n } from "../shared/i18n";
+import { request, type RequestOptions } from "../common/api";
+import type { I18n } from "../common/i18n";
 import type { Auth } from "./auth";
 import type { Play, PlayEvent } from "./play";
 

@@ -1,6 +1,6 @@
 /** How a game event reads to the player. */
 
-import type { I18n } from "../shared/i18n";
+import type { I18n } from "../common/i18n";
 import type { PlayEvent } from "./play";
 
 type Local = { it?: string; en?: string } | undefined;

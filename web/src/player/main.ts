@@ -1,10 +1,10 @@
 import "./style.css";
 import { registerSW } from "virtual:pwa-register";
 import type { Feature, FeatureCollection } from "geojson";
-import { request } from "../shared/api";
-import { clear, h } from "../shared/dom";
-import { I18n } from "../shared/i18n";
-import { openStore, sessionStore, type Database } from "../shared/store";
+import { request } from "../common/api";
+import { clear, h } from "../common/dom";
+import { I18n } from "../common/i18n";
+import { openStore, sessionStore, type Database } from "../common/store";
 import { Auth, type TokenPair } from "./auth";
 import { FixBuffer } from "./buffer";
 import { apiFor, sitesFrom, type Ctx, type Tab } from "./context";

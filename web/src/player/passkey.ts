@@ -3,7 +3,7 @@
 
 import type { Ctx } from "./context";
 import type { TokenPair } from "./auth";
-import { request } from "../shared/api";
+import { request } from "../common/api";
 
 /** Register a passkey for the player signed in now (a guest keeps their progress). */
 export async function createPasskey(ctx: Ctx): Promise<void> {

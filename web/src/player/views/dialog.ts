@@ -1,4 +1,4 @@
-import { h } from "../../shared/dom";
+import { h } from "../../common/dom";
 
 /** A modal <dialog> with a heading and a close button; focus returns where it was. */
 export function openDialog(title: string, closeLabel: string, body: Array<Node | string>, className = ""): HTMLDialogElement {

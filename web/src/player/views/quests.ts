@@ -1,6 +1,6 @@
 import type { Feature } from "geojson";
-import { ApiError } from "../../shared/api";
-import { h } from "../../shared/dom";
+import { ApiError } from "../../common/api";
+import { h } from "../../common/dom";
 import type { Ctx } from "../context";
 
 interface QuestSummary {

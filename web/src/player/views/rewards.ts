@@ -1,4 +1,4 @@
-import { h } from "../../shared/dom";
+import { h } from "../../common/dom";
 import type { Ctx } from "../context";
 import { openDialog } from "./dialog";
 

@@ -1,4 +1,4 @@
-import { h } from "../../shared/dom";
+import { h } from "../../common/dom";
 import type { Ctx, Site } from "../context";
 import { describe, isOpen, type Weekday } from "../hours";
 import { openDialog } from "./dialog";

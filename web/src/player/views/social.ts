@@ -1,5 +1,5 @@
-import { ApiError } from "../../shared/api";
-import { h } from "../../shared/dom";
+import { ApiError } from "../../common/api";
+import { h } from "../../common/dom";
 import type { Ctx } from "../context";
 
 interface Standing {
