@@ -89,15 +89,22 @@ def earned_today(quest: Quest) -> dict[str, Any]:
     return {"completed": True, "xp": quest.rewards.xp, "coupon": "issued"}
 
 
+@pytest.mark.parametrize(
+    ("city", "shortest"),
+    [
+        ("lecce", "lecce-di-sera"),  # about 5 minutes' walk; Fri–Sun evenings
+        ("bergamo", "cuore-di-citta-alta"),
+    ],
+)
 async def test_a_fresh_guest_walking_the_shortest_coupon_quest_earns_its_coupon(
-    clocked: tuple[str, FakeClock, FastAPI],
+    clocked: tuple[str, FakeClock, FastAPI], city: str, shortest: str
 ) -> None:
     host, clock, _ = clocked
     quest = min(
-        coupon_quests(team=False),
+        (q for q in coupon_quests(team=False) if q.city == city),
         key=lambda q: shortest_walk_s(q, POIS, walk_mps=1.4, default_dwell_s=20),
     )
-    assert quest.slug == "lecce-di-sera"  # about 5 minutes' walk; Fri–Sun evenings
+    assert quest.slug == shortest
     w = await walker(host, quest, random.Random(17))
     await walk_together(host, clock, [w])
     got = outcome(w)
