@@ -280,6 +280,61 @@ _DETAILS: list[tuple[str, str]] = [
         "pubblicazione rifiutata: {why}; nulla è cambiato (un admin può farlo apposta con "
         "allow_wipe)",
     ),
+    # comuni (docs/reuse.md)
+    (
+        r"no comune (?P<c>.+) is published \(comuni: (?P<k>.*)\); upload its city\.yaml",
+        "il comune {c} non è pubblicato (comuni: {k}); caricate il suo city.yaml",
+    ),
+    (r"no comune (?P<c>.+) \(comuni: (?P<k>.*)\)", "nessun comune {c} (comuni: {k})"),
+    (r"no comune (?P<c>.+); known: (?P<k>.*)", "nessun comune {c}; noti: {k}"),
+    (
+        r"you hold no (?P<r>\w+) role on comune (?P<c>.+)",
+        "non avete il ruolo {r} sul comune {c}",
+    ),
+    (
+        r"a staff account needs at least one comune",
+        "un account dello staff richiede almeno un comune",
+    ),
+    (
+        r"no district is known for comune (?P<c>.+): "
+        r"publish its content with a `district` area first",
+        "nessun distretto noto per il comune {c}: "
+        "pubblicatene prima i contenuti con un'area `district`",
+    ),
+    (
+        r"\((?P<lat>[^,]+), (?P<lon>[^)]+)\) lies outside the commercial district of (?P<c>.+)",
+        "({lat}, {lon}) è fuori dal distretto del commercio di {c}",
+    ),
+    (
+        r"this coupon belongs to another comune's shop",
+        "questo buono appartiene a un negozio di un altro comune",
+    ),
+    # anti-cheat (docs/anti-cheat.md)
+    (
+        r"device attestation is off on this server",
+        "l'attestazione del dispositivo è spenta su questo server",
+    ),
+    (r"attestation refused: (?P<why>.+)", "attestazione rifiutata: {why}"),
+    (r"coupon is (?P<s>\w+), not held", "il buono è {s}, non trattenuto"),
+    (
+        r"too many new guest accounts from this client; try again in (?P<n>\d+) s",
+        "troppi nuovi account ospite da questo client; riprovate tra {n} s",
+    ),
+    # open data (docs/open-data.md)
+    (r"no open data for (?P<c>.+)", "nessun dato aperto per {c}"),
+    (
+        r"no published release of (?P<c>\S+) for (?P<d>\S+)",
+        "nessun rilascio pubblicato di {c} per il {d}",
+    ),
+    (
+        r"(?P<d>\S+) cannot be released before (?P<e>\S+): releases lag at least (?P<n>\d+) days",
+        "il {d} non può essere rilasciato prima del {e}: "
+        "i rilasci hanno almeno {n} giorni di ritardo",
+    ),
+    (
+        r"no content published: there are no sites to count visits at",
+        "nessun contenuto pubblicato: non ci sono siti su cui contare le visite",
+    ),
 ]
 _WIPE = [
     (
