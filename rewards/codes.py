@@ -1,7 +1,7 @@
 """Coupon codes: short, read aloud without confusion, with a check character.
 
 A code is 8 random characters and 1 check character from a 31-character alphabet without
-look-alikes (no 0/O, 1/I/L), shown in groups as `K7QM-4XPR-T`.
+look-alikes (no 0/O, 1/I/L), shown in groups as `K7QM-4XPR-W`.
 
 The check character makes the weighted sum of all 9 characters, position i having weight
 i + 1, divisible by 31. Because 31 is prime and every weight lies in 1..9:
@@ -67,5 +67,5 @@ def normalize(text: str) -> str:
 
 
 def display(code: str) -> str:
-    """`K7QM4XPRT` → `K7QM-4XPR-T`, grouped for reading aloud."""
+    """`K7QM4XPRT` → `K7QM-4XPR-W`, grouped for reading aloud."""
     return f"{code[:4]}-{code[4:8]}-{code[8:]}"

@@ -29,7 +29,7 @@ class TeamMemberRead(BaseModel):
 class TeamRead(BaseModel):
     team_id: uuid.UUID
     name: str
-    join_code: str = Field(description="share it to let others join, e.g. K7QM-4XPR-T")
+    join_code: str = Field(description="share it to let others join, e.g. K7QM-4XPR-W")
     member_count: int
     max_members: int
     members: list[TeamMemberRead]

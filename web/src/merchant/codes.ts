@@ -41,7 +41,7 @@ export function checkTyped(text: string): CodeCheck {
   return isValid(code) ? { state: "valid", code } : { state: "typo" };
 }
 
-/** `K7QM4XPRT` → `K7QM-4XPR-T`. */
+/** `K7QM4XPRW` → `K7QM-4XPR-W`. */
 export function display(code: string): string {
   return `${code.slice(0, 4)}-${code.slice(4, 8)}-${code.slice(8)}`;
 }
