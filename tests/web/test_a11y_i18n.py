@@ -54,7 +54,7 @@ def test_switching_between_italian_and_english(page: Page) -> None:
 
 def test_no_serious_accessibility_violation(page: Page) -> None:
     page.goto("/")
-    expect(page.locator("body")).to_have_attribute("data-sites-drawn", "30")
+    expect(page.locator("body")).to_have_attribute("data-sites-drawn", "54")
     shoot(page, "welcome")
     assert axe_violations(page) == []
     page.get_by_role("button", name="Inizia a giocare").click()
@@ -78,7 +78,7 @@ def test_no_serious_accessibility_violation(page: Page) -> None:
 
 def test_a_keyboard_alone_starts_and_moves_between_sections(page: Page) -> None:
     page.goto("/")
-    expect(page.locator("body")).to_have_attribute("data-sites-drawn", "30")
+    expect(page.locator("body")).to_have_attribute("data-sites-drawn", "54")
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Vai al contenuto")).to_be_focused()
     for _ in range(10):  # skip link, language, then the welcome's first button

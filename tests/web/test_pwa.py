@@ -27,13 +27,13 @@ def test_the_app_starts_offline_from_its_service_worker(browser: Browser, web_se
     try:
         page = context.new_page()
         page.goto("/")
-        expect(page.locator("body")).to_have_attribute("data-sites-drawn", "30")
+        expect(page.locator("body")).to_have_attribute("data-sites-drawn", "54")
         page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
         page.reload()  # the content now comes through the worker, which keeps a copy
-        expect(page.locator("body")).to_have_attribute("data-sites-drawn", "30")
+        expect(page.locator("body")).to_have_attribute("data-sites-drawn", "54")
         context.set_offline(True)
         page.reload()
         expect(page.get_by_role("heading", name="Benvenuto nella Lecce storica")).to_be_visible()
-        expect(page.locator("body")).to_have_attribute("data-sites-drawn", "30")
+        expect(page.locator("body")).to_have_attribute("data-sites-drawn", "54")
     finally:
         context.close()

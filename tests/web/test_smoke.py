@@ -27,7 +27,7 @@ def test_app_is_served_with_its_cache_policy(web_server: str) -> None:
 
 def test_guest_starts_in_one_tap_and_sites_are_drawn(page: Page) -> None:
     page.goto("/")
-    expect(page.locator("body")).to_have_attribute("data-sites-drawn", "30")
+    expect(page.locator("body")).to_have_attribute("data-sites-drawn", "54")
     page.get_by_role("button", name="Inizia a giocare").click()
     expect(page.locator("body")).to_have_attribute("data-status", "online")
     expect(page.get_by_role("navigation", name="Sezioni")).to_be_visible()
