@@ -1,10 +1,11 @@
 """The merchant page's and staff console's browser tests: two real workers on PostGIS and
-Redis, staff accounts, a shop, coupons issued to a real player, the fake camera's video, the
-accessibility scan and the 360 px check."""
+Redis, staff accounts, a shop, coupons issued to a real player, a camera filming the coupon's
+QR, the accessibility scan and the 360 px check."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import io
 import uuid
@@ -12,7 +13,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import TypeVar
 
 import httpx
@@ -179,21 +179,45 @@ def qr_png(url: str, guest: Guest, code: str) -> bytes:
     return response.content
 
 
-def y4m_from_png(png: bytes, target: Path, *, frames: int = 20) -> Path:
-    """A still video (YUV 4:2:0, 640×480) of the QR image on white, for Chromium's fake camera
-    (`--use-file-for-fake-video-capture`, played in a loop)."""
+def camera_script(png: bytes) -> str:
+    """A page script (for `add_init_script`) whose camera films the QR image on white.
+
+    `getUserMedia` answers with the video of a 640×480 canvas repainted ten times a second, so
+    the page's own decoder (@zxing/browser) reads real video frames. It replaces Chromium's
+    fake-capture flags, whose permission prompt and frame delivery differ between Chromium
+    builds (Debian's and Chrome for Testing); the pixels are passed as data, so no image load
+    depends on the page's Content-Security-Policy."""
     qr = Image.open(io.BytesIO(png)).convert("L")
     side = min(400, max(qr.size))
     qr = qr.resize((side, side), Image.Resampling.NEAREST)
     canvas = Image.new("L", (640, 480), 255)
     canvas.paste(qr, ((640 - side) // 2, (480 - side) // 2))
-    luma = canvas.tobytes()
-    chroma = bytes([128]) * (320 * 240)
-    with target.open("wb") as out:
-        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
-        for _ in range(frames):
-            out.write(b"FRAME\n" + luma + chroma + chroma)
-    return target
+    luma = base64.b64encode(canvas.tobytes()).decode("ascii")
+    return (
+        """
+(() => {
+  const luma = Uint8Array.from(atob("LUMA"), (c) => c.charCodeAt(0));
+  const fake = async () => {
+    const canvas = document.createElement("canvas");
+    canvas.width = 640;
+    canvas.height = 480;
+    const context = canvas.getContext("2d");
+    const image = context.createImageData(640, 480);
+    for (let i = 0; i < luma.length; i++) {
+      image.data.set([luma[i], luma[i], luma[i], 255], i * 4);
+    }
+    const paint = () => context.putImageData(image, 0, 0);
+    paint();
+    setInterval(paint, 100);
+    return canvas.captureStream(10);
+  };
+  Object.defineProperty(navigator, "mediaDevices", {
+    value: { getUserMedia: fake, enumerateDevices: async () => [] },
+    configurable: true,
+  });
+})();
+"""
+    ).replace("LUMA", luma)
 
 
 # ---- page checks -----------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The shop's page at the till, in Chromium against two real workers on PostGIS + Redis: a real
-coupon QR scanned through the (fake) camera is verified in the page, offline too, and redeemed
-exactly once; typed codes are checked as they are typed; void, today's totals and the CSV."""
+coupon QR filmed by the camera is verified in the page, offline too, and redeemed exactly once;
+typed codes are checked as they are typed; void, today's totals and the CSV."""
 
 from __future__ import annotations
 
@@ -9,22 +9,22 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from rewards.codes import check_character, display
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, new_context
+from tests.web.conftest import new_context
 from tests.web.console_env import (
     SHOP_NAME,
     Deployment,
     assert_fits_360,
     axe_violations,
+    camera_script,
     deployment,
     give_coupon,
     new_guest,
     no_exceptions,
     qr_png,
     shot,
-    y4m_from_png,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgis, pytest.mark.redis]
@@ -38,28 +38,13 @@ def coupon(deployment: Deployment) -> tuple[str, bytes]:
     return code, qr_png(deployment.url, guest, code)
 
 
-@pytest.fixture(scope="module")
-def camera_browser(
-    playwright_instance: Playwright,
-    coupon: tuple[str, bytes],
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Browser]:
-    """Chromium whose camera films the coupon's QR code."""
-    video = y4m_from_png(coupon[1], tmp_path_factory.mktemp("camera") / "coupon.y4m")
-    args = [
-        *CHROMIUM_ARGS,
-        "--use-fake-device-for-media-stream",
-        "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}",
-    ]
-    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=args)
-    yield browser
-    browser.close()
-
-
 @pytest.fixture
-def till(camera_browser: Browser, deployment: Deployment) -> Iterator[BrowserContext]:
-    context = new_context(camera_browser, deployment.url, permissions=["camera"])
+def till(
+    browser: Browser, deployment: Deployment, coupon: tuple[str, bytes]
+) -> Iterator[BrowserContext]:
+    """The till's browser, whose camera films the coupon's QR."""
+    context = new_context(browser, deployment.url)
+    context.add_init_script(camera_script(coupon[1]))
     yield context
     context.close()
 
