@@ -100,10 +100,19 @@ def sign(badge: Badge, award: Award, *, base_url: str, secret: str) -> str:
     return jwt.encode(claims, key, algorithm="EdDSA", headers=headers)
 
 
-def verify(token: str, jwk: dict[str, str]) -> dict[str, Any]:
-    """Check a credential against a published JWK; raise `jwt.InvalidTokenError` if it fails."""
+# Clock skew a verifier tolerates on `nbf`/`iat`: the award time is the game's server time,
+# and the worker (or machine) that verifies may run a little behind the one that awarded.
+CLOCK_SKEW_S = 60
+
+
+def verify(token: str, jwk: dict[str, str], *, check_times: bool = True) -> dict[str, Any]:
+    """Check a credential against a published JWK; raise `jwt.InvalidTokenError` if it fails.
+    `check_times=False` skips `nbf`/`iat` (for the server reading back what it just signed)."""
     key = jwt.PyJWK(jwk).key
+    options: dict[str, Any] = {"require": ["iss", "sub", "jti", "nbf"]}
+    if not check_times:
+        options |= {"verify_nbf": False, "verify_iat": False}
     claims: dict[str, Any] = jwt.decode(
-        token, key, algorithms=["EdDSA"], options={"require": ["iss", "sub", "jti", "nbf"]}
+        token, key, algorithms=["EdDSA"], options=options, leeway=CLOCK_SKEW_S
     )
     return claims

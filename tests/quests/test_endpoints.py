@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from datetime import timedelta
 
 import httpx
 import jwt
@@ -39,11 +40,14 @@ async def guest(client: httpx.AsyncClient) -> tuple[uuid.UUID, dict[str, str]]:
     return uuid.UUID(body["player_id"]), {"Authorization": f"Bearer {body['access_token']}"}
 
 
-async def visit_sites(app: FastAPI, player_id: uuid.UUID, *pois: str) -> None:
+async def visit_sites(
+    app: FastAPI, player_id: uuid.UUID, *pois: str, ahead: timedelta = timedelta(0)
+) -> None:
+    """Visits recorded at the game's server time, `ahead` of this machine's wall clock."""
     for i, slug in enumerate(pois):
         async for session in unit_of_work(app.state.session_factory):
             await GameService(session, CONTENT).record_visit(
-                player_id, slug, entered_ts_ms=i, at=utcnow()
+                player_id, slug, entered_ts_ms=i, at=utcnow() + ahead
             )
 
 
@@ -129,6 +133,25 @@ async def test_a_badge_credential_verifies_with_the_published_key(
     )
     assert as_json.json()["jwt"] == token
     assert as_json.json()["credential"]["id"] == claims["id"]
+
+
+async def test_a_credential_awarded_by_a_clock_ahead_reads_back_and_verifies_within_skew(
+    game: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """The award time is the game's server time; the worker answering may be behind it."""
+    player_id, auth = await guest(client)
+    await client.post("/v1/quests/gates/start", headers=auth)
+    await visit_sites(game, player_id, "napoli", "rudiae", ahead=timedelta(minutes=10))
+    as_json = await client.get(
+        "/v1/me/badges/keeper/credential", headers={**auth, "Accept": "application/json"}
+    )
+    assert as_json.status_code == 200
+    key = (await client.get("/.well-known/jwks.json")).json()["keys"][0]
+    assert as_json.json()["credential"]["credentialSubject"]["achievement"]["id"].endswith(
+        "/v1/badges/keeper"
+    )
+    with pytest.raises(jwt.ImmatureSignatureError):  # ten minutes is more than clock skew
+        credentials.verify(as_json.json()["jwt"], key)
 
 
 async def test_nobody_else_gets_your_credential(game: FastAPI, client: httpx.AsyncClient) -> None:

@@ -8,12 +8,18 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
+import uvicorn
 
+from game_server.app import create_app
+from game_server.clock import utcnow
+from game_server.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.game_server.gateway.live import publish_shipped
 from tests.paths import ROOT
@@ -81,16 +87,82 @@ def serve(database_url: str, logs: Path, **extra: str) -> Iterator[str]:
             process.wait()
 
 
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+class ServerClock:
+    """The server's time in a test: the wall clock plus what the test advanced, so the server
+    sees a walk take the minutes it takes on the page's fake clock (the server-time presence
+    rule, quests/presence.py, judges coupon-bearing quests by it)."""
+
+    def __init__(self) -> None:
+        self._ahead = timedelta(0)
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            return utcnow() + self._ahead
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._ahead += timedelta(seconds=seconds)
+
+
+@contextlib.contextmanager
+def serve_with_clock(database_url: str, clock: ServerClock) -> Iterator[str]:
+    """The app with `clock` as its server time (create_app's injectable clock), served by
+    uvicorn on a loopback port in a thread of this process until the block ends."""
+    saved = dict(os.environ)
+    os.environ.update(test_env(database_url))
+    try:
+        settings = Settings()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings, clock=clock),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws_per_message_deflate=False,
+    )
+    server = uvicorn.Server(config)
+
+    def run() -> None:
+        asyncio.run(publish_shipped(database_url))
+        server.run()
+
+    thread = threading.Thread(target=run, name=f"lupiae-test-server-{port}", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(url, lambda: not thread.is_alive(), None)
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(15)
+
+
+def _wait_ready(
+    url: str, process: subprocess.Popen[bytes] | Callable[[], bool], log: Path | None
+) -> None:
+    """Until `/readyz` answers; `process` is the server's process, or says whether it ended."""
+    exited = process if callable(process) else lambda: process.poll() is not None
+
+    def output() -> str:
+        return (
+            "(in this process: see the test's log)"
+            if log is None
+            else log.read_text(errors="replace")[-3000:]
+        )
+
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited:\n{log.read_text(errors='replace')[-3000:]}")
+        if exited():
+            raise RuntimeError(f"server exited:\n{output()}")
         with contextlib.suppress(httpx.TransportError):
             if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
                 return
         time.sleep(0.1)
-    raise RuntimeError(f"server not ready:\n{log.read_text(errors='replace')[-3000:]}")
+    raise RuntimeError(f"server not ready:\n{output()}")
 
 
 def fresh_sqlite(template: Path, folder: Path) -> str:

@@ -5,12 +5,14 @@ signs in with it in a fresh browser context (another device)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, expect
 
 from tests.web.conftest import new_context, player_page, shoot, start_guest
+from tests.web.server import ServerClock, fresh_sqlite, serve_with_clock
 from tests.web.walk import at, feed, path
 
 pytestmark = pytest.mark.browser
@@ -55,30 +57,44 @@ def authenticator(context: BrowserContext, page: Page) -> tuple[CDPSession, str]
 
 
 @pytest.fixture(scope="module")
-def walked(browser: Browser, web_server: str) -> Iterator[Page]:
+def clocked_server(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, ServerClock]]:
+    """A server of this module whose time the walk advances with the page's fake clock."""
+    clock = ServerClock()
+    folder = tmp_path_factory.mktemp("walk-server")
+    with serve_with_clock(fresh_sqlite(sqlite_template, folder), clock) as url:
+        yield url, clock
+
+
+@pytest.fixture(scope="module")
+def walked(browser: Browser, clocked_server: tuple[str, ServerClock]) -> Iterator[Page]:
     """A guest who walked the three gates, quiz answered at Porta Rudiae."""
-    context = new_context(browser, localhost(web_server))
+    url, clock = clocked_server
+    context = new_context(browser, localhost(url))
     napoli = at("porta_napoli")
     page = player_page(context, napoli.lat, napoli.lon)
     start_guest(page)
     open_quest(page)
     page.get_by_role("button", name="Inizia la missione").click()
     expect(page.locator("#quest-title [data-status]")).to_have_text("In corso")
-    feed(page, path([at("porta_napoli", 30), at("porta_rudiae", 40)], seed=1))
+    feed(
+        page,
+        path([at("porta_napoli", 30), at("porta_rudiae", 40)], seed=1),
+        server_clock=clock.advance,
+    )
     expect(page.locator("[data-step=napoli]")).to_have_attribute("data-done", "true")
     shoot(page, "quest-quiz")
     answer_quiz_at_rudiae(page)
-    feed(page, path([at("porta_rudiae", 10), at("porta_san_biagio", 40)], seed=2))
+    feed(
+        page,
+        path([at("porta_rudiae", 10), at("porta_san_biagio", 40)], seed=2),
+        server_clock=clock.advance,
+    )
     yield page
     context.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known regression (#17 x #20): the walk runs on the page's fake clock but in minutes "
-    "of server time, so the server-time presence rule withholds its coupon; the browser harness "
-    "needs the server's injectable clock",
-)
 def test_the_walk_completes_the_quest_with_badge_and_coupon_qr(walked: Page) -> None:
     page = walked
     expect(page.locator("#quest-title [data-status]")).to_have_text("Completata")
@@ -106,13 +122,8 @@ def test_the_walk_completes_the_quest_with_badge_and_coupon_qr(walked: Page) -> 
     expect(page.locator(".board li.me")).to_have_count(1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="same known regression as the walk: the walked coupon is withheld in server time, "
-    "so the other device cannot show it",
-)
 def test_a_passkey_keeps_the_progress_on_another_device(
-    walked: Page, browser: Browser, web_server: str
+    walked: Page, browser: Browser, clocked_server: tuple[str, ServerClock]
 ) -> None:
     page = walked
     cdp, first = authenticator(page.context, page)
@@ -127,7 +138,7 @@ def test_a_passkey_keeps_the_progress_on_another_device(
     assert len(passkeys) == 1
     assert passkeys[0]["isResidentCredential"]
 
-    other = new_context(browser, localhost(web_server))
+    other = new_context(browser, localhost(clocked_server[0]))
     try:
         phone = other.new_page()
         cdp2, second = authenticator(other, phone)
