@@ -109,9 +109,11 @@ def verify(token: str, jwk: dict[str, str], *, check_times: bool = True) -> dict
     """Check a credential against a published JWK; raise `jwt.InvalidTokenError` if it fails.
     `check_times=False` skips `nbf`/`iat` (for the server reading back what it just signed)."""
     key = jwt.PyJWK(jwk).key
-    options: dict[str, Any] = {"require": ["iss", "sub", "jti", "nbf"]}
-    if not check_times:
-        options |= {"verify_nbf": False, "verify_iat": False}
+    options: jwt.types.Options = {
+        "require": ["iss", "sub", "jti", "nbf"],
+        "verify_nbf": check_times,
+        "verify_iat": check_times,
+    }
     claims: dict[str, Any] = jwt.decode(
         token, key, algorithms=["EdDSA"], options=options, leeway=CLOCK_SKEW_S
     )
