@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from game_server.events.models import EventCursor
 from game_server.liveness import WorkerHeartbeat
 from game_server.players.models import Player
 from quests.criteria import PlayerRecord
@@ -100,16 +101,33 @@ class QuestRepository:
 
     async def lock_players(self, player_ids: Iterable[uuid.UUID]) -> None:
         """Row-lock players (sorted, so two units of work never wait on each other in a
-        cycle): their progress is read and granted by one transaction at a time.
+        cycle): their progress is read and granted by one transaction at a time. Then, on
+        PostgreSQL, their event cursors, before the unit of work writes any row.
 
         FOR NO KEY UPDATE, not FOR UPDATE: inserting a row that references the player (a
         visit) takes FOR KEY SHARE, and two transactions each holding that would deadlock
         on FOR UPDATE.
+
+        The cursors: the gateway's one-statement append (`game_server.events.fastlog`) takes
+        a player's cursor first, then upserts that player's visits. A unit of work that
+        cleared a visit's owed flag (a row lock) and took the cursor only when appending its
+        events at the end deadlocked with it (`make bench-abuse` with teams). So the one
+        order for every writer is: team-site lock (`lock_team_site`), players, their
+        cursors, then the rows; the fast append never waits on a player lock (SKIP LOCKED).
         """
-        for player_id in sorted(set(player_ids)):
+        ids = sorted(set(player_ids))
+        for player_id in ids:
             lock = select(Player.id).where(Player.id == player_id)
             stmt = lock.with_for_update(key_share=True)
             await self.session.execute(stmt)
+        if self._postgres and ids:
+            cursors = (
+                select(EventCursor.player_id)
+                .where(EventCursor.player_id.in_(ids))
+                .order_by(EventCursor.player_id)
+                .with_for_update()
+            )
+            await self.session.execute(cursors)
 
     async def lock_team_site(self, team_id: uuid.UUID, poi: str) -> None:
         """Serialise team-step checks of one team at one site (taken before any player lock).

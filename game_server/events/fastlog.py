@@ -22,15 +22,19 @@ SQLite has no such path: there the gateway always uses the ORM (one writer anywa
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import asyncpg
 import orjson
 
 from game_server.events.log import NewEvent, StoredEvent
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +158,11 @@ def asyncpg_dsn(database_url: str) -> str | None:
     return f"postgresql://{rest}"
 
 
+# A statement PostgreSQL rolled back as a deadlock victim or on a serialization failure is
+# run again this many more times (see `FastLog._run`).
+RETRIES = 2
+RETRYABLE = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+
 # Under overload a write gives up after this long rather than waiting for a connection
 # forever (SQLAlchemy's pool does the same after 30 s): the socket is closed with 1013.
 ACQUIRE_TIMEOUT_S = 30.0
@@ -222,8 +231,7 @@ class FastLog:
         )
         keys = [e.presence for e in events]
         if not any(keys):
-            async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as connection:
-                last_seq = await connection.fetchval(_APPEND, *args)
+            last_seq = await self._run("fetchval", _APPEND, *args)
             if last_seq is None:
                 return None
             first = last_seq - len(events) + 1
@@ -231,6 +239,20 @@ class FastLog:
                 StoredEvent(player_id, first + i, e.kind, e.data, at) for i, e in enumerate(events)
             ]
             return Appended(last_seq, stored, len(events))
-        async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as connection:
-            row = await connection.fetchrow(_APPEND_KEYED, *args, keys)
+        row = await self._run("fetchrow", _APPEND_KEYED, *args, keys)
         return None if row is None else _kept(player_id, events, at, *row)
+
+    async def _run(self, method: str, query: str, *args: Any) -> Any:
+        """One statement, in its own transaction. A second line only: the writers take their
+        locks in one order (`quests.repository.QuestRepository.lock_players`), so PostgreSQL
+        should never pick this statement as a deadlock victim; if it ever does, the statement
+        was rolled back whole and is run again, at most `RETRIES` more times."""
+        for attempt in range(RETRIES + 1):
+            try:
+                async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as connection:
+                    return await getattr(connection, method)(query, *args)
+            except RETRYABLE as exc:
+                if attempt == RETRIES:
+                    raise
+                log.warning("fast append retried after %s", type(exc).__name__)
+        raise AssertionError("unreachable")

@@ -115,6 +115,10 @@ class PasskeyService:
         )
         if not await self.passkeys.add(passkey):
             raise PasskeyTaken("this passkey is already registered")
+        if player.upgraded_at is None:
+            # No longer a guest: coupons whose evidence asks for an upgraded account
+            # (`upgraded_account`, docs/anti-cheat.md) count this player from now on.
+            player.upgraded_at = passkey.created_at
         return passkey
 
     def login_options(self, rp: RelyingParty) -> dict[str, Any]:

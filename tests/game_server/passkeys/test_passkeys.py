@@ -145,3 +145,47 @@ async def test_export_lists_passkeys_and_erase_deletes_them(client: httpx.AsyncC
     erased = await client.delete("/v1/me", params={"confirm": player_id}, headers=auth)
     assert erased.status_code == 204
     assert (await sign_in(client, device)).status_code == 401
+
+
+async def test_a_passkey_upgrades_the_guest_for_coupon_evidence(
+    client: httpx.AsyncClient, app: object
+) -> None:
+    """Registering a passkey sets `upgraded_at` (once), and a coupon whose evidence asks for
+    an upgraded account is then issued where a guest's is held (docs/anti-cheat.md)."""
+    from content import load_bundle
+    from content.model import CouponEvidence
+    from game_server.anticheat.evidence import EvidenceJudge
+    from game_server.clock import utcnow
+    from game_server.players.models import Player
+    from tests.paths import ROOT
+
+    bundle = load_bundle(ROOT / "content").bundle
+    assert bundle is not None
+    template = bundle.coupons[0].model_copy(
+        update={"evidence": CouponEvidence(presence="device_time", upgraded_account=True)}
+    )
+    quest = next(q for q in bundle.quests if q.city == template.city)
+    sessions = app.state.session_factory  # type: ignore[attr-defined]
+    player_id, auth = await guest(client)
+    pid = uuid.UUID(player_id)
+
+    async def verdict() -> str:
+        async with sessions() as session:
+            judge = EvidenceJudge(session, bundle, None, None)
+            return (await judge.judge(template, pid, quest, 1, utcnow())).action
+
+    async def upgraded_at() -> object:
+        async with sessions() as session:
+            player = await session.get(Player, pid)
+            assert player is not None
+            return player.upgraded_at
+
+    assert await upgraded_at() is None
+    assert await verdict() == "hold"  # a guest
+    assert (await register(client, auth, SoftAuthenticator())).status_code == 201
+    first = await upgraded_at()
+    assert first is not None
+    assert await verdict() == "issue"
+    # A second passkey (another phone) keeps the first upgrade's time.
+    assert (await register(client, auth, SoftAuthenticator())).status_code == 201
+    assert await upgraded_at() == first
