@@ -147,7 +147,8 @@ async def _check_after(
         steps = select(func.count()).select_from(StepCompletion)
         assert await session.scalar(steps) == 3
         visit = await session.get(Visit, (first, "piazza", 1_000))
-        assert visit is not None and visit.dwell_s == 45.0
+        assert visit is not None
+        assert visit.dwell_s == 45.0
         # The longer stay arrived after the claim: owed again (it completes nothing new).
         assert visit.reaction_pending
         for member in members:
