@@ -22,6 +22,7 @@ from playwright.sync_api import Page
 
 from content import load_bundle
 from game_server import migrate
+from game_server.anticheat import service as anticheat
 from game_server.audit.actors import Actor
 from game_server.audit.repository import AuditRepository
 from game_server.audit.service import AuditLog
@@ -30,6 +31,7 @@ from game_server.db import make_engine, make_session_factory
 from game_server.staff.repository import StaffRepository
 from game_server.staff.roles import Role
 from game_server.staff.service import StaffService
+from rewards.codes import display
 from rewards.issuance import issue_coupon
 from tests.game_server.admin.helpers import PASSWORD
 from tests.paths import CONTENT, ROOT
@@ -41,6 +43,8 @@ AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 SHOP = "bar-della-piazza-demo"
 SHOP_NAME = "Bar della Piazza (DEMO)"
 EMAILS = {Role.ADMIN: "maria.rossi@comune.lecce.it", Role.CURATOR: "curatore@comune.lecce.it"}
+# An admin of the Ambito holding both comuni the content ships (the console's comune picker).
+TWO_COMUNI = "ambito@provincia.example.it"
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,9 @@ async def _create_staff(database_url: str) -> None:
         service = StaffService(StaffRepository(session), AuditLog(AuditRepository(session)))
         for role, email in EMAILS.items():
             await service.create(email, role, PASSWORD, by=Actor.cli("tests"))
+        await service.create(
+            TWO_COMUNI, Role.ADMIN, PASSWORD, by=Actor.cli("tests"), cities=("lecce", "bergamo")
+        )
         await session.commit()
     await engine.dispose()
 
@@ -170,6 +177,41 @@ def give_coupon(
     return off_loop(
         lambda: asyncio.run(_issue(deployment.database_url, guest.player_id, template, days_ago))
     )
+
+
+async def _hold(database_url: str, player_id: str, templates: list[str]) -> list[str]:
+    """A pattern no honest phone produces on the player's record, and one held coupon of each
+    template (as the anti-cheat issues them over the risk threshold); their codes."""
+    bundle = load_bundle(CONTENT).bundle
+    assert bundle is not None
+    engine = make_engine(database_url)
+    codes = []
+    async with make_session_factory(engine)() as session:
+        await anticheat.record(
+            session, uuid.UUID(player_id), "replay", {"repeated_fixes": 40, "window_s": 120}
+        )
+        for slug in templates:
+            template = next(t for t in bundle.coupons if t.slug == slug)
+            issued = await issue_coupon(
+                session,
+                template,
+                uuid.UUID(player_id),
+                f"test:{uuid.uuid4().hex}",
+                hold_reason="risk 12 over the threshold 10",
+            )
+            assert issued is not None
+            assert issued.hold_reason
+            codes.append(display(issued.code))
+        await session.commit()
+    await engine.dispose()
+    return codes
+
+
+def hold_coupons(deployment: Deployment, guest: Guest) -> list[str]:
+    """Two coupons (the demo bar's, then another Lecce shop's) issued held to a guest with a
+    replayed trace on record; their codes as shown (`K7QM-4XPR-W`)."""
+    templates = ["caffe-in-piazza", "dolce-trinchese"]
+    return off_loop(lambda: asyncio.run(_hold(deployment.database_url, guest.player_id, templates)))
 
 
 def qr_png(url: str, guest: Guest, code: str) -> bytes:

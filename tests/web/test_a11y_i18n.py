@@ -91,3 +91,29 @@ def test_a_keyboard_alone_starts_and_moves_between_sections(page: Page) -> None:
     page.keyboard.press("Enter")
     expect(page.locator("#view")).to_be_focused()  # focus follows the section
     expect(page.get_by_role("heading", name="Missioni")).to_be_visible()
+
+
+def test_every_section_tab_is_in_sight_at_360_px(page: Page) -> None:
+    """A small phone (360 px): the six tabs fit on screen, none scrolled out of sight, each a
+    44 px target with its whole label, in Italian and English; nothing sticks out sideways."""
+    page.set_viewport_size({"width": 360, "height": 640})
+    page.goto("/")
+    page.get_by_role("button", name="Inizia a giocare").click()
+    tabs = page.locator("#tabs .tab")
+    expect(tabs).to_have_count(6)
+    for language in ("it", "en"):
+        if language == "en":
+            page.get_by_role("button", name="English").click()
+            expect(tabs.nth(3)).to_have_text("Rankings")
+        boxes = page.evaluate(
+            "() => [...document.querySelectorAll('#tabs .tab')].map(t => {"
+            " const r = t.getBoundingClientRect();"
+            " return {left: r.left, right: r.right, height: r.height,"
+            " clipped: t.scrollWidth > t.clientWidth, text: t.textContent}; })"
+        )
+        for box in boxes:
+            assert box["left"] >= 0, box
+            assert box["right"] <= 360, box
+            assert box["height"] >= 44, box
+            assert not box["clipped"], box
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -21,10 +21,13 @@ from tests.paths import CONTENT
 from tests.web.conftest import new_context
 from tests.web.console_env import (
     EMAILS,
+    SHOP_NAME,
+    TWO_COMUNI,
     Deployment,
     assert_fits_360,
     axe_violations,
     deployment,
+    hold_coupons,
     new_guest,
     no_exceptions,
     shot,
@@ -47,12 +50,13 @@ def desk(browser: Browser, deployment: Deployment) -> Iterator[BrowserContext]:
     context.close()
 
 
-def _sign_in(page: Page, role: Role) -> None:
+def _sign_in(page: Page, role: Role | str) -> None:
+    email = EMAILS[role] if isinstance(role, Role) else role
     page.goto("/admin/")
-    page.get_by_label("Email").fill(EMAILS[role])
+    page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Entra").click()
-    expect(page.locator("#who")).to_contain_text(EMAILS[role])
+    expect(page.locator("#who")).to_contain_text(email)
 
 
 def _title_on(url: str, expected: str) -> None:
@@ -106,6 +110,8 @@ def test_nobody_anonymous_no_shop_and_no_curator_reaches_what_is_not_theirs(
     # A curator sees content only; moderation and the audit log are refused, page and API.
     _sign_in(page, Role.CURATOR)
     expect(page.locator("#nav a")).to_have_text(["Contenuti"])
+    expect(page.locator("#city option")).to_have_text(["Lecce"])  # the one comune it holds
+    expect(page.locator("#city")).to_be_disabled()
     page.goto("/admin/#moderation")
     expect(page.locator("#denied")).to_contain_text("Il tuo ruolo (curatore) non può")
     expect(page.locator("#players-table")).to_have_count(0)
@@ -216,7 +222,25 @@ def test_an_admin_onboards_a_shop_bans_a_player_and_reads_the_audit(
         page.get_by_role("button", name="Crea").click()
         expect(page.locator("#staff-table")).to_contain_text("nuovo.curatore@comune.lecce.it")
         assert axe_violations(page) == []
+        assert_fits_360(page)
         shot(page, "console-staff.png")
+
+        # The server's problem details come in the page's language, whatever the browser's is
+        # (this context's locale is Italian): the same account again, in English then Italian.
+        page.locator("#lang").click()
+        expect(page.locator("#nav a").nth(1)).to_have_text("Staff")
+        expect(page.locator("#staff-title")).to_have_text("Staff accounts")
+        for language, said in (
+            ("en", "a staff account nuovo.curatore@comune.lecce.it already exists"),
+            ("it", "l'account dello staff nuovo.curatore@comune.lecce.it esiste già"),
+        ):
+            if language == "it":
+                page.locator("#lang").click()
+                expect(page.locator("#staff-title")).to_have_text("Account dello staff")
+            page.locator("#staff-email").fill("nuovo.curatore@comune.lecce.it")
+            page.locator("#staff-password").fill("another long passphrase 42")
+            page.locator("#staff-form button[type=submit]").click()
+            expect(page.locator("#staff-title ~ div[role=status]")).to_contain_text(f"409: {said}")
 
         page.get_by_role("link", name="Negozi").click()
         for name, value in {
@@ -263,6 +287,7 @@ def test_an_admin_onboards_a_shop_bans_a_player_and_reads_the_audit(
         shot(page, "console-moderation.png")
 
         page.get_by_role("link", name="Registro").click()
+        page.locator("#audit-city").select_option("")  # a ban concerns no comune
         page.get_by_label("Azione (es. player.*, content.publish)").fill("player.*")
         page.get_by_role("button", name="Filtra").click()
         ban = page.locator('#audit-table tr[data-action="player.ban"]')
@@ -273,3 +298,113 @@ def test_an_admin_onboards_a_shop_bans_a_player_and_reads_the_audit(
         assert axe_violations(page) == []
         assert_fits_360(page)
         shot(page, "console-audit.png")
+
+
+def test_an_admin_of_two_comuni_picks_one_and_the_console_follows(
+    desk: BrowserContext, deployment: Deployment
+) -> None:
+    token = httpx.post(
+        f"{deployment.url}/admin/v1/auth/login", json={"email": TWO_COMUNI, "password": PASSWORD}
+    ).json()["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    served = httpx.get(f"{deployment.url}/v1/cities", headers={"Accept-Language": "it"}).json()
+    names = {c["slug"]: c["name"] for c in served}
+    page = desk.new_page()
+    with no_exceptions(page):
+        _sign_in(page, TWO_COMUNI)
+        picker = page.locator("#city")
+        expect(picker.locator("option")).to_have_text([names["bergamo"], names["lecce"]])
+        expect(picker).to_be_enabled()
+
+        for city in ("bergamo", "lecce"):
+            name = names[city]
+            picker.select_option(city)
+            page.get_by_role("link", name="Contenuti").click()
+            expect(page.locator("#versions-scope")).to_contain_text(name)
+            own = httpx.get(
+                f"{deployment.url}/admin/v1/content/versions?city={city}", headers=auth
+            ).json()
+            assert own, f"no version of {city}"
+            rows = page.locator("#versions-table tbody tr")
+            expect(rows).to_have_count(len(own))
+            assert [rows.nth(i).get_attribute("data-version") for i in range(len(own))] == [
+                str(v["id"]) for v in own
+            ]
+
+            page.get_by_role("link", name="Negozi").click()
+            expect(page.locator("#merchants-scope")).to_contain_text(name)
+            shops = page.locator("#merchants-table tbody")
+            if city == "lecce":
+                expect(shops).to_contain_text(SHOP_NAME)
+            else:
+                expect(shops).not_to_contain_text(SHOP_NAME)
+
+            page.get_by_role("link", name="Staff").click()
+            expect(page.locator("#staff-table")).to_contain_text(TWO_COMUNI)
+            staff = page.locator("#staff-table")
+            if city == "lecce":
+                expect(staff).to_contain_text(EMAILS[Role.CURATOR])
+            else:  # the Lecce curator holds nothing in Bergamo
+                expect(staff).not_to_contain_text(EMAILS[Role.CURATOR])
+
+        page.reload()  # the choice lasts the tab's session
+        expect(page.locator("#who")).to_contain_text(TWO_COMUNI)
+        expect(picker).to_have_value("lecce")
+        picker.select_option("bergamo")
+        assert axe_violations(page) == []
+        assert_fits_360(page)
+        shot(page, "console-comuni.png")
+
+
+def test_an_admin_releases_one_held_coupon_and_refuses_another(
+    desk: BrowserContext, deployment: Deployment
+) -> None:
+    guest = new_guest(deployment.url)
+    released, refused = hold_coupons(deployment, guest)
+    page = desk.new_page()
+    with no_exceptions(page):
+        _sign_in(page, Role.ADMIN)
+        page.get_by_role("link", name="Moderazione").click()
+        row = page.locator(f'#risk-table tr[data-risk-player="{guest.player_id}"]')
+        expect(row).to_contain_text("replay (+")  # the recorded evidence
+        expect(row).to_contain_text("repeated_fixes")
+        for code in (released, refused):
+            expect(row.locator(f'li[data-coupon="{code}"]')).to_contain_text("held")
+        assert axe_violations(page) == []
+        assert_fits_360(page)
+        shot(page, "console-held-coupons.png")
+
+        first = row.locator(f'li[data-coupon="{released}"]')
+        first.get_by_label(f"Nota per il coupon {released}").fill("verificato con il negozio")
+        first.get_by_role("button", name="Rilascia").click()
+        message = page.locator("#moderation-message")
+        expect(message).to_contain_text(f"Coupon {released} rilasciato")
+        expect(row.locator(f'li[data-coupon="{released}"]')).to_have_count(0)  # no longer held
+
+        second = row.locator(f'li[data-coupon="{refused}"]')
+        second.get_by_label(f"Nota per il coupon {refused}").fill("traccia ripetuta")
+        second.get_by_role("button", name="Rifiuta").click()
+        expect(message).to_contain_text(f"Coupon {refused} rifiutato")
+        decided = row.locator(f'li[data-coupon="{refused}"]')
+        expect(decided).to_contain_text("refused")
+        expect(decided.get_by_role("button")).to_have_count(0)
+
+    # What the player and the shop see now: one coupon good at the till, one never.
+    mine = httpx.get(f"{deployment.url}/v1/me/coupons", headers=guest.auth).json()
+    states = {c["code"]: c["state"] for c in mine}
+    assert states[released] == "active"
+    assert states[refused] == "refused"
+    shop = {"Authorization": f"Bearer {deployment.shop_key}"}
+    check = httpx.get(f"{deployment.url}/merchant/v1/coupons/{released}", headers=shop).json()
+    assert check["state"] == "redeemable"
+
+    page.get_by_role("link", name="Registro").click()
+    page.locator("#audit-city").select_option("")
+    page.get_by_label("Azione (es. player.*, content.publish)").fill("coupon.*")
+    page.get_by_role("button", name="Filtra").click()
+    expect(page.locator('#audit-table tr[data-action="coupon.release"]')).to_contain_text(
+        "verificato con il negozio"
+    )
+    expect(page.locator('#audit-table tr[data-action="coupon.refuse"]')).to_contain_text(
+        "traccia ripetuta"
+    )

@@ -154,6 +154,15 @@ def test_other_shops_unknown_and_expired_coupons_get_clear_messages(
     expect(page.locator("#outcome")).to_contain_text("Coupon scaduto il")
     assert _redemptions_of(deployment, expired) == []
 
+    # In English, the page asks the API in English too (the browser's own header says it-IT),
+    # so a problem's detail shown as the server wrote it is in the page's language.
+    page.locator("#lang").click()
+    page.locator("#code").fill(display(unknown))
+    with page.expect_request(lambda r: "/merchant/v1/coupons/" in r.url) as asked:
+        page.locator("#check").click()
+    assert asked.value.headers["accept-language"] == "en"
+    expect(page.locator("#outcome")).to_contain_text("No such coupon")
+
 
 def test_a_typed_code_is_checked_as_typed_and_a_reload_mid_redemption_replays(
     till: BrowserContext, deployment: Deployment, tmp_path: Path

@@ -28,14 +28,17 @@ async function render(container: HTMLElement, ctx: Context): Promise<void> {
   const source = h("select", {}, h("option", { value: "" }, i18n.t("audit.source.all")), h("option", { value: "staff" }, "staff"), h("option", { value: "merchant" }, "merchant"));
   const from = h("input", { type: "datetime-local" });
   const to = h("input", { type: "datetime-local" });
+  const city = h("select", {},
+    h("option", { value: ctx.city() }, ctx.cityName()),
+    h("option", { value: "" }, i18n.t("audit.city.all")));
   const form = h("form", { class: "row wrap", id: "audit-form" },
     field("audit-actor", i18n.t("audit.actor"), actor), field("audit-action", i18n.t("audit.action"), action),
-    field("audit-source", i18n.t("audit.source"), source), field("audit-from", i18n.t("audit.from"), from),
+    field("audit-city", i18n.t("audit.city"), city), field("audit-source", i18n.t("audit.source"), source), field("audit-from", i18n.t("audit.from"), from),
     field("audit-to", i18n.t("audit.to"), to), h("button", { type: "submit", class: "secondary" }, i18n.t("audit.filter")));
 
   const load = async () => {
     const params = new URLSearchParams({ limit: "200" });
-    for (const [name, value] of [["actor", actor.value.trim()], ["action", action.value.trim()], ["source", source.value], ["from", utc(from.value)], ["to", utc(to.value)]]) {
+    for (const [name, value] of [["actor", actor.value.trim()], ["action", action.value.trim()], ["source", source.value], ["city", city.value], ["from", utc(from.value)], ["to", utc(to.value)]]) {
       if (value) params.set(name as string, value);
     }
     const entries = await session.call<Entry[]>(`/admin/v1/audit?${params}`);

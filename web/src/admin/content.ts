@@ -53,13 +53,22 @@ class ContentView {
     container.append(
       h("section", { class: "panel", "aria-labelledby": "content-title" },
         h("h2", { id: "content-title" }, t("content.title")),
+        h("p", { class: "hint", id: "content-scope" }, this.ctx.i18n.t("scope", { city: this.ctx.cityName() })),
         field("upload-folder", t("content.folder"), folder),
         field("upload-files", t("content.zip"), files),
         this.message, this.report, this.previewBox),
       h("section", { class: "panel", "aria-labelledby": "versions-title" },
-        h("h2", { id: "versions-title" }, t("versions.title")), this.versions),
+        h("h2", { id: "versions-title" }, t("versions.title")),
+        h("p", { class: "hint", id: "versions-scope" }, this.ctx.i18n.t("versions.scope", { city: this.ctx.cityName() })),
+        this.versions),
     );
     void this.loadVersions();
+  }
+
+  /** The path with the picked comune: files without a city.yaml are that comune's, and the
+   * versions listed are its own. */
+  private scoped(path: string): string {
+    return `${path}${path.includes("?") ? "&" : "?"}city=${encodeURIComponent(this.ctx.city())}`;
   }
 
   private async fromFiles(list: File[]): Promise<Upload> {
@@ -74,7 +83,7 @@ class ContentView {
     this.message.className = "";
     this.message.textContent = this.ctx.i18n.t("content.checking");
     try {
-      const report = await this.ctx.session.upload<Report>("/admin/v1/content/validate", formData(this.upload));
+      const report = await this.ctx.session.upload<Report>(this.scoped("/admin/v1/content/validate"), formData(this.upload));
       this.show(report);
     } catch (error) {
       this.ctx.fail(this.message, error);
@@ -148,7 +157,7 @@ class ContentView {
   private async preview(slug: string): Promise<void> {
     const { i18n } = this.ctx;
     try {
-      const path = `/admin/v1/content/preview/quests/${encodeURIComponent(slug)}?lang=${i18n.language}`;
+      const path = this.scoped(`/admin/v1/content/preview/quests/${encodeURIComponent(slug)}?lang=${i18n.language}`);
       const collection = await this.ctx.session.upload<FeatureCollection>(path, formData(this.upload!));
       this.map?.remove();
       const box = h("div", { id: "preview-map", class: "preview-map", role: "region", "aria-label": i18n.t("preview.map") });
@@ -164,7 +173,7 @@ class ContentView {
   private async publish(button: HTMLButtonElement): Promise<void> {
     button.disabled = true;
     try {
-      const done = await this.ctx.session.upload<{ version_id: number; status: string }>("/admin/v1/content/publish", formData(this.upload!));
+      const done = await this.ctx.session.upload<{ version_id: number; status: string }>(this.scoped("/admin/v1/content/publish"), formData(this.upload!));
       this.message.className = "outcome good";
       this.message.textContent = this.ctx.i18n.t("publish.done", { id: done.version_id, status: done.status });
       await this.loadVersions();
@@ -177,7 +186,7 @@ class ContentView {
   private async loadVersions(): Promise<void> {
     const { i18n } = this.ctx;
     try {
-      const versions = await this.ctx.session.call<Version[]>("/admin/v1/content/versions?limit=20");
+      const versions = await this.ctx.session.call<Version[]>(this.scoped("/admin/v1/content/versions?limit=20"));
       const rows = versions.map((v) => {
         const action = v.active
           ? h("strong", {}, i18n.t("versions.active"))

@@ -2,7 +2,7 @@
 
 import "../common/staff.css";
 import "./console.css";
-import { ApiError } from "../common/api";
+import { ApiError, request, speak } from "../common/api";
 import { I18n } from "../common/i18n";
 import { auditSection } from "./audit";
 import { contentSection } from "./content";
@@ -10,7 +10,7 @@ import { h } from "./dom";
 import { MESSAGES } from "./messages";
 import { merchantsSection, staffSection } from "./people";
 import { moderationSection } from "./moderation";
-import { StaffSession, type Role } from "./session";
+import { StaffSession, type Me, type Role } from "./session";
 
 export interface Section {
   id: string;
@@ -21,21 +21,36 @@ export interface Section {
 export interface Context {
   i18n: I18n;
   session: StaffSession;
+  /** The comune the console works on (the picker in the header): content, shops, staff
+   * grants and the audit log are scoped to it. */
+  city(): string;
+  /** Its name, for headings and messages. */
+  cityName(): string;
   /** Show an API failure where the section's messages go. */
   fail(target: HTMLElement, error: unknown): void;
 }
 
 const SECTIONS: Section[] = [contentSection, staffSection, merchantsSection, moderationSection, auditSection];
 const EMAIL_SLOT = "lupiae.staff.email";
+const CITY_SLOT = "lupiae.staff.city";
+
+interface City {
+  slug: string;
+  name: string;
+}
 
 const i18n = new I18n(MESSAGES);
+speak(() => i18n.language);
 const session = new StaffSession();
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 let role: Role | null = null;
+let cities: City[] = [];
 
 const context: Context = {
   i18n,
   session,
+  city: () => $<HTMLSelectElement>("city").value || cities[0]?.slug || "lecce",
+  cityName: () => cities.find((c) => c.slug === context.city())?.name ?? context.city(),
   fail(target, error) {
     target.className = "outcome bad";
     target.textContent =
@@ -76,14 +91,38 @@ async function route(): Promise<void> {
   await section.render(view, context);
 }
 
+/** The comuni this account works on: those it holds a role on (every served comune for a
+ * token without grants), named as GET /v1/cities names them; a granted comune with no content
+ * published yet is listed by its slug (its curator publishes the first version from here). */
+async function loadCities(grants: Me["grants"]): Promise<City[]> {
+  const served = await request<City[]>("/v1/cities").catch(() => [] as City[]);
+  const names = new Map(served.map((c) => [c.slug, c.name]));
+  const slugs = grants === null ? served.map((c) => c.slug) : Object.keys(grants);
+  return slugs
+    .map((slug) => ({ slug, name: names.get(slug) ?? slug }))
+    .sort((a, b) => a.name.localeCompare(b.name, i18n.language));
+}
+
+function renderCities(): void {
+  const select = $<HTMLSelectElement>("city");
+  const kept = sessionStorage.getItem(CITY_SLOT);
+  select.replaceChildren(...cities.map((c) => h("option", { value: c.slug }, c.name)));
+  select.value = cities.some((c) => c.slug === kept) ? kept! : (cities[0]?.slug ?? "");
+  select.disabled = cities.length < 2;
+  $("city-picker").hidden = cities.length === 0;
+}
+
 async function start(): Promise<void> {
+  let me: Me;
   try {
-    const me = await session.me();
+    me = await session.me();
     role = me.role;
   } catch {
     showSignIn();
     return;
   }
+  cities = await loadCities(me.grants ?? null);
+  renderCities();
   $("signin").hidden = true;
   $("nav").hidden = false;
   $("signout").hidden = false;
@@ -96,6 +135,7 @@ function showSignIn(message = ""): void {
   $("signin").hidden = false;
   $("nav").hidden = true;
   $("signout").hidden = true;
+  $("city-picker").hidden = true;
   $("denied").hidden = true;
   $("who").textContent = "";
   $("view").replaceChildren();
@@ -108,8 +148,12 @@ async function signIn(event: Event): Promise<void> {
   try {
     await session.signIn(email, $<HTMLInputElement>("password").value);
   } catch (error) {
-    const throttled = error instanceof ApiError && error.status === 429;
-    $("signin-error").textContent = i18n.t(throttled ? "signin.throttled" : "signin.bad");
+    const status = error instanceof ApiError ? error.status : 0;
+    $("signin-error").textContent =
+      status === 401 ? i18n.t("signin.bad")
+      : status === 429 ? i18n.t("signin.throttled")
+      : error instanceof ApiError ? i18n.t("error", { status, detail: error.message })
+      : String(error instanceof Error ? error.message : error);
     return;
   }
   $<HTMLInputElement>("password").value = "";
@@ -130,9 +174,14 @@ $("lang").addEventListener("click", () => i18n.set(i18n.language === "it" ? "en"
 $("signout").addEventListener("click", () => {
   session.signOut();
   sessionStorage.removeItem(EMAIL_SLOT);
+  sessionStorage.removeItem(CITY_SLOT);
   showSignIn();
 });
 window.addEventListener("hashchange", () => void route());
+$("city").addEventListener("change", () => {
+  sessionStorage.setItem(CITY_SLOT, context.city());
+  void route();
+});
 i18n.onChange(applyLanguage);
 i18n.apply(document);
 $("lang").textContent = i18n.language === "it" ? "EN" : "IT";

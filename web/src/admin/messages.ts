@@ -2,6 +2,13 @@ import type { Catalogue } from "../common/i18n";
 
 export const MESSAGES: Catalogue = {
   "it": {
+    "city": "Comune",
+    "scope": "Comune: {city}",
+    "staff.scope": "Account con un ruolo sul comune di {city}; un nuovo account riceve il suo ruolo su {city}.",
+    "merchants.scope": "Negozi del comune di {city}; un nuovo negozio è registrato nel distretto di {city}.",
+    "versions.scope": "Versioni del comune di {city}.",
+    "audit.city": "Comune",
+    "audit.city.all": "tutti, e nessuno",
     "risk.title": "Giocatori per rischio anti-cheat (ultimi 30 giorni)",
     "risk.none": "Nessun sospetto registrato.",
     "risk.score": "rischio {risk} (soglia {threshold}), {records} segnalazioni",
@@ -134,6 +141,13 @@ export const MESSAGES: Catalogue = {
     "col.detail": "Dettagli"
   },
   "en": {
+    "city": "Comune (municipality)",
+    "scope": "Comune: {city}",
+    "staff.scope": "Accounts holding a role on {city}; a new account gets its role on {city}.",
+    "merchants.scope": "Shops of {city}; a new shop is onboarded in the district of {city}.",
+    "versions.scope": "Versions of {city}.",
+    "audit.city": "Comune (municipality)",
+    "audit.city.all": "all, and none",
     "risk.title": "Players by anti-cheat risk (last 30 days)",
     "risk.none": "No suspicion recorded.",
     "risk.score": "risk {risk} (threshold {threshold}), {records} records",

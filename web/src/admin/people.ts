@@ -7,6 +7,7 @@ interface Account {
   id: string;
   email: string;
   role: string;
+  grants: Record<string, string>;
   last_login_at: string | null;
   disabled_at: string | null;
 }
@@ -15,6 +16,7 @@ interface Shop {
   name: string;
   street: string;
   category: string;
+  city: string;
 }
 
 function table(ctx: Context, id: string, caption: string, columns: string[], rows: HTMLElement[]): HTMLElement {
@@ -34,10 +36,11 @@ async function renderStaff(container: HTMLElement, ctx: Context): Promise<void> 
   const form = h("form", { class: "stack", id: "staff-form" },
     field("staff-email", i18n.t("col.email"), email), field("staff-password", i18n.t("signin.password"), password),
     field("staff-role", i18n.t("staff.role"), role), h("button", { type: "submit", class: "primary" }, i18n.t("staff.add")));
+  const city = ctx.city();
   const load = async () => {
-    const accounts = await session.call<Account[]>("/admin/v1/staff");
+    const accounts = (await session.call<Account[]>("/admin/v1/staff")).filter((a) => a.grants[city]);
     list.replaceChildren(table(ctx, "staff-table", i18n.t("staff.title"), ["col.email", "col.role", "col.lastlogin", "col.actions"],
-      accounts.map((a) => h("tr", {}, h("td", {}, a.email), h("td", {}, i18n.t(`role.${a.role}`)), h("td", {}, when(a.last_login_at, i18n.language)),
+      accounts.map((a) => h("tr", {}, h("td", {}, a.email), h("td", {}, i18n.t(`role.${a.grants[city]}`)), h("td", {}, when(a.last_login_at, i18n.language)),
         h("td", {}, a.disabled_at ? i18n.t("staff.disabled") : h("button", { type: "button", class: "danger",
           "aria-label": i18n.t("staff.disable.label", { email: a.email }),
           onclick: () => void session.call(`/admin/v1/staff/${a.id}/disable`, { method: "POST" }).then(load, (e) => ctx.fail(message, e)) },
@@ -45,7 +48,7 @@ async function renderStaff(container: HTMLElement, ctx: Context): Promise<void> 
   };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    void session.call<Account>("/admin/v1/staff", { body: { email: email.value, role: role.value, password: password.value } }).then(
+    void session.call<Account>("/admin/v1/staff", { body: { email: email.value, role: role.value, password: password.value, cities: [city] } }).then(
       (created) => {
         message.className = "outcome good";
         message.textContent = i18n.t("staff.created", { email: created.email });
@@ -56,7 +59,8 @@ async function renderStaff(container: HTMLElement, ctx: Context): Promise<void> 
     );
   });
   container.append(h("section", { class: "panel", "aria-labelledby": "staff-title" },
-    h("h2", { id: "staff-title" }, i18n.t("staff.title")), list, h("h3", {}, i18n.t("staff.create")), form, message));
+    h("h2", { id: "staff-title" }, i18n.t("staff.title")),
+    h("p", { class: "hint", id: "staff-scope" }, i18n.t("staff.scope", { city: ctx.cityName() })), list, h("h3", {}, i18n.t("staff.create")), form, message));
   await load().catch((e) => ctx.fail(message, e));
 }
 
@@ -85,8 +89,9 @@ async function renderMerchants(container: HTMLElement, ctx: Context): Promise<vo
       (issued) => message.replaceChildren(keyOnce(ctx, slug, issued.api_key)),
       (error) => ctx.fail(message, error),
     );
+  const city = ctx.city();
   const load = async () => {
-    const shops = await session.call<Shop[]>("/admin/v1/merchants");
+    const shops = (await session.call<Shop[]>("/admin/v1/merchants")).filter((s) => s.city === city);
     list.replaceChildren(table(ctx, "merchants-table", i18n.t("merchants.title"), ["col.shop", "col.street", "col.actions"],
       shops.map((s) => h("tr", {}, h("td", {}, `${s.name} (${s.slug})`), h("td", {}, s.street),
         h("td", {}, h("button", { type: "button", class: "secondary", "aria-label": i18n.t("merchants.rotate.label", { slug: s.slug }),
@@ -94,7 +99,10 @@ async function renderMerchants(container: HTMLElement, ctx: Context): Promise<vo
   };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const body = Object.fromEntries(Object.entries(inputs).map(([k, input]) => [k, k === "lat" || k === "lon" ? Number(input.value) : input.value]));
+    const body = {
+      ...Object.fromEntries(Object.entries(inputs).map(([k, input]) => [k, k === "lat" || k === "lon" ? Number(input.value) : input.value])),
+      city,
+    };
     void session.call<{ api_key: string; merchant: Shop }>("/admin/v1/merchants", { body }).then(
       (created) => {
         message.replaceChildren(keyOnce(ctx, created.merchant.slug, created.api_key));
@@ -105,7 +113,8 @@ async function renderMerchants(container: HTMLElement, ctx: Context): Promise<vo
     );
   });
   container.append(h("section", { class: "panel", "aria-labelledby": "merchants-title" },
-    h("h2", { id: "merchants-title" }, i18n.t("merchants.title")), message, list,
+    h("h2", { id: "merchants-title" }, i18n.t("merchants.title")),
+    h("p", { class: "hint", id: "merchants-scope" }, i18n.t("merchants.scope", { city: ctx.cityName() })), message, list,
     field("merchant-grace", i18n.t("merchants.grace"), grace),
     h("h3", {}, i18n.t("merchants.onboard")), form));
   await load().catch((e) => ctx.fail(message, e));

@@ -1,7 +1,7 @@
 /** The staff session: the token lives in sessionStorage only (gone with the tab), never in
  * localStorage; a 401 on any call sends the page back to the sign-in form. */
 
-import { ApiError, request } from "../common/api";
+import { ApiError, apiHeaders, problem, request } from "../common/api";
 
 const SLOT = "lupiae.staff.token";
 
@@ -11,6 +11,8 @@ export interface Me {
   subject: string;
   role: Role;
   email: string;
+  /** Role per comune; null for a token minted with the secret (every comune). */
+  grants: Record<string, Role> | null;
 }
 
 export class StaffSession {
@@ -46,12 +48,12 @@ export class StaffSession {
   async upload<T>(path: string, form: FormData): Promise<T> {
     const response = await fetch(path, {
       method: "POST",
-      headers: { Authorization: `Bearer ${this.token() ?? ""}`, Accept: "application/json" },
+      headers: { Authorization: `Bearer ${this.token() ?? ""}`, Accept: "application/json", ...apiHeaders() },
       body: form,
     });
     const data = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     if (!response.ok) {
-      const error = new ApiError(response.status, String(data.type ?? "").split("/").pop() ?? "", String(data.detail ?? ""), data);
+      const error = problem(response.status, response.statusText, data);
       this.expired(error);
       throw error;
     }

@@ -1,7 +1,7 @@
 /** The shop's page at the till (`/merchant/`): sign in, scan or type, verify, redeem once. */
 
 import "../common/staff.css";
-import { ApiError } from "../common/api";
+import { ApiError, speak } from "../common/api";
 import { I18n } from "../common/i18n";
 import { checkTyped, display } from "./codes";
 import { MESSAGES } from "./messages";
@@ -12,6 +12,7 @@ import { ShopApi, today, type Shop } from "./shop";
 import { renderHistory } from "./history";
 
 const i18n = new I18n(MESSAGES);
+speak(() => i18n.language);
 const api = new ShopApi();
 const redeemer = new Redeemer(sessionStorage, () => api.apiKey());
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -76,7 +77,10 @@ async function signIn(event: Event): Promise<void> {
   try {
     await enter(key);
   } catch (error) {
-    $("signin-error").textContent = i18n.t(error instanceof ApiError ? "signin.bad" : "signin.offline");
+    $("signin-error").textContent =
+      !(error instanceof ApiError) ? i18n.t("signin.offline")
+      : error.status === 401 ? i18n.t("signin.bad")
+      : problemText(error.status, error.body);
   }
 }
 

@@ -3,6 +3,8 @@
  * double tap joins the request in flight, and a retry or a reload sends the same key again, so
  * the server replays its first answer instead of redeeming twice (docs/merchants.md). */
 
+import { apiHeaders } from "../common/api";
+
 export interface Attempt {
   key: string;
   code: string;
@@ -73,6 +75,7 @@ export class Redeemer {
         "Idempotency-Key": attempt.key,
         "Content-Type": "application/json",
         Accept: "application/json",
+        ...apiHeaders(),
       },
       body: JSON.stringify(body),
     });

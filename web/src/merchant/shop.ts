@@ -2,7 +2,7 @@
  * only (gone with the tab); the public keys that verify QR codes are not secret and are kept
  * in localStorage so that a reload without network can still check a signature. */
 
-import { request } from "../common/api";
+import { apiHeaders, problem, request } from "../common/api";
 import type { Jwk } from "./qr";
 
 const KEY_SLOT = "lupiae.merchant.key";
@@ -85,9 +85,12 @@ export class ShopApi {
 
   async csv(from: string, to: string): Promise<Blob> {
     const response = await fetch(`/merchant/v1/redemptions?from=${from}&to=${to}&format=csv`, {
-      headers: { Authorization: `Bearer ${this.apiKey()}` },
+      headers: { Authorization: `Bearer ${this.apiKey()}`, ...apiHeaders() },
     });
-    if (!response.ok) throw new Error(`${response.status}`);
+    if (!response.ok) {
+      const data = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+      throw problem(response.status, response.statusText, data);
+    }
     return response.blob();
   }
 

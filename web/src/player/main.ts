@@ -26,6 +26,7 @@ interface AppConfig {
 /** What the first screen needs, asked for at once and in parallel (nothing secret). */
 function prefetch(language: string) {
   return {
+    language,
     config: request<AppConfig>("/v1/app-config"),
     areas: request<FeatureCollection>("/v1/areas", { language }),
     sites: request<FeatureCollection>("/v1/pois", { language }),
@@ -114,7 +115,8 @@ class App {
     const [config, { createMap }] = await Promise.all([early.config, early.map]);
     this.city = createMap($("map"), config.map_style_url, this.i18n.t("map.label"));
     const [areas, sites] = await Promise.all([early.areas, early.sites, this.city.ready]);
-    this.ctx.sites = sitesFrom(sites);
+    // A language switched meanwhile has fetched the sites in the new language: keep those.
+    if (this.i18n.language === early.language) this.ctx.sites = sitesFrom(sites);
     const map = this.city.map;
     this.city.draw(areas, sites);
     this.city.onSiteClick((slug) => this.ctx.showSite(slug));
