@@ -44,6 +44,11 @@ class CityFile(fmt.Strict):
     )
     demo: bool = Field(default=False, description="Dimostrazione di riuso / a demo of reuse")
     website: str | None = None
+    istat_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{6}$",
+        description="Codice ISTAT del comune / the comune's ISTAT code (open data: spatial coverage)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> CityFile:
@@ -88,6 +93,7 @@ def _normalised(city: CityFile) -> model.City:
         bbox=(west, south, east, north),
         demo=city.demo,
         website=city.website,
+        istat_code=city.istat_code,
     )
 
 

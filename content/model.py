@@ -197,6 +197,7 @@ class City(Frozen):
     bbox: BBox
     demo: bool = False  # a demonstration of reuse, not the comune's own game
     website: str | None = None
+    istat_code: str | None = None  # ISTAT's code of the comune (open data: spatial coverage)
 
     def contains(self, lat: float, lon: float) -> bool:
         west, south, east, north = self.bbox
@@ -210,6 +211,7 @@ LECCE = City(
     publisher=LocalText(it="Comune di Lecce", en="Municipality of Lecce"),
     bbox=(18.02, 40.22, 18.40, 40.47),
     website="https://www.comune.lecce.it",
+    istat_code="075035",
 )
 
 

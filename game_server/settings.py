@@ -111,7 +111,9 @@ class Settings(BaseSettings):
     opendata_cap_per_site_day: int = Field(default=1, ge=1, le=10)
     opendata_max_sites_per_day: int = Field(default=10, ge=1, le=100)
     opendata_epsilon: float | None = Field(default=None, gt=0, le=10)
-    opendata_cities: list[str] = ["lecce"]
+    # Comuni whose open data are built and catalogued; empty: every comune published here
+    # (game_server.cities: each with its own publisher and IPA code from its city.yaml).
+    opendata_cities: list[str] = []
     # The public address the catalogue's URLs are built on (what harvesters reach).
     public_url: str = "http://127.0.0.1:8000"
     # Staff (admin API): token lifetime, failed logins allowed per email and window.

@@ -1,7 +1,8 @@
 """The DCAT-AP_IT catalogue of the published releases, as RDF (Turtle and JSON-LD).
 
-One catalogue per deployment; per comune one dataset ("visits to heritage sites per hour"),
-whose distributions are the published releases' CSV and GeoJSON files, each with its
+One catalogue per deployment (published by Lecce's comune when it is served); per comune one
+dataset ("visits to heritage sites per hour"), published by that comune with its IPA code
+(`game_server.cities`: its city.yaml), whose distributions are the published releases' CSV and GeoJSON files, each with its
 CC-BY 4.0 licence and a `dcat:downloadURL` under `/opendata/`. The properties DCAT-AP_IT
 makes mandatory are all there (see tests/game_server/opendata/shapes.ttl): the catalogue's title,
 description, publisher, modified and datasets; each dataset's identifier, title, description,
@@ -17,7 +18,7 @@ from datetime import date, datetime
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
-from game_server.opendata.cities import City
+from content.model import DEFAULT_CITY, City
 from game_server.opendata.models import OpenDataRelease
 
 DCATAPIT = Namespace("http://dati.gov.it/onto/dcatapit#")
@@ -39,7 +40,8 @@ def _agent(graph: Graph, base: str, city: City) -> URIRef:
     agent = URIRef(f"{base}/opendata/{city.slug}#publisher")
     graph.add((agent, RDF.type, DCATAPIT.Agent))
     graph.add((agent, RDF.type, FOAF.Agent))
-    graph.add((agent, FOAF.name, Literal(city.name, lang="it")))
+    graph.add((agent, FOAF.name, Literal(city.publisher.it, lang="it")))
+    graph.add((agent, FOAF.name, Literal(city.publisher.en, lang="en")))
     graph.add((agent, DCTERMS.identifier, Literal(city.ipa_code)))
     return agent
 
@@ -68,8 +70,9 @@ def _coverage(graph: Graph, dataset: URIRef, city: City, first: date, last: date
     box = f"POLYGON(({west} {south},{east} {south},{east} {north},{west} {north},{west} {south}))"
     graph.add((dataset, DCTERMS.spatial, place))
     graph.add((place, RDF.type, DCTERMS.Location))
-    graph.add((place, DCATAPIT.geographicalIdentifier, Literal(city.istat_code)))
-    graph.add((place, LOCN.geographicalName, Literal(city.name, lang="it")))
+    if city.istat_code is not None:  # city.yaml's istat_code (DCAT-AP_IT asks for it)
+        graph.add((place, DCATAPIT.geographicalIdentifier, Literal(city.istat_code)))
+    graph.add((place, LOCN.geographicalName, Literal(city.name.it, lang="it")))
     graph.add(
         (
             place,
@@ -83,8 +86,9 @@ def _contact(graph: Graph, base: str, city: City) -> URIRef:
     contact = URIRef(f"{base}/opendata/{city.slug}#contact")
     graph.add((contact, RDF.type, DCATAPIT.Organization))
     graph.add((contact, RDF.type, VCARD.Organization))
-    graph.add((contact, VCARD.fn, Literal(f"{city.name} — ufficio open data")))
-    graph.add((contact, VCARD.hasURL, URIRef(city.homepage)))
+    graph.add((contact, VCARD.fn, Literal(f"{city.publisher.it} — ufficio open data")))
+    if city.website is not None:
+        graph.add((contact, VCARD.hasURL, URIRef(city.website)))
     return contact
 
 
@@ -127,7 +131,8 @@ def _describe(graph: Graph, dataset: URIRef, base: str, city: City) -> None:
     graph.add((dataset, RDF.type, DCATAPIT.Dataset))
     graph.add((dataset, RDF.type, DCAT.Dataset))
     graph.add((dataset, DCTERMS.identifier, Literal(f"{city.ipa_code}:lupiae-heritage-visits")))
-    _texts(graph, dataset, DCTERMS.title, (TITLE[0].format(city.name), TITLE[1].format(city.name)))
+    titles = (TITLE[0].format(city.name.it), TITLE[1].format(city.name.en))
+    _texts(graph, dataset, DCTERMS.title, titles)
     _texts(graph, dataset, DCTERMS.description, DESCRIPTION)
     graph.add((dataset, DCAT.theme, THEME))
     graph.add((dataset, DCTERMS.publisher, agent))
@@ -185,8 +190,9 @@ def catalogue(
     graph.add((root, DCTERMS.language, LANG_IT))
     everything = [r for rs in releases.values() for r in rs]
     modified = max((r.published_at or r.built_at for r in everything), default=None)
-    if cities:
-        graph.add((root, DCTERMS.publisher, _agent(graph, base, cities[0])))
+    if cities:  # the deployment's own comune publishes the catalogue; each dataset its own
+        owner = next((c for c in cities if c.slug == DEFAULT_CITY), cities[0])
+        graph.add((root, DCTERMS.publisher, _agent(graph, base, owner)))
     graph.add((root, DCTERMS.modified, _date(modified or now)))
     for city in cities:
         if releases.get(city.slug):

@@ -16,7 +16,8 @@ from game_server.cli import load_settings
 from game_server.clock import utcnow
 from game_server.db import make_engine, make_session_factory
 from game_server.errors import DomainError
-from game_server.opendata.cities import DEFAULT_CITY, city
+from content.model import DEFAULT_CITY
+from game_server.cities import pick, stored_registry
 from game_server.opendata.release import build, latest_day
 from game_server.opendata.service import policy_of, publish
 from game_server.settings import Settings
@@ -46,7 +47,9 @@ def _build(args: argparse.Namespace) -> int:
     async def action(
         sessions: async_sessionmaker[AsyncSession], settings: Settings
     ) -> dict[str, Any]:
-        comune, policy, now = city(args.city), policy_of(settings), utcnow()
+        async with sessions() as session:
+            comune = pick(await stored_registry(session), args.city)
+        policy, now = policy_of(settings), utcnow()
         day = args.date or latest_day(comune, policy, now)
         started = time.perf_counter()
         release = await build(sessions, comune, day, policy, now)

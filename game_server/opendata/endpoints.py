@@ -6,17 +6,18 @@ from datetime import date
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from game_server.clock import utcnow
 from game_server.deps import SessionDep, SettingsDep
 from game_server.errors import NotFound
 from game_server.opendata import files
 from game_server.opendata.catalog import catalogue
-from game_server.opendata.cities import City, city
+from content.model import City
+from game_server.cities import registry
 from game_server.opendata.models import OpenDataRelease
 from game_server.opendata.release import cells_of, sites_of
-from game_server.opendata.service import published, published_release
+from game_server.opendata.service import opendata_cities, published, published_release
 
 router = APIRouter(prefix="/opendata", tags=["open data"])
 
@@ -24,8 +25,10 @@ CitySlug = Annotated[str, Path(pattern="^[a-z0-9-]{1,40}$")]
 _CACHE = {"Cache-Control": "public, max-age=3600"}
 
 
-async def _graph_bytes(session: SessionDep, settings: SettingsDep, fmt: str) -> bytes:
-    cities = [city(slug) for slug in settings.opendata_cities]
+async def _graph_bytes(
+    request: Request, session: SessionDep, settings: SettingsDep, fmt: str
+) -> bytes:
+    cities = list(opendata_cities(registry(request.app.state), settings).values())
     releases = {c.slug: await published(session, c.slug) for c in cities}
     graph = catalogue(settings.public_url.rstrip("/"), cities, releases, utcnow())
     return graph.serialize(format=fmt).encode()
@@ -34,9 +37,10 @@ async def _graph_bytes(session: SessionDep, settings: SettingsDep, fmt: str) -> 
 @router.get(
     "/catalog.ttl", response_class=Response, responses={200: {"content": {"text/turtle": {}}}}
 )
-async def catalog_turtle(session: SessionDep, settings: SettingsDep) -> Response:
-    """The DCAT-AP_IT catalogue in Turtle, for CKAN and dati.gov.it harvesters."""
-    body = await _graph_bytes(session, settings, "turtle")
+async def catalog_turtle(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """The DCAT-AP_IT catalogue in Turtle, for CKAN and dati.gov.it harvesters: one dataset
+    per comune, published by that comune (its IPA code)."""
+    body = await _graph_bytes(request, session, settings, "turtle")
     return Response(body, media_type="text/turtle; charset=utf-8", headers=_CACHE)
 
 
@@ -45,21 +49,22 @@ async def catalog_turtle(session: SessionDep, settings: SettingsDep) -> Response
     response_class=Response,
     responses={200: {"content": {"application/ld+json": {}}}},
 )
-async def catalog_jsonld(session: SessionDep, settings: SettingsDep) -> Response:
+async def catalog_jsonld(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """The same catalogue in JSON-LD."""
-    body = await _graph_bytes(session, settings, "json-ld")
+    body = await _graph_bytes(request, session, settings, "json-ld")
     return Response(body, media_type="application/ld+json", headers=_CACHE)
 
 
 async def _release(
-    session: SessionDep, settings: SettingsDep, slug: str, day: date
+    request: Request, session: SessionDep, settings: SettingsDep, slug: str, day: date
 ) -> tuple[City, OpenDataRelease]:
-    if slug not in settings.opendata_cities:
+    comune = opendata_cities(registry(request.app.state), settings).get(slug)
+    if comune is None:
         raise NotFound(f"no open data for {slug!r}")
     release = await published_release(session, slug, day)
     if release is None:
         raise NotFound(f"no published release of {slug} for {day}")
-    return city(slug), release
+    return comune, release
 
 
 @router.get(
@@ -68,9 +73,9 @@ async def _release(
     responses={200: {"content": {"text/csv": {}}}},
 )
 async def visits_csv(
-    slug: CitySlug, day: date, session: SessionDep, settings: SettingsDep
+    slug: CitySlug, day: date, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    comune, _ = await _release(session, settings, slug, day)
+    comune, _ = await _release(request, session, settings, slug, day)
     names = {s.slug: s.name for s in await sites_of(session, comune)}
     body = files.to_csv(await cells_of(session, slug, day), names)
     return Response(body, media_type="text/csv; charset=utf-8", headers=_CACHE)
@@ -78,9 +83,9 @@ async def visits_csv(
 
 @router.get("/{slug}/{day}/datapackage.json")
 async def visits_datapackage(
-    slug: CitySlug, day: date, session: SessionDep, settings: SettingsDep
+    slug: CitySlug, day: date, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    comune, release = await _release(session, settings, slug, day)
+    comune, release = await _release(request, session, settings, slug, day)
     body = orjson.dumps(files.datapackage(comune, release))
     return Response(body, media_type="application/json", headers=_CACHE)
 
@@ -91,9 +96,9 @@ async def visits_datapackage(
     responses={200: {"content": {"application/geo+json": {}}}},
 )
 async def visits_geojson(
-    slug: CitySlug, day: date, session: SessionDep, settings: SettingsDep
+    slug: CitySlug, day: date, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    comune, release = await _release(session, settings, slug, day)
+    comune, release = await _release(request, session, settings, slug, day)
     cells = await cells_of(session, slug, day)
     body = orjson.dumps(files.to_geojson(comune, release, cells, await sites_of(session, comune)))
     return Response(body, media_type="application/geo+json", headers=_CACHE)

@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Any
 
-from game_server.opendata.cities import City
+from content.model import City
 from game_server.opendata.models import OpenDataCell, OpenDataRelease
 from game_server.opendata.release import Site
 
@@ -93,10 +93,11 @@ def datapackage(city: City, release: OpenDataRelease) -> dict[str, Any]:
     return {
         "profile": "tabular-data-package",
         "name": f"{city.slug}-heritage-visits-{day}",
-        "title": f"Visite ai siti del patrimonio per ora — {city.name} — {day}",
+        "title": f"Visite ai siti del patrimonio per ora — {city.name.it} — {day}",
         "description": "Visits to heritage sites per site and local hour, from the Lupiae game; "
         "each player's contribution capped, small counts suppressed.",
         "licenses": [LICENSE],
+        "publisher": {"name": city.publisher.it, "ipa_code": city.ipa_code},
         "lupiae:built_on": release.built_at.date().isoformat(),
         "lupiae:privacy": privacy_note(release),
         "resources": [

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from game_server.opendata.cities import city
+from content.model import City
+from game_server.cities import stored_registry
 from game_server.opendata.models import OpenDataRelease
 from game_server.opendata.release import Policy, build, latest_day
 from game_server.settings import Settings
@@ -46,8 +47,9 @@ async def build_and_publish_due(
     """The scheduler's job: build every due day of the last week not built yet, publish."""
     policy = policy_of(settings)
     built: list[str] = []
-    for slug in settings.opendata_cities:
-        comune = city(slug)
+    async with sessions() as session:
+        comuni = opendata_cities(await stored_registry(session), settings)
+    for slug, comune in comuni.items():
         last = latest_day(comune, policy, now)
         for back in range(CATCH_UP_DAYS):
             release = await build(sessions, comune, last - timedelta(days=back), policy, now)
@@ -55,6 +57,13 @@ async def build_and_publish_due(
                 built.append(f"{slug}/{release.day.isoformat()}")
     published = await publish(sessions, None, now)
     return {"built": built, "published": published}
+
+
+def opendata_cities(known: dict[str, City], settings: Settings) -> dict[str, City]:
+    """The comuni whose open data are built and catalogued: every comune published here, or
+    those of `LUPIAE_OPENDATA_CITIES` among them."""
+    wanted = settings.opendata_cities
+    return {slug: c for slug, c in sorted(known.items()) if not wanted or slug in wanted}
 
 
 async def published(session: AsyncSession, slug: str) -> list[OpenDataRelease]:

@@ -20,14 +20,18 @@ from fastapi import FastAPI
 from frictionless import Package
 from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS
+from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from content import load_bundle
 from game_server.app import create_app
 from game_server.opendata.aggregate import hourly_counts
-from game_server.opendata.cities import city
 from game_server.opendata.release import build, cells_of
-from game_server.opendata.service import policy_of, publish
+from game_server.opendata.service import (
+    build_and_publish_due,
+    opendata_cities,
+    policy_of,
+    publish,
+)
 from tests.conftest import make_settings
 from tests.game_server.gateway.live import publish_shipped
 from tests.game_server.opendata.bots import play_bots
@@ -35,7 +39,10 @@ from tests.paths import CONTENT
 
 SHAPES = Path(__file__).with_name("shapes.ttl")
 NOW = datetime.now(UTC)
-LECCE = city("lecce")
+SHIPPED = load_bundle(CONTENT).bundle
+assert SHIPPED is not None
+COMUNI = {c.slug: c for c in SHIPPED.cities}  # from content/<comune>/city.yaml
+LECCE, BERGAMO = COMUNI["lecce"], COMUNI["bergamo"]
 FINER_THAN_HOUR = re.compile(r"\d{1,2}:\d{2}")
 
 
@@ -119,7 +126,8 @@ async def test_two_hundred_bots_make_a_safe_valid_release(app: FastAPI, tmp_path
         graph = Graph().parse(data=text, format=fmt)
         conforms, why = shacl_report(graph)
         assert conforms, why
-        publisher = next(graph.objects(None, DCTERMS.publisher))
+        dataset = URIRef("https://dati.example.it/opendata/lecce#heritage-visits")
+        publisher = next(graph.objects(dataset, DCTERMS.publisher))
         assert (publisher, DCTERMS.identifier, Literal("c_e506")) in graph
         urls = [str(u) for u in graph.objects(None, DCAT.downloadURL)]
         assert f"https://dati.example.it{base}/visits.csv" in urls
@@ -178,3 +186,62 @@ async def test_noise_is_calibrated_and_recorded(database_url: str) -> None:
     assert release.noise_scale == pytest.approx(sensitivity / 1.0)
     assert release.mechanism is not None
     assert "Laplace" in release.mechanism
+
+
+async def test_each_comune_publishes_its_own_open_data(app: FastAPI) -> None:
+    """Lecce and Bergamo: each its own release (its own sites), publisher and IPA code from its
+    city.yaml; one DCAT-AP_IT catalogue lists both datasets."""
+    sessions = app.state.session_factory
+    day = release_day()
+    for slug, bots in (("lecce", 24), ("bergamo", 60)):
+        bundle = load_bundle(CONTENT / slug).bundle
+        assert bundle is not None
+        await play_bots(sessions, bundle, bots, day)
+    done = await build_and_publish_due(sessions, app.state.settings, NOW)  # the nightly job
+    assert {f"lecce/{day}", f"bergamo/{day}"} <= set(done["built"])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        files = {
+            slug: (
+                (await http.get(f"/opendata/{slug}/{day}/visits.csv")).text,
+                (await http.get(f"/opendata/{slug}/{day}/datapackage.json")).json(),
+            )
+            for slug in ("lecce", "bergamo")
+        }
+        turtle = (await http.get("/opendata/catalog.ttl")).text
+        unknown = await http.get(f"/opendata/milano/{day}/visits.csv")
+    assert unknown.status_code == 404
+    for slug, (csv_text, package) in files.items():
+        comune = COMUNI[slug]
+        own = {p.slug for p in SHIPPED.pois if p.city == slug}
+        sites = {line.split(",")[2] for line in csv_text.strip().splitlines()[1:]}
+        assert sites == own  # its own sites, and only those
+        assert package["publisher"] == {"name": comune.publisher.it, "ipa_code": comune.ipa_code}
+    assert any(line.split(",")[4] for line in files["bergamo"][0].strip().splitlines()[1:]), (
+        "Bergamo's walkers make at least one cell of k or more"
+    )
+
+    graph = Graph().parse(data=turtle, format="turtle")
+    conforms, why = shacl_report(graph)
+    assert conforms, why
+    for slug, ipa in (("lecce", "c_e506"), ("bergamo", "c_a794")):
+        dataset = URIRef(f"https://dati.example.it/opendata/{slug}#heritage-visits")
+        assert (dataset, DCTERMS.identifier, Literal(f"{ipa}:lupiae-heritage-visits")) in graph
+        publisher = next(graph.objects(dataset, DCTERMS.publisher))
+        assert (publisher, DCTERMS.identifier, Literal(ipa)) in graph
+        name = COMUNI[slug].publisher.it
+        assert (publisher, FOAF.name, Literal(name, lang="it")) in graph
+        urls = {
+            str(u)
+            for d in graph.objects(dataset, DCAT.distribution)
+            for u in graph.objects(d, DCAT.downloadURL)
+        }
+        assert f"https://dati.example.it/opendata/{slug}/{day}/visits.csv" in urls
+        assert all(f"/opendata/{slug}/" in u for u in urls)
+
+
+def test_the_setting_narrows_the_comuni_published() -> None:
+    every = opendata_cities(COMUNI, make_settings("sqlite+aiosqlite://"))
+    assert list(every) == ["bergamo", "lecce"]
+    only = make_settings("sqlite+aiosqlite://", opendata_cities=["lecce"])
+    assert list(opendata_cities(COMUNI, only)) == ["lecce"]
