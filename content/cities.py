@@ -47,7 +47,7 @@ class CityFile(fmt.Strict):
     istat_code: str | None = Field(
         default=None,
         pattern=r"^[0-9]{6}$",
-        description="Codice ISTAT del comune / the comune's ISTAT code (open data: spatial coverage)",
+        description="Codice ISTAT del comune / the comune's ISTAT code (open data coverage)",
     )
 
     @model_validator(mode="after")

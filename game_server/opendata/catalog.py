@@ -2,12 +2,13 @@
 
 One catalogue per deployment (published by Lecce's comune when it is served); per comune one
 dataset ("visits to heritage sites per hour"), published by that comune with its IPA code
-(`game_server.cities`: its city.yaml), whose distributions are the published releases' CSV and GeoJSON files, each with its
-CC-BY 4.0 licence and a `dcat:downloadURL` under `/opendata/`. The properties DCAT-AP_IT
-makes mandatory are all there (see tests/game_server/opendata/shapes.ttl): the catalogue's title,
-description, publisher, modified and datasets; each dataset's identifier, title, description,
-theme, publisher and rights holder (an agent with the IPA code), contact point, modified,
-frequency, temporal and spatial coverage; each distribution's access URL, format and licence.
+(`game_server.cities`: its city.yaml), whose distributions are the published releases' CSV
+and GeoJSON files, each with its CC-BY 4.0 licence and a `dcat:downloadURL` under
+`/opendata/`. The properties DCAT-AP_IT makes mandatory are all there (see
+tests/game_server/opendata/shapes.ttl): the catalogue's title, description, publisher,
+modified and datasets; each dataset's identifier, title, description, theme, publisher and
+rights holder (an agent with the IPA code), contact point, modified, frequency, temporal and
+spatial coverage; each distribution's access URL, format and licence.
 """
 
 from __future__ import annotations

@@ -8,13 +8,13 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Path, Request, Response
 
+from content.model import City
+from game_server.cities import registry
 from game_server.clock import utcnow
 from game_server.deps import SessionDep, SettingsDep
 from game_server.errors import NotFound
 from game_server.opendata import files
 from game_server.opendata.catalog import catalogue
-from content.model import City
-from game_server.cities import registry
 from game_server.opendata.models import OpenDataRelease
 from game_server.opendata.release import cells_of, sites_of
 from game_server.opendata.service import opendata_cities, published, published_release
