@@ -41,6 +41,9 @@ export default defineConfig({
       workbox: {
         // The player app's shell; other pages are fetched from the network as usual.
         globPatterns: ["index.html", "assets/**/*.{js,css,woff2}", "icons/*.png", "*.webmanifest"],
+        // Not the staff pages' own chunks (the shop's scanner, the console): a phone installing
+        // the game should not download them.
+        globIgnores: ["assets/merchant-*", "assets/admin-*", "assets/staff-*"],
         navigateFallback: "/index.html",
         navigateFallbackAllowlist: [/^\/$/],
         // The city's public content (no token, nothing personal) is kept for offline starts;

@@ -7,9 +7,10 @@ import { I18n } from "../common/i18n";
 import { openStore, sessionStore, type Database } from "../common/store";
 import { Auth, type TokenPair } from "./auth";
 import { FixBuffer } from "./buffer";
-import { apiFor, sitesFrom, type Ctx, type Tab } from "./context";
+import { apiFor, sitesFrom, type Ctx, type Site, type Tab } from "./context";
 import { describeEvent } from "./events";
 import type { CityMap } from "./map";
+import { drawSketch } from "./sketch";
 import { messages } from "./messages";
 import { signInWithPasskey } from "./passkey";
 import { Play, localCursor, type PlayEvent, type Status } from "./play";
@@ -23,7 +24,9 @@ interface AppConfig {
   map_style_url: string | null;
 }
 
-/** What the first screen needs, asked for at once and in parallel (nothing secret). */
+/** What the first screen needs, asked for at once and in parallel (nothing secret). MapLibre
+ * is not among it: the sites are first drawn as an SVG sketch, and the interactive map loads
+ * when the player starts or touches the map (docs/web.md, "Performance"). */
 function prefetch(language: string) {
   return {
     language,
@@ -31,10 +34,15 @@ function prefetch(language: string) {
     areas: request<FeatureCollection>("/v1/areas", { language }),
     sites: request<FeatureCollection>("/v1/pois", { language }),
     quests: request<Array<{ slug: string; title: string }>>("/v1/quests", { language }),
-    map: import("./map"),
   };
 }
 type Prefetched = ReturnType<typeof prefetch>;
+
+interface CityData {
+  areas: FeatureCollection;
+  sites: FeatureCollection;
+  styleUrl: string | null;
+}
 
 const TABS: Tab[] = ["sites", "quests", "rewards", "ranks", "team", "account"];
 const LOG_KEPT = 50;
@@ -44,6 +52,12 @@ class App {
   readonly i18n = new I18n(messages);
   ctx!: Ctx;
   private city: CityMap | null = null;
+  private cityData: CityData | null = null;
+  private sites = new Map<string, Site>();
+  private interactiveMap: Promise<void> | null = null;
+  /** What the map shows once it is interactive (set before MapLibre is there, too). */
+  private steps: FeatureCollection | null = null;
+  private me: [number, number] | null = null;
   private buffer!: FixBuffer;
   private watch: number | null = null;
   private tab: Tab = "sites";
@@ -63,7 +77,7 @@ class App {
       i18n: this.i18n,
       auth,
       play: null,
-      sites: new Map(),
+      sites: this.sites,
       here: new Set(),
       events: [],
       api: apiFor(auth, this.i18n),
@@ -82,6 +96,8 @@ class App {
     const offline = () => this.toast(this.i18n.t("status.offline"));
     this.questTitles = new Map((await early.quests.catch(() => [])).map((q) => [q.slug, q.title]));
     await drawn.catch(offline); // no map without the network and no cache: play on
+    // The service worker (and its precache of the app) waits until the city is on screen.
+    registerSW({ immediate: true });
     if (await auth.restore()) await this.signedIn();
   }
 
@@ -103,6 +119,10 @@ class App {
   private async relocalise(): Promise<void> {
     this.i18n.apply(document);
     this.updateLangButton();
+    const map = $("map");
+    map.querySelector("svg.sketch")?.setAttribute("aria-label", this.i18n.t("map.label"));
+    const explore = map.querySelector(".map-explore");
+    if (explore) explore.textContent = this.i18n.t("map.explore");
     const sites = await request<FeatureCollection>("/v1/pois", { language: this.i18n.language });
     this.ctx.sites = sitesFrom(sites);
     await this.loadQuestTitles();
@@ -111,18 +131,55 @@ class App {
     this.renderLog();
   }
 
+  /** The city as an SVG sketch as soon as its JSON is here; MapLibre later (`interactive`). */
   private async drawMap(early: Prefetched): Promise<void> {
-    const [config, { createMap }] = await Promise.all([early.config, early.map]);
-    this.city = createMap($("map"), config.map_style_url, this.i18n.t("map.label"));
-    const [areas, sites] = await Promise.all([early.areas, early.sites, this.city.ready]);
+    const [config, areas, sites] = await Promise.all([early.config, early.areas, early.sites]);
     // A language switched meanwhile has fetched the sites in the new language: keep those.
-    if (this.i18n.language === early.language) this.ctx.sites = sitesFrom(sites);
-    const map = this.city.map;
-    this.city.draw(areas, sites);
-    this.city.onSiteClick((slug) => this.ctx.showSite(slug));
-    map.once("idle", () => {
-      performance.mark("sites-drawn");
-      document.body.dataset.sitesDrawn = String(sites.features.length);
+    // (The sketch can be drawn before the stored session is open, i.e. before `ctx` exists.)
+    if (this.i18n.language === early.language) {
+      this.sites = sitesFrom(sites);
+      if (this.ctx) this.ctx.sites = this.sites;
+    }
+    this.cityData = { areas, sites, styleUrl: config.map_style_url };
+    const container = $("map");
+    const sketch = drawSketch(container, areas, sites, null, this.i18n.t("map.label"));
+    performance.mark("sites-drawn");
+    document.body.dataset.sitesDrawn = String(sketch.sites);
+    if (config.map_style_url) {
+      void this.interactive(); // a basemap only MapLibre can draw
+      return;
+    }
+    const explore = h("button", { type: "button", className: "map-explore", onclick: () => void this.interactive() }, this.i18n.t("map.explore"));
+    container.append(explore);
+    for (const name of ["pointerdown", "wheel"]) {
+      container.addEventListener(name, () => void this.interactive(), { once: true, passive: true });
+    }
+  }
+
+  /** Replace the sketch with the MapLibre map (once): pan, zoom, the player, a quest's steps. */
+  private interactive(): Promise<void> {
+    if (!this.cityData) return Promise.resolve();
+    this.interactiveMap ??= this.loadMap(this.cityData).catch((error: Error) => {
+      this.interactiveMap = null; // e.g. offline before the app was cached: the sketch stays
+      this.toast(this.i18n.t("error.generic", { message: error.message }));
+    });
+    return this.interactiveMap;
+  }
+
+  private async loadMap({ areas, sites, styleUrl }: CityData): Promise<void> {
+    const { createMap } = await import("./map");
+    const container = $("map");
+    container.querySelector(".map-explore")?.remove();
+    const city = createMap(container, styleUrl, this.i18n.t("map.label"));
+    await city.ready;
+    city.draw(areas, sites, null);
+    city.onSiteClick((slug) => this.ctx.showSite(slug));
+    if (this.steps) city.setData("steps", this.steps);
+    if (this.me) city.showMe(...this.me);
+    this.city = city;
+    city.map.once("idle", () => {
+      container.querySelector("svg.sketch")?.remove();
+      document.body.dataset.map = "interactive";
     });
   }
 
@@ -150,6 +207,7 @@ class App {
     if (!session) return;
     $("welcome").hidden = true;
     $("app").hidden = false;
+    void this.interactive(); // walking needs the player's position and a quest's steps
     this.ctx.events = ((await this.db.get("kv", `log:${session.playerId}`)) as PlayEvent[] | undefined) ?? [];
     this.ctx.play?.stop();
     const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -194,6 +252,7 @@ class App {
 
   private async onFix(position: GeolocationPosition): Promise<void> {
     const { latitude: lat, longitude: lon, accuracy } = position.coords;
+    this.me = [lon, lat];
     this.city?.showMe(lon, lat);
     // The device's clock when the fix arrives (maximumAge 0: the fix is fresh).
     const ts = Date.now();
@@ -285,14 +344,17 @@ class App {
       team: () => renderTeam(this.ctx, root),
       account: () => renderAccount(this.ctx, root, () => void this.ctx.auth.signOut()),
     };
-    if (this.tab !== "quests") this.city?.setData("steps", { type: "FeatureCollection", features: [] });
+    if (this.tab !== "quests") {
+      this.steps = null;
+      this.city?.setData("steps", { type: "FeatureCollection", features: [] });
+    }
     Promise.resolve(views[this.tab]()).catch((error: Error) => this.toast(this.i18n.t("error.generic", { message: error.message })));
   }
 
   private showSteps(features: Feature[], done: Set<string>): void {
-    if (!this.city) return;
     const marked = features.map((f) => ({ ...f, properties: { ...f.properties, done: done.has(String(f.properties?.slug)) } }));
-    this.city.setData("steps", { type: "FeatureCollection", features: marked });
+    this.steps = { type: "FeatureCollection", features: marked };
+    this.city?.setData("steps", this.steps);
   }
 
   private toast(text: string): void {
@@ -305,7 +367,6 @@ class App {
 async function main(): Promise<void> {
   const app = new App();
   const early = prefetch(app.i18n.language);
-  window.addEventListener("load", () => registerSW({ immediate: true }), { once: true });
   await app.boot(early, openStore());
 }
 

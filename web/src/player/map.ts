@@ -5,6 +5,7 @@ import type { GeoJSONSource, StyleSpecification } from "maplibre-gl";
 import type { FeatureCollection as GeoCollection } from "geojson";
 import "maplibre-gl/dist/maplibre-gl.css";
 import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url";
+import { CENTER, COLOURS, ZOOM } from "./sketch";
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -14,18 +15,17 @@ export type FeatureCollection = GeoCollection;
 export const PLAIN_STYLE: StyleSpecification = {
   version: 8,
   sources: {},
-  layers: [{ id: "background", type: "background", paint: { "background-color": "#f3ede2" } }],
+  layers: [{ id: "background", type: "background", paint: { "background-color": COLOURS.background } }],
 };
 
-const LECCE: [number, number] = [18.1705, 40.3525];
 const EMPTY: FeatureCollection = { type: "FeatureCollection", features: [] };
 
-/** What the app uses of the map; the module is loaded on its own (dynamic import) so that
- * the first screen never waits for MapLibre. */
+/** What the app uses of the map; the module is loaded on its own (dynamic import) when the
+ * player starts or touches the map: until then the city is an SVG sketch (`sketch.ts`). */
 export interface CityMap {
   map: maplibregl.Map;
   ready: Promise<void>;
-  draw(areas: FeatureCollection, sites: FeatureCollection): void;
+  draw(areas: FeatureCollection, sites: FeatureCollection, streets: FeatureCollection | null): void;
   setData(source: string, data: FeatureCollection): void;
   showMe(lon: number, lat: number): void;
   onSiteClick(handler: (slug: string) => void): void;
@@ -35,8 +35,8 @@ export function createMap(container: HTMLElement, styleUrl: string | null, label
   const map = new maplibregl.Map({
     container,
     style: styleUrl ?? PLAIN_STYLE,
-    center: LECCE,
-    zoom: 14.6,
+    center: CENTER,
+    zoom: ZOOM,
     attributionControl: styleUrl ? {} : false,
     fadeDuration: 0,
     pixelRatio: Math.min(globalThis.devicePixelRatio || 1, 2),
@@ -47,7 +47,7 @@ export function createMap(container: HTMLElement, styleUrl: string | null, label
   return {
     map,
     ready,
-    draw: (areas, sites) => drawCity(map, areas, sites),
+    draw: (areas, sites, streets) => drawCity(map, areas, sites, streets),
     setData: (source, data) => setData(map, source, data),
     showMe: (lon, lat) => showMe(map, lon, lat),
     onSiteClick: (handler) =>
@@ -58,8 +58,14 @@ export function createMap(container: HTMLElement, styleUrl: string | null, label
   };
 }
 
-export function drawCity(map: maplibregl.Map, areas: FeatureCollection, sites: FeatureCollection): void {
+export function drawCity(
+  map: maplibregl.Map,
+  areas: FeatureCollection,
+  sites: FeatureCollection,
+  streets: FeatureCollection | null,
+): void {
   map.addSource("areas", { type: "geojson", data: areas });
+  map.addSource("streets", { type: "geojson", data: streets ?? EMPTY });
   map.addSource("sites", { type: "geojson", data: sites });
   map.addSource("steps", { type: "geojson", data: EMPTY });
   map.addSource("me", { type: "geojson", data: EMPTY });
@@ -68,21 +74,28 @@ export function drawCity(map: maplibregl.Map, areas: FeatureCollection, sites: F
     type: "fill",
     source: "areas",
     filter: ["==", ["get", "role"], "district"],
-    paint: { "fill-color": "#d9a441", "fill-opacity": 0.18 },
+    paint: { "fill-color": COLOURS.district, "fill-opacity": 0.18 },
+  });
+  map.addLayer({
+    id: "streets",
+    type: "line",
+    source: "streets",
+    layout: { "line-cap": "round" },
+    paint: { "line-color": COLOURS.street, "line-width": 4, "line-opacity": 0.55 },
   });
   map.addLayer({
     id: "walls",
     type: "line",
     source: "areas",
     filter: ["==", ["get", "role"], "old_town"],
-    paint: { "line-color": "#7a3b12", "line-width": 3 },
+    paint: { "line-color": COLOURS.walls, "line-width": 3 },
   });
   map.addLayer({
     id: "district-line",
     type: "line",
     source: "areas",
     filter: ["==", ["get", "role"], "district"],
-    paint: { "line-color": "#b07a16", "line-width": 1.5, "line-dasharray": [2, 2] },
+    paint: { "line-color": COLOURS.districtLine, "line-width": 1.5, "line-dasharray": [2, 2] },
   });
   map.addLayer({
     id: "sites",
@@ -90,7 +103,7 @@ export function drawCity(map: maplibregl.Map, areas: FeatureCollection, sites: F
     source: "sites",
     paint: {
       "circle-radius": ["interpolate", ["linear"], ["zoom"], 13, 4, 17, 10],
-      "circle-color": ["match", ["get", "kind"], "gate", "#7a3b12", "church", "#3b5b92", "#2f7d4f"],
+      "circle-color": ["match", ["get", "kind"], "gate", COLOURS.gate, "church", COLOURS.church, COLOURS.site],
       "circle-stroke-color": "#ffffff",
       "circle-stroke-width": 2,
     },
