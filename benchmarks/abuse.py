@@ -120,6 +120,7 @@ async def run(url: str, count: int, seed: int, *, teams: bool = True) -> dict[st
 def summarise(walkers: list[Walker], wall_s: float, seed: int) -> dict[str, Any]:
     per_quest: dict[str, Counter[str]] = {}
     rejections: Counter[str] = Counter()
+    others: Counter[str] = Counter()
     for w in walkers:
         got = outcome(w)
         tally = per_quest.setdefault(w.quest.slug, Counter())
@@ -127,6 +128,7 @@ def summarise(walkers: list[Walker], wall_s: float, seed: int) -> dict[str, Any]
         tally["completed"] += got["completed"]
         tally[got["coupon"] or "missing"] += 1
         rejections.update(got["rejections"])
+        others.update(got["other_frames"])
     totals: Counter[str] = Counter()
     for tally in per_quest.values():
         totals.update(tally)
@@ -141,6 +143,7 @@ def summarise(walkers: list[Walker], wall_s: float, seed: int) -> dict[str, Any]
         "false_positives": totals["held"] + totals["withheld"] + totals["missing"],
         "quests_completed": totals["completed"],
         "rejection_notices": dict(rejections),
+        "other_frames": dict(others),  # error frames (e.g. a refused answer), by code
         "walked_s": walked_s,
         "wall_s": round(wall_s, 1),
         "per_quest": {slug: dict(t) for slug, t in sorted(per_quest.items())},

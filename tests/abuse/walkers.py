@@ -67,6 +67,7 @@ class Walker:
     fixes: list[tuple[int, float, float, float]]  # (offset s, lat, lon, accuracy)
     answers: list[tuple[int, dict[str, Any]]]
     events: list[dict[str, Any]] = field(default_factory=list)
+    others: list[dict[str, Any]] = field(default_factory=list)  # error frames and the like
     phone: Player | None = None
 
     @property
@@ -136,7 +137,7 @@ async def walk_together(
         for w in walkers:
             w.phone, _ = await stack.enter_async_context(Player.connect(host, w.token))
             await w.phone.send({"type": "start", "quest": w.quest.slug})
-            w.events += await w.phone.drain()
+            await _drain(w)
         end = max(w.duration_s for w in walkers)
         for tick in range(0, end + TICK_S, TICK_S):
             clock.set(start + timedelta(seconds=tick + TICK_S))
@@ -156,16 +157,16 @@ async def _tick(w: Walker, start_ms: int, tick: int) -> None:
     for off, frame in w.answers:
         if tick <= off < tick + TICK_S:
             await w.phone.send(frame)
-    w.events += await _drain(w.phone)
+    await _drain(w)
 
 
-async def _drain(phone: Player) -> list[dict[str, Any]]:
-    """Every event already sent: ping, and collect events until the pong."""
-    await phone.send({"type": "ping"})
-    events = []
-    while (frame := await phone.recv(REPLY_S))["type"] != "pong":
-        events.append(frame)
-    return events
+async def _drain(w: Walker) -> None:
+    """Every frame already sent: ping, and collect frames until the pong (events in
+    `w.events`, anything else, e.g. an `error` frame, in `w.others`)."""
+    assert w.phone is not None
+    await w.phone.send({"type": "ping"})
+    while (frame := await w.phone.recv(REPLY_S))["type"] != "pong":
+        (w.events if frame["type"] == "event" else w.others).append(frame)
 
 
 async def _settle(walkers: list[Walker], settle_s: float) -> None:
@@ -173,8 +174,7 @@ async def _settle(walkers: list[Walker], settle_s: float) -> None:
         if all(_verdict(w) for w in walkers):
             return
         for w in walkers:
-            assert w.phone is not None
-            w.events += await _drain(w.phone)
+            await _drain(w)
         await asyncio.sleep(0.1)
 
 
@@ -209,4 +209,5 @@ def outcome(w: Walker) -> dict[str, Any]:
         else (issued[0]["data"].get("state", "issued") if issued else None),
         "hold_reason": issued[0]["data"].get("hold_reason") if issued else None,
         "rejections": sorted({e["data"]["reason"] for e in by_kind.get("position.rejected", [])}),
+        "other_frames": sorted({str(f.get("code") or f.get("type")) for f in w.others}),
     }
