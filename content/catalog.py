@@ -15,7 +15,7 @@ from content.problems import Problem
 from content.yamlio import Path, YamlDoc
 
 M = TypeVar("M", bound=BaseModel)
-_TOP_LEVEL_KIND = re.compile(r"^(areas|pois|quests|badges|coupons|merchants)\s*:", re.M)
+_TOP_LEVEL_KIND = re.compile(r"^(areas|pois|quests|badges|coupons|merchants|streets)\s*:", re.M)
 KINDS = tuple(fmt.KIND_MODELS)
 _SALVAGE_ROUNDS = 4
 
@@ -51,6 +51,7 @@ class Catalog:
     badges: list[Item[fmt.Badge]] = field(default_factory=list)
     coupons: list[Item[fmt.Coupon]] = field(default_factory=list)
     merchants: list[Item[fmt.Merchant]] = field(default_factory=list)
+    streets: list[Item[fmt.Street]] = field(default_factory=list)
     known: dict[str, set[str]] = field(default_factory=lambda: {kind: set() for kind in KINDS})
     files: list[str] = field(default_factory=list)
     # Kinds that files which could not be read (YAML syntax, limits) may define: checks that

@@ -129,3 +129,6 @@ def check_bbox(catalog: Catalog, city: model.City) -> Iterator[Problem]:
     for area in catalog.areas:
         if any(not city.contains(lat, lon) for lon, lat in area.model.polygon):
             yield area.problem(f"{area.model.slug} reaches outside {where}", "polygon")
+    for street in catalog.streets:
+        if any(not city.contains(lat, lon) for lon, lat in street.model.line):
+            yield street.problem(f"{street.model.slug} reaches outside {where}", "line")

@@ -47,6 +47,11 @@ Polygon = Annotated[
     list[Point],
     Field(min_length=3, description="Anello / ring of [lon, lat] points (closing it is optional)"),
 ]
+Line = Annotated[
+    list[Point],
+    Field(min_length=2, description="Linea / line of [lon, lat] points, along the street"),
+]
+STREET_WIDTH_M = (3, 80)
 
 
 class Strict(BaseModel):
@@ -76,6 +81,20 @@ class Area(Strict):
     name: LocalText
     description: LocalText | None = None
     polygon: Polygon
+    source: str | None = Field(default=None, description="Fonte / attribution")
+
+
+class Street(Strict):
+    """Una via commerciale del distretto / a shopping street of the district (footfall)."""
+
+    slug: Slug
+    name: LocalText
+    line: Line
+    width_m: float = Field(
+        ge=STREET_WIDTH_M[0],
+        le=STREET_WIDTH_M[1],
+        description="Larghezza contata / counted width, metres (3–80), centred on the line",
+    )
     source: str | None = Field(default=None, description="Fonte / attribution")
 
 
@@ -238,6 +257,7 @@ class ContentFile(Strict):
     badges: list[Badge] = Field(default_factory=list)
     coupons: list[Coupon] = Field(default_factory=list)
     merchants: list[Merchant] = Field(default_factory=list)
+    streets: list[Street] = Field(default_factory=list)
 
 
 KIND_MODELS: dict[str, type[Strict]] = {
@@ -247,4 +267,5 @@ KIND_MODELS: dict[str, type[Strict]] = {
     "badges": Badge,
     "coupons": Coupon,
     "merchants": Merchant,
+    "streets": Street,
 }

@@ -56,6 +56,17 @@ class Area(Frozen):
     source: str | None = None
 
 
+class Street(Frozen):
+    """A shopping street of the district: a line and the width counted around it."""
+
+    city: str = DEFAULT_CITY
+    slug: str
+    name: LocalText
+    line: list[Coordinate]  # (lon, lat) points along the street
+    width_m: float
+    source: str | None = None
+
+
 class Poi(Frozen):
     city: str = DEFAULT_CITY
     slug: str
@@ -231,6 +242,7 @@ class Bundle(Frozen):
     badges: list[Badge] = []
     coupons: list[CouponTemplate] = []
     merchants: list[Merchant] = []
+    streets: list[Street] = []
 
     def canonical_json(self) -> bytes:
         """Deterministic JSON (sorted keys): equal bundles give equal bytes."""
@@ -274,6 +286,7 @@ class Bundle(Frozen):
             badges=mine(self.badges),
             coupons=mine(self.coupons),
             merchants=mine(self.merchants),
+            streets=mine(self.streets),
         )
 
     @classmethod
@@ -290,8 +303,8 @@ class Bundle(Frozen):
         )
 
 
-KINDS = ("areas", "pois", "quests", "badges", "coupons", "merchants")
-_C = TypeVar("_C", Area, Poi, Quest, Badge, CouponTemplate, Merchant)
+KINDS = ("areas", "pois", "quests", "badges", "coupons", "merchants", "streets")
+_C = TypeVar("_C", Area, Poi, Quest, Badge, CouponTemplate, Merchant, Street)
 
 
 def clashes(bundles: list[Bundle]) -> list[str]:

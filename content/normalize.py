@@ -13,7 +13,14 @@ from content.checks.geometry import close_ring
 
 _SLUG = attrgetter("slug")
 _M = TypeVar(
-    "_M", model.Area, model.Poi, model.Quest, model.Badge, model.CouponTemplate, model.Merchant
+    "_M",
+    model.Area,
+    model.Poi,
+    model.Quest,
+    model.Badge,
+    model.CouponTemplate,
+    model.Merchant,
+    model.Street,
 )
 DEFAULT_TEAM_MIN_MEMBERS = 2
 DEFAULT_TEAM_WINDOW_S = 120
@@ -37,6 +44,7 @@ def build_bundle(catalog: Catalog, city: model.City = model.LECCE) -> model.Bund
         badges=of_city(_badge(i.model) for i in catalog.badges),
         coupons=of_city(_coupon(i.model) for i in catalog.coupons),
         merchants=of_city(_merchant(i.model) for i in catalog.merchants),
+        streets=of_city(_street(i.model) for i in catalog.streets),
     )
 
 
@@ -62,6 +70,16 @@ def _area(area: fmt.Area) -> model.Area:
         description=_text(area.description),
         polygon=close_ring(area.polygon),
         source=area.source,
+    )
+
+
+def _street(street: fmt.Street) -> model.Street:
+    return model.Street(
+        slug=street.slug,
+        name=_text_of(street.name),
+        line=[(lon, lat) for lon, lat in street.line],
+        width_m=street.width_m,
+        source=street.source,
     )
 
 

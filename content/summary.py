@@ -21,6 +21,7 @@ def summary(bundle: Bundle) -> str:
         f"badges     {len(bundle.badges):4d}",
         f"coupons    {len(bundle.coupons):4d}",
         f"merchants  {len(bundle.merchants):4d}   {demo} demo",
+        f"streets    {len(bundle.streets):4d}   counted for the district's footfall",
         f"hash       {bundle.content_hash()[:16]}",
     ]
     return "\n".join(lines)

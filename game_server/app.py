@@ -20,6 +20,7 @@ from game_server.catalog.service import Catalog, watching
 from game_server.clock import utcnow
 from game_server.counters import Counters, LocalWindows
 from game_server.db import make_engine, make_session_factory
+from game_server.district import endpoints as district
 from game_server.errors import install_error_handlers
 from game_server.events.fastlog import FastLog
 from game_server.gateway import endpoint as gateway
@@ -102,7 +103,7 @@ def create_app(
                 scheduling(
                     settings,
                     engine,
-                    JobContext(settings, app.state.session_factory, app.state.job_metrics),
+                    JobContext(settings, app.state.session_factory, app.state.job_metrics, backend),
                 ) as scheduler,
             ):
                 app.state.scheduler = scheduler
@@ -157,3 +158,5 @@ def _routes(app: FastAPI) -> None:
     app.include_router(gateway.router)
     app.include_router(anticheat.player_router)
     app.include_router(anticheat.router)
+    app.include_router(district.router)
+    app.include_router(district.merchant_router)

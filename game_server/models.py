@@ -4,6 +4,7 @@ from game_server.anticheat.models import SuspicionRecord
 from game_server.audit.models import AuditEntry
 from game_server.catalog.models import Area, ContentVersion, Poi
 from game_server.db import Base
+from game_server.district.models import DistrictReport, StreetFootfall
 from game_server.events.models import EventCursor, PlayerEvent
 from game_server.jobs.models import JobRun
 from game_server.liveness import WorkerHeartbeat
@@ -40,6 +41,7 @@ __all__ = [
     "ContentVersion",
     "Coupon",
     "CouponTemplateCounter",
+    "DistrictReport",
     "EventCursor",
     "FeedItem",
     "Friendship",
@@ -65,6 +67,7 @@ __all__ = [
     "StaffAccount",
     "StaffGrant",
     "StepCompletion",
+    "StreetFootfall",
     "SuspicionRecord",
     "Team",
     "TeamMember",

@@ -39,6 +39,14 @@ class InsecureSettingsError(ValueError):
     """Settings that must never reach production."""
 
 
+DEFAULT_JOB_TIMES = {
+    "retention": "15 3",
+    "opendata": "30 4",
+    "district_footfall": "*/10 *",
+    "district_report": "45 5",
+}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LUPIAE_", env_file=".env", extra="ignore", env_nested_delimiter="__"
@@ -101,7 +109,11 @@ class Settings(BaseSettings):
     # Scheduled jobs (game_server/jobs): every worker runs the scheduler; each run happens once.
     jobs_enabled: bool = True
     # "MM HH" in Lecce's time, once a day per job.
-    job_times: dict[str, str] = {"retention": "15 3", "opendata": "30 4"}
+    # district_footfall copies street footfall to the database every 10 minutes ("*/10 *");
+    # district_report builds last month's monitoring pack (once, on the first run that finds
+    # it missing).
+    # "MM HH" in Lecce's time, once a day per job; "*/N *": every N minutes.
+    job_times: dict[str, str] = DEFAULT_JOB_TIMES
     # Open data (game_server/opendata/, docs/open-data.md): releases lag at least 2 days;
     # cells under k are suppressed; each player counts at most `cap` visits per site and day
     # and `max_sites` sites per day; with an epsilon, discrete Laplace noise of that budget
@@ -163,6 +175,10 @@ class Settings(BaseSettings):
                 f"LUPIAE_ENV=production needs at least {MIN_SECRET_KEY_LENGTH}"
             )
         return self
+
+    def job_time(self, job: str) -> str:
+        """The job's "MM HH" (a job the setting leaves out keeps its default)."""
+        return self.job_times.get(job, DEFAULT_JOB_TIMES[job])
 
     @model_validator(mode="after")
     def _check_job_times(self) -> Settings:

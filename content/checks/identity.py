@@ -15,6 +15,7 @@ _SINGULAR = {
     "badges": "badge",
     "coupons": "coupon",
     "merchants": "merchant",
+    "streets": "street",
 }
 
 

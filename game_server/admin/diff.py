@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from content.model import Bundle
 
-KINDS = ("areas", "pois", "quests", "badges", "coupons", "merchants")
+KINDS = ("areas", "pois", "quests", "badges", "coupons", "merchants", "streets")
 
 
 class KindChanges(BaseModel):
@@ -27,6 +27,7 @@ class BundleChanges(BaseModel):
     badges: KindChanges
     coupons: KindChanges
     merchants: KindChanges
+    streets: KindChanges
 
 
 def _by_slug(items: Sequence[Any]) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """The role × route matrix of /admin/v1, read from the routes' own `Requires(...)` guards.
 
-Each route states its role once, in its signature (`CuratorStaff`, `AdminStaff`); this module
+Each route states its role once, in its signature (`CuratorStaff`, `AdminStaff`,
+`DistrictStaff`); this module
 only reads it back, for the OpenAPI document (`x-required-role`), `lupiae staff roles`, the
 table in docs/operators.md and the tests.
 """
@@ -92,13 +93,14 @@ def annotate_openapi(app: FastAPI) -> None:
 
 def markdown_table(rows: list[RouteRole]) -> str:
     lines = [
-        "| method | route | curator | admin |",
-        "|---|---|---|---|",
+        "| method | route | curator | district | admin |",
+        "|---|---|---|---|---|",
     ]
     for row in rows:
         curator = _mark(row.role, Role.CURATOR)
+        district = _mark(row.role, Role.DISTRICT)
         admin = _mark(row.role, Role.ADMIN)
-        lines.append(f"| {row.method} | `{row.path}` | {curator} | {admin} |")
+        lines.append(f"| {row.method} | `{row.path}` | {curator} | {district} | {admin} |")
     return "\n".join(lines)
 
 

@@ -31,6 +31,7 @@ from game_server.pubsub import RESUBSCRIBED, BackendUnavailable, Message, Subscr
 from geo import Anchor, TrackerState
 
 if TYPE_CHECKING:
+    from game_server.district.footfall import OnStreet
     from game_server.gateway.suspicion import Recorded
     from quests.view import GameView
 
@@ -80,6 +81,8 @@ class Connection:
     # Told to close because the player erased their account: the tracker state is deleted,
     # not saved, when the socket closes.
     forget: bool = False
+    # The shopping street the player is on now, for footfall (game_server.district.footfall).
+    on_street: OnStreet | None = None
     _writer: asyncio.Task[None] | None = None  # only while there is something to write
     _on_failure: Callable[[], object] | None = None
 

@@ -13,7 +13,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,7 @@ from game_server.anticheat import service as anticheat
 from game_server.background import in_background
 from game_server.catalog.service import Catalog
 from game_server.clock import utcnow
+from game_server.district import footfall
 from game_server.errors import DomainError
 from game_server.events import log as events_log
 from game_server.events.fastlog import FastLog, VisitRow
@@ -94,6 +95,8 @@ class _Judged:
     visits: list[Visit]
     suspects: list[suspicion.Suspect]
     prints: list[tuple[str, protocol.PositionFix]]  # (site, the fix that made the visit)
+    # Fixes the tracker accepted, for street footfall: (lat, lon, device ts in ms).
+    accepted: list[tuple[float, float, int]] = field(default_factory=list)
 
 
 def _fix(fix: protocol.PositionFix) -> Fix:
@@ -307,6 +310,7 @@ class Gateway:
             if conn.expiry is not None:
                 conn.expiry.cancel()
             await conn.stop_writing()
+            await self._leave_street(conn)
             if conn.forget:  # the player erased their account: keep nothing
                 await self.trackers.forget(conn.player_id)
             else:
@@ -413,6 +417,8 @@ class Gateway:
         else:
             judged = _Judged([], [], judged.suspects, [])  # still contested: store nothing
         self.metrics.counts.fixes += len(fixes)
+        if judged.accepted and world.streets:
+            await self._count_footfall(conn, world, judged.accepted)
         if judged.events or judged.visits:
             try:
                 await self._commit(conn, judged.events, judged.visits, world)
@@ -443,6 +449,9 @@ class Gateway:
         for fix in fixes:
             before = conn.tracker
             outcomes = self._evaluate(conn, world, fix, now_ms, judged.suspects)
+            anchor = conn.tracker.anchor
+            if anchor is not None and anchor is not before.anchor and anchor.ts_ms == fix.ts:
+                judged.accepted.append((anchor.lat, anchor.lon, anchor.ts_ms))
             # Read each fix's outcomes against the state right after it: a visit's entry time
             # and dwell must not depend on how the fixes were batched.
             new_events, new_visits = to_events(outcomes, conn.tracker, limits.notices, now_s)
@@ -451,6 +460,25 @@ class Gateway:
             if new_visits:  # one fix inside overlapping fences makes several visits
                 judged.prints.append((new_visits[0].poi, fix))
         return judged
+
+    async def _count_footfall(
+        self, conn: Connection, world: World, accepted: list[tuple[float, float, int]]
+    ) -> None:
+        """Street footfall: the backend hears only of steps onto and off a street."""
+        tally = footfall.Tally([], [])
+        for lat, lon, ts_ms in accepted:
+            conn.on_street = footfall.step(
+                world.streets, conn.player_id, conn.on_street, lat, lon, ts_ms, tally
+            )
+        await footfall.send(self.backend, tally)
+
+    async def _leave_street(self, conn: Connection) -> None:
+        if conn.on_street is None:
+            return
+        tally = footfall.Tally([], [])
+        footfall.leave(conn.on_street, tally)
+        conn.on_street = None
+        await footfall.send(self.backend, tally)
 
     async def _save_tracker(self, conn: Connection) -> None:
         """Save unless another socket of the player saved first: then take their state."""

@@ -8,6 +8,7 @@ from shapely.geometry import Polygon
 
 from content.model import Bundle, City, Poi
 from game_server.catalog.service import LoadedContent, VersionKey
+from game_server.district.streets import StreetIndex
 from geo import Atlas, Fence, FenceIndex, GeoSettings, PlayArea, Region, Tracker
 
 
@@ -18,6 +19,8 @@ class World:
     tracker: Atlas
     # Dwell steps longer than a visit's dwell: the visit is reported again when crossed.
     dwell_targets_ms: dict[str, tuple[int, ...]]
+    # The comuni's shopping streets, where footfall is counted (game_server.district).
+    streets: StreetIndex
 
 
 def build_world(loaded: LoadedContent, settings: GeoSettings) -> World:
@@ -27,7 +30,8 @@ def build_world(loaded: LoadedContent, settings: GeoSettings) -> World:
         for _, content in sorted(loaded.cities.items())
     ]
     targets = _dwell_targets(bundle, settings.dwell_s)
-    return World(loaded.key, bundle, Atlas(regions, settings), targets)
+    streets = StreetIndex(bundle.streets)
+    return World(loaded.key, bundle, Atlas(regions, settings), targets, streets)
 
 
 def region_of(city: City, bundle: Bundle, digest: str, settings: GeoSettings) -> Region:

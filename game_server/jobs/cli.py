@@ -22,7 +22,7 @@ async def _status() -> list[dict[str, Any]]:
     return [
         {
             "job": name,
-            "at": settings.job_times[name],
+            "at": settings.job_time(name),
             "runs": runs[name].runs if name in runs else 0,
             "failures": runs[name].failures if name in runs else 0,
             "last_started_at": runs[name].last_started_at if name in runs else None,

@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from game_server.clock import utcnow
 from game_server.jobs.models import JobRun
 from game_server.privacy.retention import prune
+from game_server.pubsub import Backend
+from game_server.pubsub.redis import RedisBackend
 from game_server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,9 @@ class JobContext:
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
     metrics: JobMetrics | None = None
+    # The worker's shared backend (street footfall lives there); None: one is opened from
+    # the settings when a job needs it (Redis), or there is nothing to read (in-process).
+    backend: Backend | None = None
 
 
 Job = Callable[[JobContext], Awaitable[dict[str, Any]]]
@@ -82,7 +87,25 @@ async def opendata(context: JobContext) -> dict[str, Any]:
     return await build_and_publish_due(context.sessions, context.settings, utcnow())
 
 
-JOBS: dict[str, Job] = {"retention": retention, "opendata": opendata}
+async def district_footfall(context: JobContext) -> dict[str, Any]:
+    from game_server.district.flush import flush  # noqa: PLC0415 - keep the jobs light
+
+    if context.backend is not None:
+        return await flush(context.sessions, context.backend)
+    if context.settings.redis_url is None:
+        return {"skipped": "the in-process backend's counts live in the serving workers"}
+    backend = RedisBackend(context.settings.redis_url, client_name="lupiae-jobs")
+    try:
+        return await flush(context.sessions, backend)
+    finally:
+        await backend.close()
+
+
+JOBS: dict[str, Job] = {
+    "retention": retention,
+    "opendata": opendata,
+    "district_footfall": district_footfall,
+}
 
 
 async def _ensure_row(session: AsyncSession, name: str) -> None:

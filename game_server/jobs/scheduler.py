@@ -17,6 +17,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -33,6 +34,7 @@ from apscheduler.eventbrokers.asyncpg import AsyncpgEventBroker
 from apscheduler.eventbrokers.local import LocalEventBroker
 from apscheduler.eventbrokers.redis import RedisEventBroker
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -53,9 +55,12 @@ def _broker(settings: Settings, engine: AsyncEngine) -> EventBroker:
     return LocalEventBroker()
 
 
-def _trigger(cron: str) -> CronTrigger:
-    """`MM HH` (minute, hour) in Lecce's time zone: once a day."""
+def _trigger(cron: str) -> CronTrigger | IntervalTrigger:
+    """`MM HH` (minute, hour) in Lecce's time zone: once a day; `*/N *`: every N minutes."""
     minute, hour = cron.split()
+    if minute.startswith("*/") and hour == "*":
+        every = timedelta(minutes=int(minute[2:]))
+        return IntervalTrigger(minutes=int(minute[2:]), start_time=datetime.now(UTC) + every)
     return CronTrigger(minute=minute, hour=hour, timezone=TIMEZONE)
 
 
@@ -124,6 +129,6 @@ async def scheduling(
             await stack.enter_async_context(scheduler)
             for name in JOBS:
                 await scheduler.configure_task(name, func=partial(_scheduled, context, name))
-                await _schedule(scheduler, name, settings.job_times[name])
+                await _schedule(scheduler, name, settings.job_time(name))
         await scheduler.start_in_background()
         yield scheduler

@@ -208,3 +208,18 @@ class Backend(ABC):
 
     @abstractmethod
     async def zcard(self, key: str) -> int: ...
+
+    @abstractmethod
+    async def tally(
+        self, distinct: list[tuple[str, str]], increments: list[tuple[str, int]], ttl_s: float
+    ) -> None:
+        """In one round trip: add each member to its key's distinct counter (HyperLogLog:
+        PFADD), add each amount to its key's counter (INCRBY), and let every key touched
+        expire `ttl_s` after this last change."""
+
+    @abstractmethod
+    async def tallies(
+        self, distinct: list[str], counters: list[str]
+    ) -> tuple[list[int], list[int]]:
+        """In one round trip: the estimate of each distinct counter (PFCOUNT) and the value of
+        each counter (0 where a key does not exist)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
+from game_server.pubsub import hll
 from game_server.pubsub.base import Backend, Message, Subscription
 
 
@@ -14,6 +15,7 @@ class MemoryBackend(Backend):
         self._values: dict[str, bytes | int] = {}
         self._sorted: dict[str, dict[str, float]] = {}
         self._expires_at: dict[str, float] = {}
+        self._hll: dict[str, bytearray] = {}
 
     async def attach(self, subscription: Subscription) -> None:
         for channel in subscription.channels:
@@ -39,8 +41,9 @@ class MemoryBackend(Backend):
         if expires_at is not None and expires_at <= time.monotonic():
             self._values.pop(key, None)
             self._sorted.pop(key, None)
+            self._hll.pop(key, None)
             del self._expires_at[key]
-        return key in self._values or key in self._sorted
+        return key in self._values or key in self._sorted or key in self._hll
 
     def _set_ttl(self, key: str, ttl_s: float | None) -> None:
         if ttl_s is None:
@@ -127,3 +130,25 @@ class MemoryBackend(Backend):
 
     async def zcard(self, key: str) -> int:
         return len(self._sorted.get(key, {})) if self._alive(key) else 0
+
+    async def tally(
+        self, distinct: list[tuple[str, str]], increments: list[tuple[str, int]], ttl_s: float
+    ) -> None:
+        for key, member in distinct:
+            if not self._alive(key):
+                self._hll[key] = hll.new()
+            hll.add(self._hll[key], member.encode())
+            self._set_ttl(key, ttl_s)
+        for key, amount in increments:
+            await self.incr(key, amount)
+            self._set_ttl(key, ttl_s)
+
+    async def tallies(
+        self, distinct: list[str], counters: list[str]
+    ) -> tuple[list[int], list[int]]:
+        counts = [hll.count(self._hll[k]) if self._alive(k) else 0 for k in distinct]
+        values = []
+        for key in counters:
+            raw = await self.get(key)
+            values.append(int(raw) if raw is not None else 0)
+        return counts, values

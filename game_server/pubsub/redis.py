@@ -321,3 +321,40 @@ class RedisBackend(Backend):
 
     async def zcard(self, key: str) -> int:
         return int(await self._call(lambda: self._redis.zcard(key)))
+
+    async def tally(
+        self, distinct: list[tuple[str, str]], increments: list[tuple[str, int]], ttl_s: float
+    ) -> None:
+        if not (distinct or increments):
+            return
+        ms = int(ttl_s * 1000)
+
+        async def pipelined() -> None:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for key, member in distinct:
+                    pipe.pfadd(key, member)
+                    pipe.pexpire(key, ms)
+                for key, amount in increments:
+                    pipe.incrby(key, amount)
+                    pipe.pexpire(key, ms)
+                await pipe.execute()
+
+        await self._call(pipelined)
+
+    async def tallies(
+        self, distinct: list[str], counters: list[str]
+    ) -> tuple[list[int], list[int]]:
+        async def pipelined() -> list[Any]:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for key in distinct:
+                    pipe.pfcount(key)
+                for key in counters:
+                    pipe.get(key)
+                return list(await pipe.execute())
+
+        if not (distinct or counters):
+            return [], []
+        results = await self._call(pipelined)
+        counts = [int(r) for r in results[: len(distinct)]]
+        values = [int(r) if r is not None else 0 for r in results[len(distinct) :]]
+        return counts, values

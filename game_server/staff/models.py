@@ -11,10 +11,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from game_server.clock import utcnow
 from game_server.db import Base
 
+ROLES_KNOWN = "role IN ('curator', 'admin', 'district')"
+
 
 class StaffAccount(Base):
     __tablename__ = "staff_accounts"
-    __table_args__ = (CheckConstraint("role IN ('curator', 'admin')", name="role_known"),)
+    __table_args__ = (CheckConstraint(ROLES_KNOWN, name="role_known"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
@@ -33,7 +35,7 @@ class StaffGrant(Base):
     """
 
     __tablename__ = "staff_grants"
-    __table_args__ = (CheckConstraint("role IN ('curator', 'admin')", name="role_known"),)
+    __table_args__ = (CheckConstraint(ROLES_KNOWN, name="role_known"),)
 
     staff_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("staff_accounts.id", ondelete="CASCADE"), primary_key=True

@@ -37,7 +37,7 @@ coupons:
 def test_top_level_shapes() -> None:
     assert problems("- a\n- b\n") == [
         "x.yaml:1:1: the top level must be a mapping with any of: areas, pois, quests, badges, "
-        "coupons, merchants"
+        "coupons, merchants, streets"
     ]
     assert problems("pois: {slug: x}\n") == [
         "x.yaml:1:7: 'pois' must be a list (each item starts with '-')"

@@ -37,6 +37,8 @@ def _url(path: str, operation: dict[str, Any]) -> str:
             dummy = (
                 "00000000-0000-4000-8000-000000000000"
                 if schema.get("format") == "uuid"
+                else "lecce"
+                if parameter["name"] == "city"
                 else _DUMMIES.get(schema.get("type", "string"), "x")
             )
             path = path.replace("{" + parameter["name"] + "}", dummy)
@@ -56,6 +58,7 @@ async def test_every_admin_route_answers_401_without_a_token_and_403_to_the_wron
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     curator = await staff(app, client, Role.CURATOR)
+    district = await staff(app, client, Role.DISTRICT)
     _, player = await player_auth(client)
     merchant = await merchant_auth(app)
     operations = _admin_operations(app.openapi())
@@ -65,7 +68,7 @@ async def test_every_admin_route_answers_401_without_a_token_and_403_to_the_wron
         if (method, path) == LOGIN:
             assert role == "none"
             continue
-        assert role in {"curator", "admin"}, f"{method} {path} declares no role"
+        assert role in {"curator", "district", "admin"}, f"{method} {path} declares no role"
         url = _url(path, operation)
         refusals = [
             ("no token", {}, 401),
@@ -75,12 +78,18 @@ async def test_every_admin_route_answers_401_without_a_token_and_403_to_the_wron
         ]
         if role == "admin":
             refusals.append(("curator", curator.auth, 403))
+            refusals.append(("district manager", district.auth, 403))
+        if role == "district":
+            refusals.append(("curator", curator.auth, 403))
+        if role == "curator":
+            refusals.append(("district manager", district.auth, 403))
         for who, headers, expected in refusals:
             got = await _status(client, method, url, operation, headers)
             assert got == expected, f"{method.upper()} {url} as {who}: {got}"
-        if role == "curator":
-            got = await _status(client, method, url, operation, curator.auth)
-            assert got not in {401, 403}, f"{method.upper()} {url} as curator: {got}"
+        if role in {"curator", "district"}:
+            holder = curator if role == "curator" else district
+            got = await _status(client, method, url, operation, holder.auth)
+            assert got not in {401, 403}, f"{method.upper()} {url} as {role}: {got}"
 
 
 async def _status(

@@ -173,8 +173,8 @@ def test_cli_creates_and_disables_staff(
 def test_cli_prints_the_role_matrix(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["staff", "roles"]) == 0
     out = capsys.readouterr().out
-    assert "| POST | `/admin/v1/content/publish` | yes | yes |" in out
-    assert "| POST | `/admin/v1/players/{player_id}/ban` | — | yes |" in out
+    assert "| POST | `/admin/v1/content/publish` | yes | — | yes |" in out
+    assert "| POST | `/admin/v1/players/{player_id}/ban` | — | — | yes |" in out
 
 
 async def test_a_staff_token_ttl_is_configurable(database_url: str) -> None:

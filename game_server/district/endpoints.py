@@ -1,0 +1,218 @@
+"""HTTP routes of the district (docs/district.md).
+
+`/admin/v1/district/{city}/…`: the district manager's figures (role `district` on that
+comune, or an admin). `/merchant/v1/figures`: a shop's own figures, with its API key; a key
+only ever reads its own shop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from content.model import Bundle
+from game_server.clock import utcnow
+from game_server.deps import SessionDep, SettingsDep
+from game_server.district import figures
+from game_server.district.errors import BadPeriod, UnknownDistrictItem
+from game_server.staff.auth import Requires, StaffPrincipal
+from game_server.staff.roles import Role
+from rewards.auth import MerchantKey
+
+MAX_DAYS = 93
+DistrictStaff = Annotated[StaffPrincipal, Depends(Requires(Role.DISTRICT))]
+
+router = APIRouter(prefix="/admin/v1/district", tags=["district"])
+merchant_router = APIRouter(prefix="/merchant/v1", tags=["merchant"])
+
+From = Annotated[str | None, Query(alias="from", description="first local day, YYYY-MM-DD")]
+To = Annotated[str | None, Query(alias="to", description="last local day, YYYY-MM-DD")]
+
+
+def _bundle(request: Request) -> Bundle:
+    loaded = request.app.state.catalog.require()
+    bundle: Bundle = loaded.bundle
+    return bundle
+
+
+def _day(text: str, name: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadPeriod(f"`{name}` must be a date as YYYY-MM-DD, not {text!r}") from None
+
+
+def period_of(bundle: Bundle, city: str, start: str | None, end: str | None) -> figures.Period:
+    comune = bundle.city(city)
+    if comune is None:
+        raise UnknownDistrictItem(f"no comune {city!r} is published")
+    zone = ZoneInfo(comune.timezone)
+    today = utcnow().astimezone(zone).date()
+    last = _day(end, "to") if end else today
+    first = _day(start, "from") if start else last - timedelta(days=6)
+    if first > last:
+        raise BadPeriod("`from` must not be after `to`")
+    if (last - first).days >= MAX_DAYS:
+        raise BadPeriod(f"a period spans at most {MAX_DAYS} days")
+    return figures.Period(first, last, comune.timezone)
+
+
+@router.get("/{city}/streets")
+async def streets(
+    city: str,
+    staff: DistrictStaff,
+    request: Request,
+    session: SessionDep,
+    start: From = None,
+    end: To = None,
+) -> dict[str, Any]:
+    """The comune's shopping streets as GeoJSON, each with its footfall over the period (for
+    the map, coloured by footfall)."""
+    staff.require_city(city, Role.DISTRICT)
+    bundle = _bundle(request)
+    period = period_of(bundle, city, start, end)
+    found = await figures.footfall(session, bundle, city, period)
+    by_slug = {s.slug: s for s in found.streets}
+    features = []
+    for street in (s for s in bundle.streets if s.city == city):
+        got = by_slug[street.slug]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": [list(p) for p in street.line]},
+                "properties": {
+                    "slug": street.slug,
+                    "name": got.name,
+                    "width_m": street.width_m,
+                    "players": got.players,
+                    "baseline_players": got.baseline_players,
+                    "uplift": got.uplift,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+@router.get("/{city}/footfall")
+async def footfall(
+    city: str,
+    staff: DistrictStaff,
+    request: Request,
+    session: SessionDep,
+    start: From = None,
+    end: To = None,
+    street: Annotated[str | None, Query(description="one street's slug")] = None,
+) -> dict[str, Any]:
+    """Footfall per street and hour (distinct players, passes, mean dwell) against the median
+    of the same weekday and hour over the previous four weeks."""
+    staff.require_city(city, Role.DISTRICT)
+    bundle = _bundle(request)
+    period = period_of(bundle, city, start, end)
+    if street is not None and not any(s.slug == street and s.city == city for s in bundle.streets):
+        raise UnknownDistrictItem(f"comune {city!r} has no street {street!r}")
+    found = await figures.footfall(session, bundle, city, period, street=street)
+    return {"city": city, "from": period.start, "to": period.end, **asdict(found)}
+
+
+@router.get("/{city}/coupons")
+async def coupons(
+    city: str,
+    staff: DistrictStaff,
+    request: Request,
+    session: SessionDep,
+    start: From = None,
+    end: To = None,
+    merchant: Annotated[str | None, Query(description="one shop's slug")] = None,
+) -> dict[str, Any]:
+    """The coupon funnel of the coupons issued in the period: for the district, per shop and
+    per campaign (coupon template), with the campaigns' uplift in their streets."""
+    staff.require_city(city, Role.DISTRICT)
+    bundle = _bundle(request)
+    period = period_of(bundle, city, start, end)
+    shops = [m for m in bundle.merchants if m.city == city]
+    if merchant is not None and not any(m.slug == merchant for m in shops):
+        raise UnknownDistrictItem(f"comune {city!r} has no shop {merchant!r}")
+    now = utcnow()
+    total = await figures.funnel(session, city, period, now=now, merchant=merchant)
+    per_shop = []
+    for shop in shops:
+        if merchant is None or shop.slug == merchant:
+            got = await figures.funnel(session, city, period, now=now, merchant=shop.slug)
+            per_shop.append({"merchant": shop.slug, "name": shop.name, **asdict(got)})
+    campaigns = await figures.campaigns(session, bundle, city, period, now=now)
+    if merchant is not None:
+        campaigns = [c for c in campaigns if c.merchant == merchant]
+    return {
+        "city": city,
+        "from": period.start,
+        "to": period.end,
+        "total": asdict(total),
+        "merchants": per_shop,
+        "campaigns": [asdict(c) for c in campaigns],
+    }
+
+
+@merchant_router.get("/figures")
+async def my_figures(
+    principal: MerchantKey,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    start: From = None,
+    end: To = None,
+) -> dict[str, Any]:
+    """This shop's own figures over the period (default: the last 7 days): coupons issued,
+    redeemed, voided, redemption rate, time to redeem; its street's footfall with the open
+    data's suppression (under k withheld). Never another shop's."""
+    shop = principal.merchant
+    bundle = _bundle(request)
+    period = period_of(bundle, shop.city, start, end)
+    now = utcnow()
+    got = await figures.funnel(session, shop.city, period, now=now, merchant=shop.slug)
+    k = settings.opendata_k
+    merchant = next((m for m in bundle.merchants if m.slug == shop.slug), None)
+    streets = figures.shop_streets(bundle, merchant) if merchant else []
+    found = await figures.footfall(session, bundle, shop.city, period)
+    street_rows = [
+        {
+            "slug": s.slug,
+            "name": s.name,
+            "players": figures.suppress(s.players, k),
+            "baseline_players": s.baseline_players if s.baseline_players >= k else None,
+        }
+        for s in found.streets
+        if s.slug in {x.slug for x in streets}
+    ]
+    return {
+        "merchant": shop.slug,
+        "name": shop.name,
+        "from": period.start,
+        "to": period.end,
+        "issued": got.issued,
+        "redeemed": got.redeemed,
+        "voided": got.voided,
+        "expired": got.expired,
+        "open": got.open,
+        "redemption_rate": got.redemption_rate,
+        "median_hours_to_redeem": got.median_hours_to_redeem,
+        "mean_hours_to_redeem": got.mean_hours_to_redeem,
+        "by_quest": {q: n for q, n in got.by_quest.items() if n >= k},
+        "k": k,
+        "streets": street_rows,
+    }
+
+
+def csv_of(rows: list[dict[str, Any]], columns: list[str]) -> Response:
+    import csv  # noqa: PLC0415
+    import io  # noqa: PLC0415
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8")

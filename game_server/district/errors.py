@@ -1,0 +1,13 @@
+"""The district's problem details (Italian wordings in game_server/italian.py)."""
+
+from __future__ import annotations
+
+from game_server.errors import NotFound, Unprocessable
+
+
+class BadPeriod(Unprocessable):
+    slug = "bad-period"
+
+
+class UnknownDistrictItem(NotFound):
+    slug = "unknown-district-item"

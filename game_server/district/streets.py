@@ -1,0 +1,102 @@
+"""Which shopping street a position lies on: pure geometry, no I/O.
+
+Streets are lines with a counted width (content `streets:`). A position counts for the
+nearest street whose corridor (half the width on each side of the line) contains it. Lines
+are projected once to metres on a local flat projection (city scale), so a lookup is a few
+multiplications per segment; a bounding box around every corridor rejects most positions
+(players anywhere else in the comune) with four comparisons.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from content.model import Street
+
+METRES_PER_DEGREE = 111_320.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    ax: float
+    ay: float
+    dx: float
+    dy: float
+    length2: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Corridor:
+    city: str
+    slug: str
+    half_width: float
+    segments: tuple[_Segment, ...]
+
+
+class StreetIndex:
+    """The streets of one content version, ready for `locate`."""
+
+    def __init__(self, streets: Iterable[Street]) -> None:
+        streets = list(streets)
+        self.streets = streets
+        lats = [lat for s in streets for _, lat in s.line]
+        self._lat0 = sum(lats) / len(lats) if lats else 0.0
+        self._kx = math.cos(math.radians(self._lat0)) * METRES_PER_DEGREE
+        self._corridors: list[_Corridor] = []
+        xs: list[float] = []
+        ys: list[float] = []
+        margin = 0.0
+        for street in streets:
+            points = [self._xy(lat, lon) for lon, lat in street.line]
+            segments = []
+            for (ax, ay), (bx, by) in itertools.pairwise(points):
+                dx, dy = bx - ax, by - ay
+                segments.append(_Segment(ax, ay, dx, dy, dx * dx + dy * dy))
+            self._corridors.append(
+                _Corridor(street.city, street.slug, street.width_m / 2, tuple(segments))
+            )
+            xs += [x for x, _ in points]
+            ys += [y for _, y in points]
+            margin = max(margin, street.width_m / 2)
+        if xs:
+            self._box = (min(xs) - margin, min(ys) - margin, max(xs) + margin, max(ys) + margin)
+        else:
+            self._box = (1.0, 1.0, -1.0, -1.0)  # contains nothing
+
+    def __bool__(self) -> bool:
+        return bool(self._corridors)
+
+    def _xy(self, lat: float, lon: float) -> tuple[float, float]:
+        return lon * self._kx, lat * METRES_PER_DEGREE
+
+    def locate(self, lat: float, lon: float) -> tuple[str, str] | None:
+        """(comune, street slug) of the nearest street whose corridor holds the point."""
+        x, y = self._xy(lat, lon)
+        west, south, east, north = self._box
+        if not (west <= x <= east and south <= y <= north):
+            return None
+        best: tuple[float, _Corridor] | None = None
+        for corridor in self._corridors:
+            distance = min(_distance(x, y, s) for s in corridor.segments)
+            if distance <= corridor.half_width and (best is None or distance < best[0]):
+                best = (distance, corridor)
+        return None if best is None else (best[1].city, best[1].slug)
+
+
+def _distance(x: float, y: float, s: _Segment) -> float:
+    if s.length2 == 0:
+        return math.hypot(x - s.ax, y - s.ay)
+    t = max(0.0, min(1.0, ((x - s.ax) * s.dx + (y - s.ay) * s.dy) / s.length2))
+    return math.hypot(x - s.ax - t * s.dx, y - s.ay - t * s.dy)
+
+
+def street_length_m(street: Street) -> float:
+    """The length of the street's line, metres."""
+    kx = math.cos(math.radians(street.line[0][1])) * METRES_PER_DEGREE
+    return sum(
+        math.hypot((b[0] - a[0]) * kx, (b[1] - a[1]) * METRES_PER_DEGREE)
+        for a, b in zip(street.line, street.line[1:], strict=False)
+    )
