@@ -87,7 +87,7 @@ async def _stop(worker: Worker) -> None:
 
 @contextlib.asynccontextmanager
 async def run_workers(
-    count: int, env: Mapping[str, str], *, logs: Path, ready_timeout_s: float = 20.0
+    count: int, env: Mapping[str, str], *, logs: Path, ready_timeout_s: float = 90.0
 ) -> AsyncIterator[list[str]]:
     """Start `count` workers with `env` added to the environment; stop them afterwards."""
     workers: list[Worker] = []

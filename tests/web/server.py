@@ -154,7 +154,7 @@ def _wait_ready(
             else log.read_text(errors="replace")[-3000:]
         )
 
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a bound: a loaded machine starts slowly
     while time.monotonic() < deadline:
         if exited():
             raise RuntimeError(f"server exited:\n{output()}")

@@ -283,13 +283,15 @@ async def test_a_new_hello_extends_an_expiring_session(live: tuple[str, FastAPI]
     host, _ = live
     tokens = await guest(host)
     player_id = uuid.UUID(tokens["player_id"])
-    almost_expired = issue_access_token(
-        player_id, secret=TEST_SECRET, now=utcnow() - timedelta(seconds=58), ttl_s=60
-    )
+    # Ten seconds left: enough to connect and say hello again on a loaded machine.
+    issued = utcnow() - timedelta(seconds=50)
+    almost_expired = issue_access_token(player_id, secret=TEST_SECRET, now=issued, ttl_s=60)
     fresh = issue_access_token(player_id, secret=TEST_SECRET, now=utcnow(), ttl_s=600)
     async with Player.connect(host, almost_expired) as (player, _):
         await player.send({"type": "hello", "token": fresh})
-        await asyncio.sleep(2.5)  # past the first token's expiry (the point of this test)
+        # Until just past the first token's expiry (the point of this test), not a guess.
+        expiry = issued + timedelta(seconds=60)
+        await asyncio.sleep((expiry - utcnow()).total_seconds() + 0.5)
         await player.send({"type": "ping"})
         assert await player.reply() == {"type": "pong"}
 
