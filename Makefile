@@ -90,6 +90,7 @@ bench-opendata: $(STAMP)
 # The README's phone screenshots (docs/img/), taken by the browser tests.
 screenshots: $(STAMP) web
 	LUPIAE_SCREENSHOTS_DIR=docs/img $(BIN)/pytest tests/web -q -p no:cacheprovider
+	LUPIAE_SCREENSHOTS_DIR=docs/img $(BIN)/pytest tests/game_server/district/test_report.py -q -p no:cacheprovider -k sqlite
 
 bench-web: $(STAMP) web
 	$(BIN)/python benchmarks/web.py

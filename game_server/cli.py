@@ -108,6 +108,7 @@ def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.Argument
     """Subcommands owned by other packages register themselves here."""
     from game_server import simulate  # noqa: PLC0415
     from game_server.catalog import cli as content_cli  # noqa: PLC0415
+    from game_server.district import cli as district_cli  # noqa: PLC0415
     from game_server.jobs import cli as jobs_cli  # noqa: PLC0415
     from game_server.opendata import cli as opendata_cli  # noqa: PLC0415
     from game_server.privacy import cli as privacy_cli  # noqa: PLC0415
@@ -122,6 +123,7 @@ def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.Argument
         privacy_cli.register,
         opendata_cli.register,
         jobs_cli.register,
+        district_cli.register,
     ]
 
 

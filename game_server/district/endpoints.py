@@ -18,8 +18,9 @@ from starlette.responses import Response
 from content.model import Bundle
 from game_server.clock import utcnow
 from game_server.deps import SessionDep, SettingsDep
-from game_server.district import figures
+from game_server.district import figures, report
 from game_server.district.errors import BadPeriod, UnknownDistrictItem
+from game_server.district.models import DistrictReport
 from game_server.staff.auth import Requires, StaffPrincipal
 from game_server.staff.roles import Role
 from rewards.auth import MerchantKey
@@ -155,6 +156,65 @@ async def coupons(
         "merchants": per_shop,
         "campaigns": [asdict(c) for c in campaigns],
     }
+
+
+@router.post("/{city}/reports/{month}", status_code=201)
+async def build_report(
+    city: str,
+    month: str,
+    staff: DistrictStaff,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> dict[str, Any]:
+    """Build (again) the monthly monitoring pack of `month` (YYYY-MM): the PDF report and the
+    CSV files, cells under k suppressed; the scheduler builds last month's by itself."""
+    staff.require_city(city, Role.DISTRICT)
+    bundle = _bundle(request)
+    now = utcnow()
+    pack = await report.build(session, bundle, city, month, now=now, k=settings.opendata_k)
+    await report.store(session, pack, now)
+    await session.commit()
+    base = f"/admin/v1/district/{city}/reports/{month}"
+    return {
+        "city": city,
+        "month": month,
+        "pages": pack.pages,
+        "pdf": f"{base}/report.pdf",
+        "csv_zip": f"{base}/pack.zip",
+    }
+
+
+@router.get("/{city}/reports/{month}/report.pdf", response_class=Response)
+async def report_pdf(city: str, month: str, staff: DistrictStaff, session: SessionDep) -> Response:
+    """The printable report of a built pack."""
+    staff.require_city(city, Role.DISTRICT)
+    found = await _stored(session, city, month)
+    disposition = f'inline; filename="district-{city}-{month}.pdf"'
+    return Response(
+        found.pdf, media_type="application/pdf", headers={"Content-Disposition": disposition}
+    )
+
+
+@router.get("/{city}/reports/{month}/pack.zip", response_class=Response)
+async def report_zip(city: str, month: str, staff: DistrictStaff, session: SessionDep) -> Response:
+    """The pack: its CSV files and the report, zipped."""
+    staff.require_city(city, Role.DISTRICT)
+    found = await _stored(session, city, month)
+    disposition = f'attachment; filename="district-{city}-{month}.zip"'
+    return Response(
+        found.csv_zip, media_type="application/zip", headers={"Content-Disposition": disposition}
+    )
+
+
+async def _stored(session: SessionDep, city: str, month: str) -> DistrictReport:
+    report.month_period(month, "Europe/Rome")  # a clear 422 for a malformed month
+    found = await report.stored(session, city, month)
+    if found is None:
+        raise UnknownDistrictItem(
+            f"no monitoring pack of {month} for comune {city!r} yet; build it first"
+        )
+    return found
 
 
 @merchant_router.get("/figures")

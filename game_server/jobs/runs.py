@@ -101,10 +101,17 @@ async def district_footfall(context: JobContext) -> dict[str, Any]:
         await backend.close()
 
 
+async def district_report(context: JobContext) -> dict[str, Any]:
+    from game_server.district.report import build_due  # noqa: PLC0415 - heavy imports
+
+    return await build_due(context.sessions, utcnow(), context.settings.opendata_k)
+
+
 JOBS: dict[str, Job] = {
     "retention": retention,
     "opendata": opendata,
     "district_footfall": district_footfall,
+    "district_report": district_report,
 }
 
 
