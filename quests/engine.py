@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from content.model import Bundle, Poi, Quest, Rewards, Step
+from content.model import DEFAULT_CITY, Bundle, Poi, Quest, Rewards, Step
 from quests.answers import is_correct
 from quests.schedule import any_window_contains, schedule_allows
 
@@ -214,14 +214,21 @@ class Engine:
             self._begin(work, quest, at, auto=False)
         return work.outcome()
 
-    def auto_start(self, snapshot: Snapshot, at: datetime) -> Outcome:
+    def auto_start(self, snapshot: Snapshot, at: datetime, city: str | None = None) -> Outcome:
+        """Start comune `city`'s quests that start by themselves (None: every comune's)."""
         work = _Work(snapshot)
-        self._auto_start(work, at)
+        self._auto_start(work, at, city)
         return work.outcome()
+
+    def city_of_site(self, poi: str) -> str:
+        """The comune of a site (Lecce for a site no longer in the content)."""
+        site = self.pois.get(poi)
+        return site.city if site is not None else DEFAULT_CITY
 
     def visit(self, snapshot: Snapshot, visit: Visit) -> Outcome:
         work = _Work(snapshot)
-        self._auto_start(work, visit.at)
+        city = self.city_of_site(visit.poi)  # a visit starts its own comune's quests only
+        self._auto_start(work, visit.at, city)
         dwell_s = self.default_dwell_s if visit.dwell_s is None else visit.dwell_s
         for quest, run in self._open_runs(work):
             steps = [
@@ -233,12 +240,13 @@ class Engine:
                 and self.step_playable(quest, step, visit.at)
             ]
             self._complete_steps(work, quest, steps, visit.at)
-        self._auto_start(work, visit.at)
+        self._auto_start(work, visit.at, city)
         return work.outcome()
 
     def gather(self, snapshot: Snapshot, *, gathering: Gathering) -> Outcome:
         work = _Work(snapshot)
-        self._auto_start(work, gathering.at)
+        city = self.city_of_site(gathering.poi)
+        self._auto_start(work, gathering.at, city)
         for quest, run in self._open_runs(work):
             steps = [
                 step
@@ -250,7 +258,7 @@ class Engine:
                 and self.step_playable(quest, step, gathering.at)
             ]
             self._complete_steps(work, quest, steps, gathering.at, members=gathering.members)
-        self._auto_start(work, gathering.at)
+        self._auto_start(work, gathering.at, city)
         return work.outcome()
 
     def answer(self, snapshot: Snapshot, answer: Answer) -> Outcome:
@@ -258,7 +266,7 @@ class Engine:
         quest = self.quest(answer.quest)
         step = self._quiz_step(quest, answer.step)
         if quest.slug not in work.runs and quest.auto_start:
-            self._auto_start(work, answer.at)
+            self._auto_start(work, answer.at, quest.city)
         run = work.runs.get(quest.slug)
         if run is None and snapshot.completed(quest.slug):
             return work.outcome()  # a late duplicate of the answer that completed it
@@ -268,7 +276,7 @@ class Engine:
             return work.outcome()  # a duplicate of an accepted answer changes nothing
         self._check_answerable(quest, run, step, answer)
         self._complete_steps(work, quest, [step], answer.at)
-        self._auto_start(work, answer.at)
+        self._auto_start(work, answer.at, quest.city)
         return work.outcome()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -300,10 +308,12 @@ class Engine:
             if slug in self.quests
         ]
 
-    def _auto_start(self, work: _Work, at: datetime) -> None:
+    def _auto_start(self, work: _Work, at: datetime, city: str | None) -> None:
         for quest in self.bundle.quests:
             if not quest.auto_start or quest.slug in work.runs:
                 continue
+            if city is not None and quest.city != city:
+                continue  # another comune's: it starts when the player plays there
             try:
                 self.check_start(quest, work.snapshot(), at)
             except Refusal:

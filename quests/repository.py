@@ -181,6 +181,16 @@ class QuestRepository:
         assert isinstance(result, CursorResult)
         return result.rowcount == 1
 
+    async def last_visited_site(self, player_id: uuid.UUID) -> str | None:
+        """The site of the player's latest visit (None before any)."""
+        stmt = (
+            select(Visit.poi)
+            .where(Visit.player_id == player_id)
+            .order_by(Visit.visited_at.desc(), Visit.entered_ts_ms.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
     async def pending_visits(self, player_id: uuid.UUID) -> list[PendingVisit]:
         """The player's visits whose game reaction is still owed, oldest first (no lock)."""
         stmt = (

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from content.model import Bundle, Quest, Step
+from content.model import DEFAULT_CITY, Bundle, Quest, Step
 from game_server.events import log as events_log
 from game_server.events.log import NewEvent, StoredEvent
 from game_server.pubsub import Backend
@@ -255,11 +255,15 @@ class GameService:
         return await batch.append(self.session)
 
     async def auto_start(self, player_id: uuid.UUID, *, at: datetime) -> list[StoredEvent]:
-        """Start the quests that start by themselves (e.g. when the player connects)."""
+        """Start the quests that start by themselves (e.g. when the player connects): those
+        of the comune the player last visited a site in (Lecce before any visit). Another
+        comune's start with the player's first visit there."""
         at = utc(at)
         batch = Batch()
         await self.repository.lock_players({player_id})
-        await self._apply(batch, player_id, at, lambda s: self.engine.auto_start(s, at))
+        last = await self.repository.last_visited_site(player_id)
+        city = self.engine.city_of_site(last) if last is not None else DEFAULT_CITY
+        await self._apply(batch, player_id, at, lambda s: self.engine.auto_start(s, at, city))
         return await batch.append(self.session)
 
     async def level(self, player_id: uuid.UUID) -> Level:

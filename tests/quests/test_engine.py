@@ -226,6 +226,31 @@ def test_auto_start_quests_start_by_themselves_and_count_the_visit_that_started_
     assert all(t.auto for t in outcome.transitions if isinstance(t, QuestStarted))
 
 
+def test_a_comune_s_auto_start_quests_start_only_when_the_player_plays_there() -> None:
+    engine = Engine(
+        bundle(
+            [
+                quest("benvenuti", [visit("duomo")], auto_start=True),
+                quest("benvenuti-bg", [visit("rocca")], auto_start=True, city="bergamo"),
+            ],
+            pois=[poi("duomo"), poi("rocca", city="bergamo"), poi("sedile")],
+        )
+    )
+    in_lecce = engine.visit(Snapshot(), Visit("sedile", AT))
+    assert kinds(in_lecce.transitions) == [("started", "benvenuti", "1")]
+    in_bergamo = engine.visit(in_lecce.snapshot, Visit("rocca", AT + timedelta(days=1)))
+    assert kinds(in_bergamo.transitions) == [
+        ("started", "benvenuti-bg", "1"),
+        ("step", "benvenuti-bg", "rocca"),
+        ("completed", "benvenuti-bg", "1"),
+    ]
+    assert kinds(engine.auto_start(Snapshot(), AT, "bergamo").transitions) == [
+        ("started", "benvenuti-bg", "1")
+    ]
+    everywhere = engine.auto_start(Snapshot(), AT)  # no comune: every comune's (a bound)
+    assert sorted(t.quest for t in everywhere.transitions) == ["benvenuti", "benvenuti-bg"]
+
+
 EVENINGS = Schedule(hours=[window("fri sat", "22:00", "02:00")])
 
 

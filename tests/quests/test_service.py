@@ -21,6 +21,7 @@ from quests.exceptions import (
     WrongAnswer,
 )
 from quests.models import PlayerBadge, QuizFailure, StepCompletion, Visit, XpAward
+from quests.repository import QuestRepository
 from quests.service import WRONG_ANSWER_WINDOW_S, GameService
 from tests.quests.conftest import Work
 from tests.quests.factories import (
@@ -245,3 +246,30 @@ async def test_a_team_step_completes_for_every_member_present(
     ]
     # Arriving again later, once the others left the window, changes nothing.
     assert await work(arrive(3, 100)) == []
+
+
+async def test_on_connect_only_the_comune_last_played_starts_its_quests(work: Work) -> None:
+    content = bundle(
+        [
+            quest("benvenuti", [visit("duomo")], auto_start=True),
+            quest("benvenuti-bg", [visit("rocca")], auto_start=True, city="bergamo"),
+            quest("mura", [visit("rocca"), visit("porta")], city="bergamo"),
+        ],
+        pois=[poi("duomo"), poi("rocca", city="bergamo"), poi("porta", city="bergamo")],
+    )
+
+    def started(events: list[StoredEvent]) -> list[str]:
+        return [e.data["quest"] for e in events if e.kind == "quest.started"]
+
+    newcomer = await work(new_player)
+    # Before any visit: Lecce's (the comune of the first release), not Bergamo's.
+    assert started(await work(lambda s: service(s, content).auto_start(newcomer, at=AT))) == [
+        "benvenuti"
+    ]
+    tourist = await work(new_player)
+    await work(lambda s: service(s, content).start(tourist, "mura", at=AT))
+    await work(lambda s: service(s, content).record_visit(tourist, "porta", entered_ts_ms=1, at=AT))
+    # The visit in Bergamo started Bergamo's; connecting again starts nothing of Lecce's.
+    assert started(await work(lambda s: service(s, content).auto_start(tourist, at=AT))) == []
+    runs = await work(lambda s: QuestRepository(s).snapshot(tourist))
+    assert sorted(runs.runs) == ["benvenuti-bg", "mura"]
