@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -80,7 +81,10 @@ def _positive(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; given the arguments of another package's command (`lupiae opendata
+    build …`), only that package's subcommands are imported: an operator's command or a
+    scheduled run does not pay for importing every other command's dependencies."""
     parser: argparse.ArgumentParser = Parser(
         prog="lupiae", description="Lupiae: the game server of Lecce Smart & Com."
     )
@@ -99,38 +103,33 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.add_argument("revision", nargs="?", default="heads", help="target (default: heads)")
     upgrade.set_defaults(needs_database=True, handler=_db_upgrade)
 
-    for register in _extensions():
+    command = next((a for a in (argv or ()) if not a.startswith("-")), None)
+    wanted = [command] if command in EXTENSIONS else list(EXTENSIONS)
+    for name in wanted:
+        register: Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]
+        register = importlib.import_module(EXTENSIONS[name]).register
         register(commands)
     return parser
 
 
-def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
-    """Subcommands owned by other packages register themselves here."""
-    from game_server import simulate  # noqa: PLC0415
-    from game_server.catalog import cli as content_cli  # noqa: PLC0415
-    from game_server.district import cli as district_cli  # noqa: PLC0415
-    from game_server.jobs import cli as jobs_cli  # noqa: PLC0415
-    from game_server.opendata import cli as opendata_cli  # noqa: PLC0415
-    from game_server.privacy import cli as privacy_cli  # noqa: PLC0415
-    from game_server.staff import cli as staff_cli  # noqa: PLC0415
-    from rewards import cli as merchant_cli  # noqa: PLC0415
-
-    return [
-        content_cli.register,
-        merchant_cli.register,
-        staff_cli.register,
-        simulate.register,
-        privacy_cli.register,
-        opendata_cli.register,
-        jobs_cli.register,
-        district_cli.register,
-    ]
+# Subcommands owned by other packages: the command, and the module whose `register` adds it.
+EXTENSIONS = {
+    "content": "game_server.catalog.cli",
+    "merchant": "rewards.cli",
+    "staff": "game_server.staff.cli",
+    "simulate": "game_server.simulate",
+    "retention": "game_server.privacy.cli",
+    "opendata": "game_server.opendata.cli",
+    "jobs": "game_server.jobs.cli",
+    "district": "game_server.district.cli",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(arguments).parse_args(arguments)
     handler: Handler = args.handler
     prog = f"lupiae {args.command}"
     try:
