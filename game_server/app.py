@@ -32,7 +32,7 @@ from game_server.gateway.metrics import (
 from game_server.gateway.service import Gateway
 from game_server.jobs.runs import JobContext, JobMetrics
 from game_server.jobs.scheduler import scheduling
-from game_server.middleware import HttpMetrics, MetricsMiddleware
+from game_server.middleware import HttpMetrics, InputRuleMiddleware, MetricsMiddleware
 from game_server.opendata import endpoints as opendata
 from game_server.outages import Outages
 from game_server.players import endpoints as players
@@ -135,10 +135,13 @@ def create_app(
     admin.install(app)  # it checks every /admin/v1 route, whoever added it, has a guard
     web.install(app, settings)  # last: the built web apps answer what no route took
     app.add_middleware(MetricsMiddleware, metrics=HttpMetrics(registry))
+    app.add_middleware(InputRuleMiddleware)  # docs/security.md: the one input rule
     app.add_middleware(
         RouteBodyLimits,
         max_bytes=settings.max_request_body_bytes,
         prefixes={"/admin/v1/content/": settings.max_upload_bytes},
+        secret=settings.secret_key,
+        read_timeout_s=settings.body_read_timeout_s,
     )
     return app
 

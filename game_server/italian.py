@@ -16,6 +16,7 @@ TITLES = {
     403: "Non consentito",
     404: "Non trovato",
     405: "Metodo non consentito",
+    408: "Tempo scaduto per la richiesta",
     409: "Conflitto",
     410: "Non più disponibile",
     413: "Contenuto troppo grande",
@@ -42,6 +43,10 @@ _DETAILS: list[tuple[str, str]] = [
     (
         r"the request body is larger than (?P<n>\d+) bytes",
         "il corpo della richiesta supera {n} byte",
+    ),
+    (
+        r"the request body was not received within (?P<n>[\d.]+) s",
+        "il corpo della richiesta non è arrivato entro {n} s",
     ),
     (r"Method Not Allowed", "metodo non consentito"),
     (r"no content has been published yet", "nessun contenuto è ancora stato pubblicato"),
@@ -206,8 +211,24 @@ _DETAILS: list[tuple[str, str]] = [
     (r"not a Lupiae coupon payload", "non è un codice di coupon Lupiae"),
     (r"the signature does not verify", "la firma non è valida"),
     (
-        r"too many failed logins for this account; retry in (?P<n>\d+) s",
-        "troppi accessi falliti per questo account; riprovate tra {n} s",
+        r"too many lookups for this shop; retry in (?P<n>\d+) s",
+        "troppe verifiche per questo negozio; riprovate tra {n} s",
+    ),
+    (
+        r"too many failed redemptions for this shop; retry in (?P<n>\d+) s",
+        "troppi riscatti falliti per questo negozio; riprovate tra {n} s",
+    ),
+    (
+        r"too many failed logins from this address; retry in (?P<n>\d+) s",
+        "troppi accessi falliti da questo indirizzo; riprovate tra {n} s",
+    ),
+    (
+        r"too many failed logins for this account from this address; retry in (?P<n>\d+) s",
+        "troppi accessi falliti per questo account da questo indirizzo; riprovate tra {n} s",
+    ),
+    (
+        r"too many failed logins for this account from new addresses; retry in (?P<n>\d+) s",
+        "troppi accessi falliti per questo account da indirizzi nuovi; riprovate tra {n} s",
     ),
     (
         r"no district is known: publish content with a `district` area first",
@@ -223,8 +244,9 @@ _DETAILS: list[tuple[str, str]] = [
     (r"no such coupon: (?P<why>.+)", "coupon inesistente: {why}"),
     (
         r"`(?P<n>.*)` must be an ISO date \(2026-11-22\) or date-time "
-        r"\(2026-11-22T09:30:00\+01:00\)",
-        "`{n}` deve essere una data ISO (2026-11-22) o una data e ora (2026-11-22T09:30:00+01:00)",
+        r"\(2026-11-22T09:30:00\+01:00\) within the years (?P<a>\d+)\.\.(?P<b>\d+)",
+        "`{n}` deve essere una data ISO (2026-11-22) o una data e ora (2026-11-22T09:30:00+01:00)"
+        " tra gli anni {a} e {b}",
     ),
     (
         r"a redemption can be voided for (?P<n>\d+) s; this one could until (?P<t>.+)",
@@ -233,6 +255,18 @@ _DETAILS: list[tuple[str, str]] = [
     (r"unknown staff role (?P<r>.+)", "ruolo dello staff sconosciuto {r}"),
     # passwords and uploads
     (r"the password is too easy to guess", "la password è troppo facile da indovinare"),
+    (
+        r"this redemption was voided; do not give the offer for it. The coupon can be "
+        r"redeemed again with a new Idempotency-Key",
+        "questo riscatto è stato annullato: non date l'offerta. Il coupon si può riscattare "
+        "di nuovo con una nuova Idempotency-Key",
+    ),
+    (
+        r"the password is too easy to guess: common passwords, names, dates and keyboard "
+        r"patterns are refused; try a few unrelated words",
+        "la password è troppo facile da indovinare: password comuni, nomi, date e sequenze "
+        "di tastiera sono rifiutati; provate qualche parola senza legami tra loro",
+    ),
     (
         r"the password must be at least (?P<n>\d+) characters long",
         "la password deve avere almeno {n} caratteri",

@@ -59,7 +59,15 @@ class Settings(BaseSettings):
     secret_key: str = DEV_SECRET_KEY
     access_token_ttl_s: int = Field(default=900, ge=60, le=86_400)
     refresh_token_ttl_s: int = Field(default=30 * 86_400, ge=3600)
+    # A refresh retried this soon after it succeeded (its answer lost on a flaky network)
+    # gets the same new pair back rather than revoking the token family; 0: never.
+    refresh_grace_s: int = Field(default=30, ge=0, le=300)
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Slow clients (docs/security.md): a request's headers must arrive within
+    # header_read_timeout_s of the connection (or of the previous response), its body within
+    # body_read_timeout_s of the first read; else 408 and the connection is closed.
+    header_read_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    body_read_timeout_s: float = Field(default=30.0, gt=0, le=3600)
     log_level: str = "info"
     # How often each worker checks for a newly activated content version (SPEC: < 2 s).
     content_poll_s: float = Field(default=1.0, gt=0, le=60)
@@ -128,9 +136,13 @@ class Settings(BaseSettings):
     opendata_cities: list[str] = []
     # The public address the catalogue's URLs are built on (what harvesters reach).
     public_url: str = "http://127.0.0.1:8000"
-    # Staff (admin API): token lifetime, failed logins allowed per email and window.
+    # Staff (admin API): token lifetime; failed logins allowed per window for one account
+    # from one client, for one client whatever the accounts, and for one account from
+    # clients it never logged in from (docs/security.md: never an account lock-out).
     staff_token_ttl_s: int = Field(default=900, ge=60, le=3600)
     staff_login_failures: int = Field(default=5, ge=1)
+    staff_login_client_failures: int = Field(default=20, ge=1)
+    staff_login_account_failures: int = Field(default=100, ge=1)
     staff_login_window_s: int = Field(default=900, ge=1)
     # Content uploads to /admin/v1/content/*: a 16 MiB bundle plus multipart overhead.
     max_upload_bytes: int = Field(default=17 * 1_048_576, ge=1024)

@@ -70,34 +70,39 @@ MerchantKey = Annotated[MerchantPrincipal, Depends(_merchant_key)]
 
 
 class MerchantLimits:
-    """Fixed one-minute windows per API key in the shared backend (every worker counts); while
-    Redis is away, in each worker (`game_server.counters`): redemptions go on."""
+    """Fixed one-minute windows per shop (not per API key: a shop that rotates its key keeps
+    one budget) in the shared backend, every worker counting; while Redis is away, in each
+    worker (`game_server.counters`): redemptions go on.
+
+    Atomic under concurrency: each count is one INCR whose answer decides. A redemption takes
+    a slot of the failure budget before it runs and gives it back when it succeeds, so 40
+    concurrent wrong codes get at most `merchant_failed_redemptions_per_min` checked."""
 
     def __init__(self, backend: Counters, settings: Settings) -> None:
         self.backend = backend
         self.settings = settings
 
-    async def count_lookup(self, api_key_id: uuid.UUID) -> None:
-        key = f"rl:merchant:lookup:{api_key_id}"
+    async def count_lookup(self, merchant_id: uuid.UUID) -> None:
+        key = f"rl:merchant:lookup:{merchant_id}"
         count = await self.backend.incr(key, ttl_s=_WINDOW_S)
         if count > self.settings.merchant_lookups_per_min:
             raise await self._refusal(key, "lookups")
 
-    async def check_failures(self, api_key_id: uuid.UUID) -> None:
-        key = f"rl:merchant:failed:{api_key_id}"
-        # A plain read: every redemption checks, only failures count (`count_failure`).
-        failures = await self.backend.get(key)
-        if failures >= self.settings.merchant_failed_redemptions_per_min:
+    async def reserve_attempt(self, merchant_id: uuid.UUID) -> None:
+        """Take a slot of the failure budget (429 when none is left); `refund` it on success."""
+        key = f"rl:merchant:failed:{merchant_id}"
+        count = await self.backend.incr(key, ttl_s=_WINDOW_S)
+        if count > self.settings.merchant_failed_redemptions_per_min:
             raise await self._refusal(key, "failed redemptions")
 
-    async def count_failure(self, api_key_id: uuid.UUID) -> None:
-        await self.backend.incr(f"rl:merchant:failed:{api_key_id}", ttl_s=_WINDOW_S)
+    async def refund(self, merchant_id: uuid.UUID) -> None:
+        await self.backend.incr(f"rl:merchant:failed:{merchant_id}", -1, ttl_s=_WINDOW_S)
 
     async def _refusal(self, key: str, what: str) -> RateLimited:
         ttl = await self.backend.ttl(key)
         retry_after_s = max(1, round(ttl)) if ttl is not None else _WINDOW_S
         return RateLimited(
-            f"too many {what} with this key; retry in {retry_after_s} s",
+            f"too many {what} for this shop; retry in {retry_after_s} s",
             retry_after_s=retry_after_s,
         )
 

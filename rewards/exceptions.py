@@ -52,6 +52,12 @@ class VoidWindowClosed(Conflict):
     slug = "void-window-closed"
 
 
+class RedemptionVoided(Conflict):
+    """A retry of a redemption that was voided since: do not give the offer for it."""
+
+    slug = "redemption-voided"
+
+
 class IdempotencyKeyMissing(DomainError):
     status = 400
     slug = "idempotency-key-missing"

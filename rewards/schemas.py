@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from game_server.inputs import Name
+
 
 class Offer(BaseModel):
     it: str
@@ -40,8 +42,8 @@ class CouponCheck(BaseModel):
 class RedemptionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    code: str = Field(min_length=1, max_length=40, description="as typed or scanned; any case")
-    reference: str | None = Field(
+    code: Name = Field(min_length=1, max_length=40, description="as typed or scanned; any case")
+    reference: Name | None = Field(
         default=None, max_length=64, description="your receipt or sale number, kept for you"
     )
 
@@ -120,9 +122,9 @@ class MerchantCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{1,79}$")
-    name: str = Field(min_length=1, max_length=200)
-    category: str = Field(min_length=1, max_length=80)
-    street: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
+    category: Name = Field(min_length=1, max_length=80)
+    street: Name = Field(min_length=1, max_length=200)
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     demo: bool = False

@@ -12,6 +12,7 @@ from game_server.admin.schemas import AuditRead
 from game_server.audit.repository import AuditFilter, AuditRepository
 from game_server.audit.service import AuditLog, AuditRecord, Source
 from game_server.deps import SessionDep
+from game_server.inputs import Moment
 from game_server.staff.auth import AdminStaff
 from game_server.staff.repository import StaffRepository
 
@@ -28,8 +29,8 @@ async def audit(
     actor: Annotated[str | None, Query(max_length=254, description=_ACTOR_HELP)] = None,
     action: Annotated[str | None, Query(max_length=41, description=_ACTION_HELP)] = None,
     source: Annotated[Literal["staff", "merchant"] | None, Query()] = None,
-    from_: Annotated[datetime | None, Query(alias="from", description="inclusive")] = None,
-    to: Annotated[datetime | None, Query(description="exclusive; page with the last `at`")] = None,
+    from_: Annotated[Moment | None, Query(alias="from", description="inclusive")] = None,
+    to: Annotated[Moment | None, Query(description="exclusive; page with the last `at`")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     city: Annotated[str | None, Query(max_length=64, description="one comune's actions")] = None,
 ) -> list[AuditRead]:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from game_server.inputs import MAX_EPOCH_MS, MAX_SAFE_INTEGER, Text
 from game_server.italian import localize
 
 MAX_BATCH_FIXES = 600  # ten minutes at 1 Hz
@@ -18,8 +19,8 @@ class _Frame(BaseModel):
 
 class Hello(_Frame):
     type: Literal["hello"]
-    token: str = Field(min_length=1, max_length=4096)
-    resume_after: int | None = Field(default=None, ge=0)
+    token: Text = Field(min_length=1, max_length=4096)
+    resume_after: int | None = Field(default=None, ge=0, le=MAX_SAFE_INTEGER)
 
 
 class PositionFix(_Frame):
@@ -30,7 +31,8 @@ class PositionFix(_Frame):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     accuracy: float = Field(ge=0, le=100_000)
-    ts: int = Field(ge=0, description="device time, ms since the epoch")
+    # Bounded like every number (game_server.inputs): ts >= 2**64 used to crash the socket.
+    ts: int = Field(ge=0, le=MAX_EPOCH_MS, description="device time, ms since the epoch")
     mock: bool = False
 
 
@@ -45,14 +47,14 @@ class Positions(_Frame):
 
 class Answer(_Frame):
     type: Literal["answer"]
-    quest: str = Field(min_length=1, max_length=80)
-    step: str = Field(min_length=1, max_length=80)
-    answer: str = Field(max_length=200)
+    quest: Text = Field(min_length=1, max_length=80)
+    step: Text = Field(min_length=1, max_length=80)
+    answer: Text = Field(max_length=200)
 
 
 class Start(_Frame):
     type: Literal["start"]
-    quest: str = Field(min_length=1, max_length=80)
+    quest: Text = Field(min_length=1, max_length=80)
 
 
 class Ping(_Frame):
@@ -72,7 +74,9 @@ class BadFrame(ValueError):
 def parse(raw: str | bytes) -> ClientFrame:
     try:
         return _client_frame.validate_json(raw)
-    except ValidationError as exc:
+    except ValueError as exc:  # pydantic's ValidationError, or a lone surrogate's UnicodeError
+        if not isinstance(exc, ValidationError):
+            raise BadFrame(f"frame: {exc}") from None
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first.get("loc", ())) or "frame"
         raise BadFrame(f"{where}: {first.get('msg', 'invalid')}") from None

@@ -13,6 +13,7 @@ from game_server.cities import registry
 from game_server.clock import utcnow
 from game_server.deps import SessionDep, SettingsDep
 from game_server.errors import NotFound
+from game_server.inputs import Day
 from game_server.opendata import files
 from game_server.opendata.catalog import catalogue
 from game_server.opendata.models import OpenDataRelease
@@ -73,7 +74,7 @@ async def _release(
     responses={200: {"content": {"text/csv": {}}}},
 )
 async def visits_csv(
-    slug: CitySlug, day: date, request: Request, session: SessionDep, settings: SettingsDep
+    slug: CitySlug, day: Day, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
     comune, _ = await _release(request, session, settings, slug, day)
     names = {s.slug: s.name for s in await sites_of(session, comune)}
@@ -83,7 +84,7 @@ async def visits_csv(
 
 @router.get("/{slug}/{day}/datapackage.json")
 async def visits_datapackage(
-    slug: CitySlug, day: date, request: Request, session: SessionDep, settings: SettingsDep
+    slug: CitySlug, day: Day, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
     comune, release = await _release(request, session, settings, slug, day)
     body = orjson.dumps(files.datapackage(comune, release))
@@ -96,7 +97,7 @@ async def visits_datapackage(
     responses={200: {"content": {"application/geo+json": {}}}},
 )
 async def visits_geojson(
-    slug: CitySlug, day: date, request: Request, session: SessionDep, settings: SettingsDep
+    slug: CitySlug, day: Day, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
     comune, release = await _release(request, session, settings, slug, day)
     cells = await cells_of(session, slug, day)

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from content.model import City
+from game_server.csvcells import row as csv_row
 from game_server.opendata.models import OpenDataCell, OpenDataRelease
 from game_server.opendata.release import Site
 
@@ -68,7 +69,8 @@ def to_csv(cells: list[OpenDataCell], names: dict[str, str]) -> str:
     for c in cells:
         visits = "" if c.visits is None else str(c.visits)
         flag = "true" if c.suppressed else "false"
-        writer.writerow((c.day.isoformat(), c.hour, c.poi, names.get(c.poi, c.poi), visits, flag))
+        name = names.get(c.poi, c.poi)
+        writer.writerow(csv_row((c.day.isoformat(), c.hour, c.poi, name, visits, flag)))
     return out.getvalue()
 
 

@@ -5,6 +5,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from game_server.inputs import Name
+
 
 class TokenPair(BaseModel):
     player_id: uuid.UUID
@@ -19,7 +21,7 @@ class RefreshRequest(BaseModel):
 
 
 class GuestRequest(BaseModel):
-    display_name: str | None = Field(default=None, min_length=1, max_length=40)
+    display_name: Name | None = Field(default=None, min_length=1, max_length=40)
 
 
 class PlayerRead(BaseModel):

@@ -15,13 +15,15 @@ ALGORITHM = "HS256"
 ACCESS_TYPE = "access"
 
 
-def issue_access_token(player_id: uuid.UUID, *, secret: str, now: datetime, ttl_s: int) -> str:
+def issue_access_token(
+    player_id: uuid.UUID, *, secret: str, now: datetime, ttl_s: int, jti: str | None = None
+) -> str:
     claims = {
         "sub": str(player_id),
         "typ": ACCESS_TYPE,
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(seconds=ttl_s)).timestamp()),
-        "jti": secrets.token_hex(8),
+        "jti": jti or secrets.token_hex(8),
     }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 

@@ -48,7 +48,10 @@ def _read(account: StaffAccount, grants: dict[str, str] | None = None) -> StaffR
 
 @router.post(
     "/auth/login",
-    responses={401: {"description": "wrong email or password"}, 429: {"description": "throttled"}},
+    responses={
+        401: {"description": "wrong email or password"},
+        429: {"description": "throttled: this address, or this address for this account"},
+    },
 )
 async def login(
     body: LoginRequest,
@@ -59,7 +62,12 @@ async def login(
 ) -> StaffTokenRead:
     """Trade an email and password for a short-lived staff token (`Authorization: Bearer`)."""
     limiter = LoginLimiter(
-        backend, failures=settings.staff_login_failures, window_s=settings.staff_login_window_s
+        backend,
+        failures=settings.staff_login_failures,
+        window_s=settings.staff_login_window_s,
+        client_failures=settings.staff_login_client_failures,
+        account_failures=settings.staff_login_account_failures,
+        secret=settings.secret_key,
     )
     issued = await _service(session).login(
         body.email,

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from game_server.inputs import Name
 from game_server.staff.passwords import MAX_PASSWORD_LENGTH
 from game_server.staff.roles import Role
 
@@ -15,7 +16,7 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(min_length=3, max_length=254)
+    email: Name = Field(min_length=3, max_length=254)
     password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
 
 
@@ -30,7 +31,7 @@ class StaffTokenRead(BaseModel):
 class StaffCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(min_length=3, max_length=254)
+    email: Name = Field(min_length=3, max_length=254)
     role: Role
     password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
     cities: list[Slug] = Field(

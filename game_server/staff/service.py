@@ -123,19 +123,19 @@ class StaffService:
         email = email.strip().lower()
         anonymous = Actor(ANONYMOUS, client_ip=client_ip)
         try:
-            await limiter.check(email)
+            await limiter.check(email, client_ip)
         except LoginThrottled:
             await self.audit.record(anonymous, "staff.login", status=429, target=f"email:{email}")
             raise
         account = await self.accounts.by_email(email)
         ok = await passwords.verify_password(account.password_hash if account else None, password)
         if account is None or not ok or account.disabled_at is not None:
-            await limiter.count_failure(email)
+            await limiter.count_failure(email, client_ip)
             await self.audit.record(anonymous, "staff.login", status=401, target=f"email:{email}")
             raise LoginFailed(_LOGIN_FAILED)
         if passwords.needs_rehash(account.password_hash):
             account.password_hash = await passwords.hash_password(password)
-        await limiter.forget(email)
+        await limiter.forget(email, client_ip)
         return await self._issue(account, settings, client_ip)
 
     async def _issue(

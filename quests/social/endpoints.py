@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from game_server.clock import utcnow
 from game_server.deps import CurrentPlayer, SessionDep
+from game_server.inputs import MAX_SAFE_INTEGER
 from quests.social import feed
 from quests.social.codes import display
 from quests.social.friends import Friend, FriendService
@@ -132,7 +133,9 @@ async def activity_feed(
     player: CurrentPlayer,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    before: Annotated[int | None, Query(ge=1, description="`next_before` of the last page")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_SAFE_INTEGER, description="`next_before` of the last page")
+    ] = None,
 ) -> FeedRead:
     """Achievements of the caller, their friends and team mates, newest first. No places."""
     entries = await feed.page(session, player.id, limit=limit, before=before)

@@ -8,7 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 
-TeamName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+from game_server.inputs import Name
+
+TeamName = Annotated[Name, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 CodeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
 

@@ -13,7 +13,9 @@ from fastapi import Depends, Query
 from starlette.responses import Response
 
 from content.model import TIMEZONE
+from game_server.csvcells import row as csv_row
 from game_server.errors import Unprocessable
+from game_server.inputs import MAX_YEAR, MIN_YEAR
 from rewards.schemas import RedemptionRead
 
 CSV_COLUMNS = [
@@ -26,7 +28,6 @@ CSV_COLUMNS = [
     "offer_en",
     "reference",
 ]
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +48,18 @@ def _moment(text: str | None, name: str, *, end_of_day: bool) -> datetime | None
     zone = ZoneInfo(TIMEZONE)
     try:
         if len(text) == 10:
-            day = date.fromisoformat(text) + timedelta(days=1 if end_of_day else 0)
+            day = date.fromisoformat(text)
+            if not MIN_YEAR <= day.year <= MAX_YEAR:
+                raise ValueError(name)
+            day += timedelta(days=1 if end_of_day else 0)
             return datetime.combine(day, time(0), tzinfo=zone)
         moment = datetime.fromisoformat(text)
-    except ValueError as exc:
+        if not MIN_YEAR <= moment.year <= MAX_YEAR:
+            raise ValueError(name)
+    except (ValueError, OverflowError) as exc:
         raise Unprocessable(
             f"`{name}` must be an ISO date (2026-11-22) or date-time (2026-11-22T09:30:00+01:00)"
+            f" within the years {MIN_YEAR}..{MAX_YEAR}"
         ) from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
@@ -67,28 +74,23 @@ def _period(
 period: Any = Depends(_period)
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # A spreadsheet would run a cell starting with "=" as a formula (CSV injection).
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
 def csv_response(rows: list[RedemptionRead], merchant_slug: str, when: Period) -> Response:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         writer.writerow(
-            _cell(value)
-            for value in (
-                row.id,
-                row.redeemed_at.isoformat(),
-                row.voided_at.isoformat() if row.voided_at else None,
-                row.code,
-                row.template,
-                row.offer.it,
-                row.offer.en,
-                row.reference,
+            csv_row(
+                (
+                    row.id,
+                    row.redeemed_at.isoformat(),
+                    row.voided_at.isoformat() if row.voided_at else None,
+                    row.code,
+                    row.template,
+                    row.offer.it,
+                    row.offer.en,
+                    row.reference,
+                )
             )
         )
     since = when.since.date().isoformat() if when.since else "start"

@@ -12,11 +12,13 @@ from starlette.responses import Response
 from game_server.clock import utcnow
 from game_server.deps import SessionDep
 from game_server.errors import PROBLEM_MEDIA_TYPE, DomainError, problem
+from game_server.inputs import MAX_SAFE_INTEGER
 from game_server.settings import Settings
 from rewards import codes
 from rewards.auth import Limits, MerchantKey, MerchantPrincipal
 from rewards.deps import SettingsDep
 from rewards.endpoints.history import Period, csv_response, period
+from rewards.exceptions import RedemptionVoided
 from rewards.idempotency import IdempotencyStore, Replay, fingerprint, valid_key
 from rewards.merchants import MerchantService
 from rewards.repository import CouponRepository, MerchantRepository
@@ -63,7 +65,7 @@ async def check_coupon(
     """Is this coupon valid here, now? Does not redeem it."""
     service = RedemptionService(CouponRepository(session), settings)
     try:
-        await limits.count_lookup(principal.api_key_id)
+        await limits.count_lookup(principal.merchant.id)
         result = await service.check(principal.merchant, code, utcnow())
     except DomainError as exc:
         entry = principal.audit("lookup", exc.status, code=code, detail=exc.detail)
@@ -79,7 +81,11 @@ async def check_coupon(
     responses={
         **_REFUSALS,
         400: {**_PROBLEM, "description": "no or bad Idempotency-Key header"},
-        409: {**_PROBLEM, "description": "already redeemed (when, where), or key in flight"},
+        409: {
+            **_PROBLEM,
+            "description": "already redeemed (when, where), key in flight, or a retry of a "
+            "redemption voided since (`redemption-voided`)",
+        },
         410: {**_PROBLEM, "description": "the coupon has expired"},
         422: {**_PROBLEM, "description": "this Idempotency-Key came with another body"},
     },
@@ -98,7 +104,7 @@ async def redeem(
     code = codes.squeeze(body.code)
     try:
         key = valid_key(idempotency_key)
-        await limits.check_failures(principal.api_key_id)
+        await limits.reserve_attempt(principal.merchant.id)
         store = IdempotencyStore(session, settings)
         print_ = fingerprint({"code": code, "reference": body.reference})
         claim = await store.claim(principal.merchant.id, key, print_, utcnow())
@@ -106,11 +112,36 @@ async def redeem(
         entry = principal.audit("redeem", exc.status, code=code, detail=exc.detail)
         raise await _audited(session, entry, exc) from None
     if isinstance(claim, Replay):
+        await limits.refund(principal.merchant.id)  # a replay is not an attempt
+        claim = await _as_it_stands(claim, principal, session, settings)
         entry = principal.audit("redeem", claim.status, code=code, detail="replayed")
         await MerchantRepository(session).audit(entry)
         return _stored(claim, replayed=True)
     outcome, redemption_id = await _execute(claim, body, principal, session, settings, limits)
     return _stored(outcome, replayed=False, redemption_id=redemption_id)
+
+
+async def _as_it_stands(
+    stored: Replay, principal: MerchantPrincipal, session: SessionDep, settings: Settings
+) -> Replay:
+    """A stored 201 replays only while its redemption stands: once voided, a retry with the
+    same key answers 409 `redemption-voided` (the coupon can be redeemed again, with a new
+    key), never a 201 that a till reads as "give the offer"."""
+    if stored.status != 201:
+        return stored
+    redemption_id = uuid.UUID(orjson.loads(stored.body)["id"])
+    service = RedemptionService(CouponRepository(session), settings)
+    current = await service.get(principal.merchant, redemption_id)
+    if current.voided_at is None:
+        return stored
+    refusal = RedemptionVoided(
+        "this redemption was voided; do not give the offer for it. The coupon can be "
+        "redeemed again with a new Idempotency-Key",
+        redemption_id=str(redemption_id),
+        voided_at=current.voided_at.isoformat(),
+    )
+    rendered = problem(refusal.status, refusal.detail, slug=refusal.slug, **refusal.extra)
+    return Replay(refusal.status, bytes(rendered.body))
 
 
 async def _execute(
@@ -129,11 +160,11 @@ async def _execute(
         )
         outcome = Replay(201, read.model_dump_json().encode())
         redemption_id, detail = read.id, None
+        await limits.refund(principal.merchant.id)
     except DomainError as exc:
         rendered = problem(exc.status, exc.detail, slug=exc.slug, **exc.extra)
         outcome = Replay(exc.status, bytes(rendered.body))
-        detail = exc.detail
-        await limits.count_failure(principal.api_key_id)
+        detail = exc.detail  # the slot taken before the attempt stays taken
     await IdempotencyStore(session, settings).complete(claim, outcome.status, outcome.body)
     entry = principal.audit(
         "redeem", outcome.status, code=body.code, redemption_id=redemption_id, detail=detail
@@ -197,7 +228,7 @@ async def history(
     when: Annotated[Period, period],
     format: Literal["json", "csv"] | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_SAFE_INTEGER)] = 0,
 ) -> Response:
     """Redemptions (voided ones included) from `from` (inclusive) to `to` (exclusive).
 
