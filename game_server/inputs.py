@@ -135,7 +135,8 @@ def _moment(value: datetime) -> datetime:
 
 
 # Annotated types for schemas: a name (no control character), free text, a bounded day.
-Name = Annotated[str, AfterValidator(_name)]
+NAME_RULE = AfterValidator(_name)  # to put after other constraints: Annotated[str, ..., NAME_RULE]
+Name = Annotated[str, NAME_RULE]
 Text = Annotated[str, AfterValidator(_text)]
 Day = Annotated[date, AfterValidator(_day)]
 Moment = Annotated[datetime, AfterValidator(_moment)]

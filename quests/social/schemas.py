@@ -8,9 +8,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from game_server.inputs import Name
+from game_server.inputs import NAME_RULE
 
-TeamName = Annotated[Name, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+TeamName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), NAME_RULE
+]
 CodeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
 
