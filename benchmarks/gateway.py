@@ -277,6 +277,8 @@ def main() -> None:
         "LUPIAE_SECRET_KEY": SECRET,
         "LUPIAE_ENV": "test",
         "LUPIAE_LOG_LEVEL": "warning",
+        # Every simulated phone connects from loopback: lift the per-address admission.
+        "LUPIAE_MAX_SOCKETS_PER_CLIENT": str(sockets + 100),
     }
     game_port, echo_port = free_port(), free_port()
     logs = ROOT / "var"

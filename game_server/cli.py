@@ -28,18 +28,10 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - keep `lupiae --help` fast
 
     from game_server.app import create_app  # noqa: PLC0415
+    from game_server.serving import uvicorn_options  # noqa: PLC0415
 
     settings = load_settings()
-    options = {
-        "host": args.host,
-        "port": args.port,
-        "log_level": settings.log_level,
-        "ws_per_message_deflate": False,
-        "ws_max_size": settings.max_frame_bytes,
-        "ws_ping_interval": settings.ws_ping_interval_s,
-        "ws_ping_timeout": settings.ws_ping_timeout_s,
-        "proxy_headers": True,
-    }
+    options = {"host": args.host, "port": args.port, **uvicorn_options(settings)}
     if args.workers == 1:
         uvicorn.run(create_app(settings), **options)
         return 0

@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     # again later) so that the players already in keep being served. One socket at 1 Hz costs
     # ~0.1 ms of CPU per second and ~27 KiB: 10,000 is more than one core can serve.
     max_sockets: int = Field(default=10_000, ge=1)
+    # Admission (docs/security.md): sockets per client address on one worker (1013 beyond),
+    # and per player across workers (the oldest is closed with 4001 for the newest).
+    max_sockets_per_client: int = Field(default=100, ge=1)
+    max_sockets_per_player: int = Field(default=3, ge=1)
     ws_ping_interval_s: float = Field(default=20.0, gt=0)
     ws_ping_timeout_s: float = Field(default=20.0, gt=0)
     # Python's garbage collector: a young-generation threshold well above the default 700 (one
@@ -101,6 +105,9 @@ class Settings(BaseSettings):
     heartbeat_s: float = Field(default=1.0, gt=0, le=60)
     # Tasks per worker granting the game's reactions to visits, off the sockets' read loops.
     reaction_workers: int = Field(default=4, ge=1, le=64)
+    # Reverse proxies (addresses or networks, e.g. ["172.18.0.0/16"]) whose X-Forwarded-For
+    # and X-Forwarded-Proto are believed; empty: none is, the peer's address is the client's.
+    trusted_proxies: list[str] = []
     # Browser origins allowed to open /v1/play; empty allows any (native apps send none).
     allowed_origins: list[str] = []
     # Events older than this may be pruned; a resume from before them gets `resync`.

@@ -51,6 +51,7 @@ class Suite:
             "LUPIAE_SECRET_KEY": SECRET,
             "LUPIAE_ENV": "test",
             "LUPIAE_HEARTBEAT_S": "1",
+            "LUPIAE_MAX_SOCKETS_PER_CLIENT": "100000",  # every phone is on loopback
             "LUPIAE_LOG_LEVEL": "warning",
         }
         self.env = env

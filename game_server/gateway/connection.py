@@ -83,6 +83,8 @@ class Connection:
     forget: bool = False
     # The shopping street the player is on now, for footfall (game_server.district.footfall).
     on_street: OnStreet | None = None
+    # This socket's name among the player's sockets (a control frame may name one of them).
+    socket_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     _writer: asyncio.Task[None] | None = None  # only while there is something to write
     _on_failure: Callable[[], object] | None = None
 
@@ -164,6 +166,8 @@ class Connection:
             return
         frame = orjson.loads(message.data)
         if frame.get("type") == "control":
+            if frame.get("socket") not in (None, self.socket_id):
+                return  # meant for another socket of the player
             self.forget = bool(frame.get("forget"))
             raise CloseSocket(int(frame["close"]), str(frame["reason"]))
         seq = int(frame["seq"])

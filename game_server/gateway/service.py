@@ -73,6 +73,9 @@ NOTICE_INTERVAL_S = 10.0
 REPLAYED_KINDS = frozenset({"poi.enter", "poi.visit", "poi.exit"})
 # A frame whose state another socket keeps claiming first is judged at most this often.
 CLAIM_ATTEMPTS = 3
+# Close codes of docs/realtime.md beyond the standard ones.
+SUPERSEDED = 4001  # the player opened more than max_sockets_per_player: the oldest goes
+SOCKETS_KEY_TTL_S = 86_400  # the player's open sockets, in the shared backend
 
 
 @dataclass(slots=True)
@@ -97,6 +100,10 @@ class _Judged:
     prints: list[tuple[str, protocol.PositionFix]]  # (site, the fix that made the visit)
     # Fixes the tracker accepted, for street footfall: (lat, lon, device ts in ms).
     accepted: list[tuple[float, float, int]] = field(default_factory=list)
+
+
+def _sockets_key(player_id: uuid.UUID) -> str:
+    return f"sockets:{player_id}"
 
 
 def _fix(fix: protocol.PositionFix) -> Fix:
@@ -133,6 +140,7 @@ class Gateway:
         self.game = game
         self.metrics = metrics
         self._open = 0  # sockets served now (admission: settings.max_sockets)
+        self._by_client: dict[str, int] = {}  # sockets served now per client address
         # Heartbeats only where visits are recorded ahead of their reaction (PostgreSQL).
         self.liveness: Liveness | None = None
         if fast_log is not None:
@@ -165,6 +173,14 @@ class Gateway:
             self.metrics.closes.labels(code="1013").inc()
             await close_quietly(websocket, 1013, "server full; retry shortly")
             return
+        # Admission: one address holds at most max_sockets_per_client of this worker's
+        # sockets (authenticated or not), so no single client can fill it.
+        client = websocket.client.host if websocket.client else "unknown"
+        if self._by_client.get(client, 0) >= self.settings.max_sockets_per_client:
+            self.metrics.closes.labels(code="1013").inc()
+            await close_quietly(websocket, 1013, "too many sockets from this address")
+            return
+        self._by_client[client] = self._by_client.get(client, 0) + 1
         self._open += 1
         self.metrics.connections.inc()
         try:
@@ -180,6 +196,9 @@ class Gateway:
             await close_quietly(websocket, code, reason)
         finally:
             self._open -= 1
+            left = self._by_client.pop(client, 1) - 1
+            if left:
+                self._by_client[client] = left
             self.metrics.connections.dec()
 
     def _close_for(self, exc: BaseException, where: str) -> tuple[int, str]:
@@ -210,11 +229,40 @@ class Gateway:
                     self.factory,
                     self.settings.send_timeout_s,
                 )
-                await self._welcome(conn, resume_after)
-                await self._auto_start(conn)
-                await self._run(conn)
+                await self._admit_player_socket(conn)
+                try:
+                    await self._welcome(conn, resume_after)
+                    await self._auto_start(conn)
+                    await self._run(conn)
+                finally:
+                    with contextlib.suppress(BackendUnavailable):
+                        await self.backend.zrem(_sockets_key(player_id), conn.socket_id)
         except BackendUnavailable as exc:
             raise CloseSocket(1013, "realtime backend unavailable; retry shortly") from exc
+
+    async def _admit_player_socket(self, conn: Connection) -> None:
+        """At most `max_sockets_per_player` sockets per player, whichever workers hold them:
+        the newest are kept, the oldest are told to close (SUPERSEDED). Without the shared
+        backend the socket is served (the per-address admission still holds)."""
+        key = _sockets_key(conn.player_id)
+        keep = self.settings.max_sockets_per_player
+        try:
+            await self.backend.zincrby(key, conn.socket_id, time.time())
+            await self.backend.expire(key, SOCKETS_KEY_TTL_S)
+            oldest = await self.backend.zrange_desc(key, keep, -1)
+            for socket_id, _ in oldest:
+                await self.backend.zrem(key, socket_id)
+                frame = {
+                    "type": "control",
+                    "socket": socket_id,
+                    "close": SUPERSEDED,
+                    "reason": "closed for a newer socket of the same player",
+                }
+                await self.backend.publish(
+                    events_log.player_channel(conn.player_id), protocol.dumps(frame).encode()
+                )
+        except BackendUnavailable as exc:
+            log.debug("socket cap per player not applied: %s", exc)
 
     async def _auto_start(self, conn: Connection) -> None:
         """Start the quests that start by themselves. On PostgreSQL the socket's view of the
@@ -357,7 +405,11 @@ class Gateway:
         elif isinstance(frame, protocol.Ping):
             conn.send_local(protocol.PONG)
         elif isinstance(frame, protocol.Hello):
-            conn.token_expires_at = (await self._authenticate(frame.token))[1]
+            # A new hello renews the token of the same player, never switches players.
+            player_id, expires_at = await self._authenticate(frame.token)
+            if player_id != conn.player_id:
+                raise CloseSocket(1008, "hello with another player's token")
+            conn.token_expires_at = expires_at
             if conn.expiry is not None:
                 conn.expiry.cancel()
             loop = asyncio.get_running_loop()

@@ -24,6 +24,8 @@ async def workers(postgis_url: str, redis_url: str, tmp_path: Path) -> AsyncIter
         "LUPIAE_SECRET_KEY": TEST_SECRET,
         "LUPIAE_ENV": "test",
         "LUPIAE_GUEST_SIGNUPS_PER_CLIENT": str(SIGNUPS_PER_CLIENT),
+        # The scripts play many clients through one loopback "proxy" (X-Forwarded-For).
+        "LUPIAE_TRUSTED_PROXIES": '["127.0.0.1"]',
     }
     async with run_workers(2, env, logs=tmp_path, ready_timeout_s=90) as urls:
         yield urls
