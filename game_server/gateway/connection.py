@@ -75,6 +75,7 @@ class Connection:
     last_sent_seq: int = 0
     tracker_seq: int = 0  # the last of the player's events `tracker` reflects
     expiry: asyncio.TimerHandle | None = None
+    expired: bool = False  # the token's expiry timer fired
     game_view: GameView | None = None  # what the game knows of the player (quests.view)
     # Why writing stopped (CloseSocket, a crash), for the reader to close the socket with.
     failure: BaseException | None = None

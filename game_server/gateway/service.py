@@ -102,6 +102,11 @@ class _Judged:
     accepted: list[tuple[float, float, int]] = field(default_factory=list)
 
 
+def _expire(conn: Connection, stop_reading: Callable[[], object]) -> None:
+    conn.expired = True
+    stop_reading()
+
+
 def _sockets_key(player_id: uuid.UUID) -> str:
     return f"sockets:{player_id}"
 
@@ -344,7 +349,8 @@ class Gateway:
         assert reading is not None
         stop_reading = reading.cancel  # one bound method for the three
         conn.subscription.on_overflow = stop_reading
-        conn.expiry = loop.call_at(loop_deadline(loop, conn.token_expires_at), stop_reading)
+        deadline = loop_deadline(loop, conn.token_expires_at)
+        conn.expiry = loop.call_at(deadline, _expire, conn, stop_reading)
         conn.start_writing(on_failure=stop_reading)
         try:
             await self._read_forever(conn)
@@ -370,7 +376,7 @@ class Gateway:
             return CloseSocket(1013, "slow consumer: reconnect with resume_after")
         if conn.failure is not None:
             return conn.failure
-        if time.time() >= conn.token_expires_at:
+        if conn.expired:  # the loop's timer may fire a hair before the wall clock gets there
             return CloseSocket(1008, "token expired; reconnect with a fresh token")
         return asyncio.CancelledError()  # the server is shutting down
 
@@ -416,7 +422,7 @@ class Gateway:
             reading = asyncio.current_task()
             assert reading is not None
             deadline = loop_deadline(loop, conn.token_expires_at)
-            conn.expiry = loop.call_at(deadline, reading.cancel)  # same effect as in _run
+            conn.expiry = loop.call_at(deadline, _expire, conn, reading.cancel)  # as in _run
         elif isinstance(frame, protocol.Positions):
             await self._positions(conn, frame, limits, now_s)
         elif isinstance(frame, protocol.Start):

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 from tests.conftest import TEST_SECRET
 from tests.game_server.gateway.live import publish_shipped
@@ -41,11 +42,16 @@ def assert_no_traceback(logs: Path) -> None:
         assert '" 500' not in text, f"{log.name} answered 500:\n{text[-4000:]}"
 
 
-@pytest.fixture
-async def workers(postgis_url: str, redis_url: str, tmp_path: Path) -> AsyncIterator[list[str]]:
-    """Two production workers; afterwards, their logs hold no traceback and no 500."""
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def workers(
+    postgis_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[list[str]]:
+    """Two production workers for a module's tests (mark them
+    `pytest.mark.asyncio(loop_scope="module")`); afterwards, their logs hold no traceback and
+    no 500."""
     await publish_shipped(postgis_url)
+    logs = tmp_path_factory.mktemp("workers")
     env = production_env(postgis_url, redis_url)
-    async with run_workers(2, env, logs=tmp_path, ready_timeout_s=90) as urls:
+    async with run_workers(2, env, logs=logs, ready_timeout_s=90) as urls:
         yield urls
-    assert_no_traceback(tmp_path)
+    assert_no_traceback(logs)

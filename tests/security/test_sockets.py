@@ -22,7 +22,12 @@ from game_server.players.tokens import issue_access_token
 from tests.conftest import TEST_SECRET
 from tests.security.conftest import HEADER_TIMEOUT_S, PER_CLIENT, PER_PLAYER
 
-pytestmark = [pytest.mark.postgis, pytest.mark.redis, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.postgis,
+    pytest.mark.redis,
+    pytest.mark.slow,
+    pytest.mark.asyncio(loop_scope="module"),
+]
 
 
 def host(url: str) -> str:
