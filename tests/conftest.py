@@ -25,11 +25,15 @@ from tests.services import (
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-0123456789"
 # Tests sign up many guests from one loopback client; tests/abuse sets its own limits.
 TEST_SIGNUPS_PER_CLIENT = "1000000"
+# Every test socket comes from loopback: the per-address admission is lifted (tests/security
+# sets its own).
+TEST_SOCKETS_PER_CLIENT = "1000000"
 
 
 def pytest_configure(config: pytest.Config) -> None:
     # Worker processes started by the tests inherit the environment.
     os.environ.setdefault("LUPIAE_GUEST_SIGNUPS_PER_CLIENT", TEST_SIGNUPS_PER_CLIENT)
+    os.environ.setdefault("LUPIAE_MAX_SOCKETS_PER_CLIENT", TEST_SOCKETS_PER_CLIENT)
 
 
 @pytest.fixture(scope="session")
@@ -78,6 +82,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "gc_young_threshold": 0,  # one test process starts many apps: leave its collector be
         "jobs_enabled": False,  # tests run jobs themselves; tests/game_server/jobs starts them
         "guest_signups_per_client": int(TEST_SIGNUPS_PER_CLIENT),
+        "max_sockets_per_client": int(TEST_SOCKETS_PER_CLIENT),
     }
     values.update(overrides)
     return Settings.model_validate(values)
