@@ -17,7 +17,10 @@ _SKIPPED = " \u00a0\u3000\t\r\n"
 
 
 def neutralise(value: Any) -> str:
-    """The text of one CSV cell, safe to open in a spreadsheet (None is an empty cell)."""
+    """The text of one CSV cell, safe to open in a spreadsheet (None is an empty cell; a
+    number is written as a number: -3 is data, not a formula)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
     text = "" if value is None else str(value)
     if not text:
         return text

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from content.model import Bundle
 from game_server.catalog.service import Catalog
+from game_server.csvcells import row as csv_row
 from game_server.district import figures
 from game_server.district.errors import BadPeriod
 from game_server.district.models import DistrictReport
@@ -191,7 +192,7 @@ def _csv(columns: list[str], rows: list[list[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerows(csv_row(row) for row in rows)  # docs/security.md: CSV injection
     return out.getvalue()
 
 

@@ -48,6 +48,9 @@ def test_a_plain_cell_is_written_as_it_is(cell: str) -> None:
 def test_none_is_an_empty_cell_and_numbers_are_text() -> None:
     assert neutralise(None) == ""
     assert neutralise(42) == "42"
+    assert neutralise(-3) == "-3"  # numbers are data
+    assert neutralise(-12.5) == "-12.5"
+    assert neutralise("-3") == "'-3"  # text that looks like a formula is not
 
 
 @given(st.text())
