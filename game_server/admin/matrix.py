@@ -34,6 +34,7 @@ class RouteRole:
     path: str
     method: str
     role: Role | None  # None: public (the login)
+    anyone: bool = False  # every staff role may call it (who am I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +64,23 @@ def required_role(dependant: Dependant) -> Role | None:
     return found
 
 
+def open_to_staff(dependant: Dependant) -> bool:
+    """Whether the route's guard admits every staff role."""
+    return any(
+        sub.call.anyone if isinstance(sub.call, Requires) else open_to_staff(sub)
+        for sub in dependant.dependencies
+    )
+
+
 def role_matrix(app: FastAPI) -> list[RouteRole]:
     rows = []
     for route in admin_routes(app):
         role = required_role(route.dependant)
+        anyone = open_to_staff(route.dependant)
         for method in sorted(route.methods):
             if role is None and (method, route.path) not in PUBLIC_ROUTES:
                 raise UnprotectedAdminRoute(f"{method} {route.path} has no staff guard")
-            rows.append(RouteRole(route.path, method, role))
+            rows.append(RouteRole(route.path, method, role, anyone))
     return sorted(rows)
 
 
@@ -85,7 +95,8 @@ def annotate_openapi(app: FastAPI) -> None:
         schema = generate()
         for row in role_matrix(app):
             operation = schema["paths"][row.path][row.method.lower()]
-            operation["x-required-role"] = row.role.value if row.role else "none"
+            required = "staff" if row.anyone else row.role.value if row.role else "none"
+            operation["x-required-role"] = required
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -97,14 +108,14 @@ def markdown_table(rows: list[RouteRole]) -> str:
         "|---|---|---|---|---|",
     ]
     for row in rows:
-        curator = _mark(row.role, Role.CURATOR)
-        district = _mark(row.role, Role.DISTRICT)
-        admin = _mark(row.role, Role.ADMIN)
+        curator = _mark(row.role, Role.CURATOR, row.anyone)
+        district = _mark(row.role, Role.DISTRICT, row.anyone)
+        admin = _mark(row.role, Role.ADMIN, row.anyone)
         lines.append(f"| {row.method} | `{row.path}` | {curator} | {district} | {admin} |")
     return "\n".join(lines)
 
 
-def _mark(required: Role | None, holder: Role) -> str:
+def _mark(required: Role | None, holder: Role, anyone: bool = False) -> str:
     if required is None:
         return "public"
-    return "yes" if holder.allows(required) else "—"
+    return "yes" if anyone or holder.allows(required) else "—"

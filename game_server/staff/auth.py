@@ -71,8 +71,9 @@ class StaffPrincipal:
 class Requires:
     """A dependency admitting staff whose role allows `role` (admins allow everything)."""
 
-    def __init__(self, role: Role) -> None:
+    def __init__(self, role: Role, *, anyone: bool = False) -> None:
         self.role = role
+        self.anyone = anyone  # every staff role may (who am I)
 
     async def __call__(
         self, request: Request, session: SessionDep, settings: SettingsDep, bearer: StaffBearer
@@ -90,13 +91,13 @@ class Requires:
         except ValueError:
             raise Forbidden(f"unknown staff role {claims.role!r}") from None
         email, grants = await _enabled_account(session, claims.subject)
-        if not role.allows(self.role):
+        if not (self.anyone or role.allows(self.role)):
             raise Forbidden(f"this route needs the {self.role.value} role", required=self.role)
         client = request.client.host if request.client else None
         return StaffPrincipal(claims.subject, role, email, client, grants)
 
     def __repr__(self) -> str:
-        return f"Requires({self.role.value})"
+        return "Requires(any staff)" if self.anyone else f"Requires({self.role.value})"
 
 
 async def _refuse_merchant_key(session: AsyncSession, raw: str) -> None:
@@ -127,4 +128,5 @@ async def _enabled_account(
 
 
 CuratorStaff = Annotated[StaffPrincipal, Depends(Requires(Role.CURATOR))]
+AnyStaff = Annotated[StaffPrincipal, Depends(Requires(Role.CURATOR, anyone=True))]
 AdminStaff = Annotated[StaffPrincipal, Depends(Requires(Role.ADMIN))]

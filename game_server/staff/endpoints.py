@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from game_server.audit.repository import AuditRepository
 from game_server.audit.service import AuditLog
 from game_server.deps import BackendDep, SessionDep, SettingsDep
-from game_server.staff.auth import AdminStaff, CuratorStaff
+from game_server.staff.auth import AdminStaff, AnyStaff
 from game_server.staff.limits import LoginLimiter
 from game_server.staff.models import StaffAccount
 from game_server.staff.repository import StaffRepository
@@ -85,7 +85,7 @@ async def login(
 
 
 @router.get("/auth/me")
-async def whoami(staff: CuratorStaff) -> WhoAmI:
+async def whoami(staff: AnyStaff) -> WhoAmI:
     return WhoAmI(subject=staff.subject, role=staff.role, grants=staff.grants)
 
 

@@ -68,7 +68,9 @@ async def test_every_admin_route_answers_401_without_a_token_and_403_to_the_wron
         if (method, path) == LOGIN:
             assert role == "none"
             continue
-        assert role in {"curator", "district", "admin"}, f"{method} {path} declares no role"
+        assert role in {"staff", "curator", "district", "admin"}, (
+            f"{method} {path} declares no role"
+        )
         url = _url(path, operation)
         refusals = [
             ("no token", {}, 401),
@@ -86,10 +88,10 @@ async def test_every_admin_route_answers_401_without_a_token_and_403_to_the_wron
         for who, headers, expected in refusals:
             got = await _status(client, method, url, operation, headers)
             assert got == expected, f"{method.upper()} {url} as {who}: {got}"
-        if role in {"curator", "district"}:
-            holder = curator if role == "curator" else district
+        holders = {"staff": [curator, district], "curator": [curator], "district": [district]}
+        for holder in holders.get(role, []):
             got = await _status(client, method, url, operation, holder.auth)
-            assert got not in {401, 403}, f"{method.upper()} {url} as {role}: {got}"
+            assert got not in {401, 403}, f"{method.upper()} {url} as {holder.role}: {got}"
 
 
 async def _status(

@@ -6,6 +6,7 @@ import { ApiError, request, speak } from "../common/api";
 import { I18n } from "../common/i18n";
 import { auditSection } from "./audit";
 import { contentSection } from "./content";
+import { districtSection } from "./district";
 import { h } from "./dom";
 import { MESSAGES } from "./messages";
 import { merchantsSection, staffSection } from "./people";
@@ -30,7 +31,7 @@ export interface Context {
   fail(target: HTMLElement, error: unknown): void;
 }
 
-const SECTIONS: Section[] = [contentSection, staffSection, merchantsSection, moderationSection, auditSection];
+const SECTIONS: Section[] = [contentSection, staffSection, merchantsSection, moderationSection, districtSection, auditSection];
 const EMAIL_SLOT = "lupiae.staff.email";
 const CITY_SLOT = "lupiae.staff.city";
 
@@ -64,10 +65,15 @@ function allowed(section: Section): boolean {
   return role === "admin" || section.role === role;
 }
 
+/** The first section the role may open (a district manager's is the district). */
+function home(): string {
+  return SECTIONS.find(allowed)?.id ?? "content";
+}
+
 function renderNav(): void {
   const nav = $("nav");
   nav.setAttribute("aria-label", i18n.t("nav"));
-  const current = location.hash.slice(1) || "content";
+  const current = location.hash.slice(1) || home();
   nav.replaceChildren(
     ...SECTIONS.filter(allowed).map((section) =>
       h("a", { href: `#${section.id}`, "aria-current": section.id === current ? "page" : undefined }, i18n.t(`nav.${section.id}`)),
@@ -78,7 +84,7 @@ function renderNav(): void {
 async function route(): Promise<void> {
   if (!role) return;
   renderNav();
-  const id = location.hash.slice(1) || "content";
+  const id = location.hash.slice(1) || home();
   const section = SECTIONS.find((s) => s.id === id) ?? SECTIONS[0];
   const view = $("view");
   view.replaceChildren();

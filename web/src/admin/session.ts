@@ -5,7 +5,7 @@ import { ApiError, apiHeaders, problem, request } from "../common/api";
 
 const SLOT = "lupiae.staff.token";
 
-export type Role = "curator" | "admin";
+export type Role = "curator" | "admin" | "district";
 
 export interface Me {
   subject: string;
@@ -42,6 +42,18 @@ export class StaffSession {
       this.expired(error);
       throw error;
     }
+  }
+
+  /** A file (a report), as a Blob for a download link. */
+  async blob(path: string): Promise<Blob> {
+    const response = await fetch(path, { headers: { Authorization: `Bearer ${this.token() ?? ""}`, ...apiHeaders() } });
+    if (!response.ok) {
+      const data = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+      const error = problem(response.status, response.statusText, data);
+      this.expired(error);
+      throw error;
+    }
+    return response.blob();
   }
 
   /** A multipart upload (content bundles); JSON back. */

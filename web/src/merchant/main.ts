@@ -52,6 +52,34 @@ function showNet(): void {
 
 // ---- signing in ------------------------------------------------------------------------
 
+/** The shop's own figures: coupons issued, redeemed, voided, time to redeem, its street. */
+async function showFigures(): Promise<void> {
+  const end = today();
+  const start = new Date(Date.parse(end) - 29 * 86_400_000).toISOString().slice(0, 10);
+  const f = await api.figures(start, end);
+  const rate = f.redemption_rate === null ? "—" : `${Math.round(f.redemption_rate * 100)} %`;
+  const hours = f.median_hours_to_redeem === null ? "—" : i18n.t("figures.hours", { hours: f.median_hours_to_redeem.toLocaleString(i18n.language) });
+  const rows: [string, string][] = [
+    ["figures.issued", String(f.issued)],
+    ["figures.redeemed", String(f.redeemed)],
+    ["figures.voided", String(f.voided)],
+    ["figures.rate", rate],
+    ["figures.time", hours],
+  ];
+  $("figures").replaceChildren(...rows.flatMap(([key, value]) => {
+    const term = document.createElement("dt");
+    term.textContent = i18n.t(key);
+    const data = document.createElement("dd");
+    data.textContent = value;
+    data.dataset.figure = key.split(".")[1];
+    return [term, data];
+  }));
+  const lang = i18n.language === "it" ? "it" : "en";
+  $("figures-street").textContent = f.streets
+    .map((s) => i18n.t(s.players === null ? "figures.street.few" : "figures.street", { street: s.name[lang], players: String(s.players ?? ""), k: f.k }))
+    .join(" ");
+}
+
 async function enter(key: string): Promise<void> {
   const totals = await api.signIn(key);
   shop = totals.merchant;
@@ -63,6 +91,7 @@ async function enter(key: string): Promise<void> {
   $<HTMLInputElement>("export-from").value = today();
   $<HTMLInputElement>("export-to").value = today();
   await refreshToday();
+  await showFigures().catch(() => undefined);  // figures are a bonus: the till works without
   const pending = redeemer.pending();
   if (pending) {
     say("verdict", i18n.t("sale.resuming", { code: display(pending.code) }));

@@ -95,6 +95,11 @@ export class ShopApi {
   }
 
   /** The published public keys, fetched when online and remembered for offline checks. */
+  /** This shop's own figures over the last 30 days (GET /merchant/v1/figures). */
+  async figures(from: string, to: string): Promise<Figures> {
+    return request<Figures>(`/merchant/v1/figures?from=${from}&to=${to}`, { token: this.apiKey() });
+  }
+
   async publicKeys(): Promise<Jwk[]> {
     try {
       const jwks = await request<{ keys: Jwk[] }>("/merchant/v1/keys");
@@ -104,4 +109,16 @@ export class ShopApi {
       return JSON.parse(localStorage.getItem(JWKS_SLOT) ?? "[]") as Jwk[];
     }
   }
+}
+
+export interface Figures {
+  merchant: string;
+  issued: number;
+  redeemed: number;
+  voided: number;
+  expired: number;
+  redemption_rate: number | null;
+  median_hours_to_redeem: number | null;
+  k: number;
+  streets: { slug: string; name: { it: string; en: string }; players: number | null; baseline_players: number | null }[];
 }
