@@ -213,7 +213,7 @@ def test_an_admin_onboards_a_shop_bans_a_player_and_reads_the_audit(
         assert '"welcome"' in str(socket.recv(timeout=10))
         _sign_in(page, Role.ADMIN)
         expect(page.locator("#nav a")).to_have_text(
-            ["Contenuti", "Staff", "Negozi", "Moderazione", "Registro"]
+            ["Contenuti", "Staff", "Negozi", "Moderazione", "Distretto", "Registro"]
         )
 
         page.get_by_role("link", name="Staff").click()
