@@ -11,6 +11,7 @@ from datetime import datetime
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from sqlalchemy import event
+from starlette.responses import Response
 
 from game_server import admin, health, web
 from game_server.admin.limits import RouteBodyLimits
@@ -30,6 +31,7 @@ from game_server.gateway.metrics import (
     timing_full_collections,
 )
 from game_server.gateway.service import Gateway
+from game_server.headers import SecurityHeaders
 from game_server.jobs.runs import JobContext, JobMetrics
 from game_server.jobs.scheduler import scheduling
 from game_server.middleware import HttpMetrics, InputRuleMiddleware, MetricsMiddleware
@@ -116,6 +118,8 @@ def create_app(
             await engine.dispose()
 
     app = gateway.GameApp(
+        docs_url=None,  # served from the installed package below (no CDN)
+        redoc_url=None,
         title="Lupiae",
         version="0.1.0",
         summary="Backend of a location-based social game for the historic centre of Lecce",
@@ -131,11 +135,13 @@ def create_app(
     app.state.outages = Outages(registry)
     app.state.job_metrics = JobMetrics.create(registry)
     install_error_handlers(app)
+    _api_docs(app)
     _routes(app)
     admin.install(app)  # it checks every /admin/v1 route, whoever added it, has a guard
     web.install(app, settings)  # last: the built web apps answer what no route took
     app.add_middleware(MetricsMiddleware, metrics=HttpMetrics(registry))
     app.add_middleware(InputRuleMiddleware)  # docs/security.md: the one input rule
+    app.add_middleware(SecurityHeaders, settings=settings)
     app.add_middleware(
         RouteBodyLimits,
         max_bytes=settings.max_request_body_bytes,
@@ -144,6 +150,25 @@ def create_app(
         read_timeout_s=settings.body_read_timeout_s,
     )
     return app
+
+
+def _api_docs(app: FastAPI) -> None:
+    """`/docs`: Swagger UI from the swagger-ui-bundle-v2 package, served by this server."""
+    from fastapi.openapi.docs import get_swagger_ui_html  # noqa: PLC0415
+    from fastapi.staticfiles import StaticFiles  # noqa: PLC0415
+    from swagger_ui_bundle import swagger_ui_path  # noqa: PLC0415
+
+    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Response:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Lupiae API",
+            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/docs/assets/favicon-32x32.png",
+        )
 
 
 def _routes(app: FastAPI) -> None:

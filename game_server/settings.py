@@ -108,6 +108,8 @@ class Settings(BaseSettings):
     # Reverse proxies (addresses or networks, e.g. ["172.18.0.0/16"]) whose X-Forwarded-For
     # and X-Forwarded-Proto are believed; empty: none is, the peer's address is the client's.
     trusted_proxies: list[str] = []
+    # In production /metrics, /docs and /openapi.json answer only these networks (404 else).
+    internal_networks: list[str] = ["127.0.0.0/8", "::1/128"]
     # Browser origins allowed to open /v1/play; empty allows any (native apps send none).
     allowed_origins: list[str] = []
     # Events older than this may be pruned; a resume from before them gets `resync`.

@@ -7,6 +7,8 @@ pick the key whose `kid` matches the JWT header, check the EdDSA signature, read
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,7 +67,15 @@ def achievement(badge: Badge, base_url: str) -> dict[str, Any]:
     }
 
 
-def credential(badge: Badge, award: Award, base_url: str) -> dict[str, Any]:
+def subject_id(player_id: uuid.UUID, secret: str) -> str:
+    """The player's pseudonymous id in badge credentials: a keyed hash of the player id, the
+    same in every credential of the player (a verifier can tell they are one holder's) and
+    never the id the API uses, which a credential shown around must not reveal."""
+    digest = hmac.new(secret.encode(), b"badge-subject:" + player_id.bytes, hashlib.sha256)
+    return f"urn:uuid:{uuid.UUID(bytes=digest.digest()[:16], version=4)}"
+
+
+def credential(badge: Badge, award: Award, base_url: str, *, secret: str) -> dict[str, Any]:
     """The unsigned OpenBadgeCredential. The subject is an opaque id: no personal data."""
     profile = issuer_profile(base_url)
     return {
@@ -76,7 +86,7 @@ def credential(badge: Badge, award: Award, base_url: str) -> dict[str, Any]:
         "validFrom": award.awarded_at.isoformat().replace("+00:00", "Z"),
         "name": badge.name.en,
         "credentialSubject": {
-            "id": f"urn:uuid:{award.player_id}",
+            "id": subject_id(award.player_id, secret),
             "type": ["AchievementSubject"],
             "achievement": achievement(badge, base_url),
         },
@@ -85,7 +95,7 @@ def credential(badge: Badge, award: Award, base_url: str) -> dict[str, Any]:
 
 def sign(badge: Badge, award: Award, *, base_url: str, secret: str) -> str:
     """The credential as a compact JWS. Ed25519 is deterministic: same award, same token."""
-    body = credential(badge, award, base_url)
+    body = credential(badge, award, base_url, secret=secret)
     key = signing_key(secret)
     issued = int(award.awarded_at.timestamp())
     claims = {

@@ -28,7 +28,10 @@ def _bundle(request: Request) -> Bundle:
 
 
 def _base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    """LUPIAE_PUBLIC_URL: every absolute URL and issuer is built on it, never on the request's
+    Host header (docs/security.md)."""
+    public_url: str = request.app.state.settings.public_url
+    return public_url.rstrip("/")
 
 
 @router.get("/me/quests")

@@ -79,4 +79,5 @@ def _read(record: AuditRecord, emails: dict[uuid.UUID, str]) -> AuditRead:
         status=record.status,
         detail=record.detail,
         city=record.city,
+        client_ip=record.client_ip,
     )

@@ -104,3 +104,8 @@ class AuditRead(BaseModel):
     status: int
     detail: dict[str, Any] | None
     city: str | None = None
+    client_ip: str | None = Field(
+        default=None,
+        description="the client's address: the peer's, or X-Forwarded-For's from "
+        "LUPIAE_TRUSTED_PROXIES only",
+    )

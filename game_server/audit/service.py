@@ -31,6 +31,7 @@ class AuditRecord:
     status: int
     detail: dict[str, Any] | None
     city: str | None = None
+    client_ip: str | None = None
 
 
 class AuditLog:
@@ -89,6 +90,7 @@ def _staff_record(entry: AuditEntry) -> AuditRecord:
         status=entry.status,
         detail=entry.detail,
         city=entry.city,
+        client_ip=entry.client_ip,
     )
 
 

@@ -31,6 +31,8 @@ def production_env(postgis_url: str, redis_url: str, **extra: str) -> dict[str, 
         "LUPIAE_HEADER_READ_TIMEOUT_S": str(HEADER_TIMEOUT_S),
         "LUPIAE_BODY_READ_TIMEOUT_S": "2",
         "LUPIAE_MERCHANT_FAILED_REDEMPTIONS_PER_MIN": "10",
+        # 127.0.0.1 plays the operator's host; 127.0.0.2 anyone else.
+        "LUPIAE_INTERNAL_NETWORKS": '["127.0.0.1/32"]',
         **extra,
     }
 
