@@ -142,8 +142,8 @@ async def activity_feed(
     return FeedRead(
         items=[
             FeedItemRead(
-                player_id=e.player_id,
                 display_name=e.display_name,
+                me=e.player_id == player.id,
                 kind=e.kind,
                 data=e.data,
                 at=e.at,
@@ -186,14 +186,14 @@ async def get_leaderboard(
         city=view.city,
         board=view.board.name,
         period=view.period,
-        top=_standings(view.top, as_teams=as_teams),
+        top=_standings(view.top, as_teams=as_teams, caller=player.id),
         me=MyRank(rank=view.me.rank, score=view.me.score) if view.me else None,
-        around_me=_standings(view.around_me, as_teams=as_teams),
+        around_me=_standings(view.around_me, as_teams=as_teams, caller=player.id),
     )
 
 
 def _standings(
-    standings: list[Standing], *, as_teams: bool
+    standings: list[Standing], *, as_teams: bool, caller: uuid.UUID
 ) -> list[PlayerStanding] | list[TeamStanding]:
     if as_teams:
         return [
@@ -204,7 +204,7 @@ def _standings(
         ]
     return [
         PlayerStanding(
-            rank=s.rank, player_id=s.member_id, display_name=s.display_name, score=s.score
+            rank=s.rank, display_name=s.display_name, me=s.member_id == caller, score=s.score
         )
         for s in standings
     ]

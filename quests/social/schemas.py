@@ -54,8 +54,9 @@ class FriendsRead(BaseModel):
 
 
 class FeedItemRead(BaseModel):
-    player_id: uuid.UUID
+    # Display names only: no player id of anyone (docs/security.md); `me` marks the caller.
     display_name: str
+    me: bool = Field(description="the caller's own item")
     kind: str
     data: dict[str, Any]
     at: datetime
@@ -67,9 +68,10 @@ class FeedRead(BaseModel):
 
 
 class PlayerStanding(BaseModel):
+    # Display names only: a board never carries a stranger's player id (docs/security.md).
     rank: int
-    player_id: uuid.UUID
     display_name: str | None
+    me: bool = Field(description="the caller's own standing")
     score: int
 
 

@@ -37,7 +37,8 @@ async def test_shows_own_friends_and_team_mates_newest_first(
         ("Ada", "quest.completed"),
     ]
     assert items[1]["data"] == {"badge": "custode", "title": {"it": "Custode", "en": "Keeper"}}
-    assert set(items[0]) == {"player_id", "display_name", "kind", "data", "at"}
+    assert set(items[0]) == {"display_name", "me", "kind", "data", "at"}  # no player ids
+    assert [i["me"] for i in items] == [False, False, True]
     assert not keys_anywhere(response.json()) & COORDINATE_KEYS
     # Eve sees only herself; Bea sees Ada (friend) but not Cai (Ada's team mate, not Bea's).
     eve_feed = (await client.get("/v1/feed", headers=eve.headers)).json()["items"]

@@ -59,15 +59,16 @@ async def test_top_my_rank_and_neighbours(
     assert body["board"] == "players-alltime"
     assert body["period"] == "alltime"
     assert body["top"] == [
-        {"rank": 1, "player_id": str(players[0].id), "display_name": "P0", "score": 100},
-        {"rank": 2, "player_id": str(players[1].id), "display_name": "P1", "score": 90},
+        {"rank": 1, "display_name": "P0", "me": False, "score": 100},
+        {"rank": 2, "display_name": "P1", "me": False, "score": 90},
     ]
     assert body["me"] == {"rank": 4, "score": 70}
-    assert [(e["rank"], e["display_name"]) for e in body["around_me"]] == [
-        (3, "P2"),
-        (4, "P3"),
-        (5, "P4"),
+    assert [(e["rank"], e["display_name"], e["me"]) for e in body["around_me"]] == [
+        (3, "P2", False),
+        (4, "P3", True),
+        (5, "P4", False),
     ]
+    assert "player_id" not in str(body)
     assert not keys_anywhere(body) & COORDINATE_KEYS
 
 

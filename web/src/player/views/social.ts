@@ -6,7 +6,8 @@ interface Standing {
   rank: number;
   display_name: string;
   score: number;
-  player_id?: string;
+  /** The caller's own standing: boards carry no player ids (docs/security.md). */
+  me?: boolean;
   team_id?: string;
 }
 interface Board {
@@ -33,7 +34,6 @@ let board = BOARDS[0];
 export async function renderRanks(ctx: Ctx, root: HTMLElement): Promise<void> {
   const t = ctx.i18n.t.bind(ctx.i18n);
   const view = await ctx.api<Board>(`/v1/leaderboards/${board}?limit=20&around=2`);
-  const me = ctx.auth.session?.playerId;
   const select = h(
     "select",
     { id: "board", onchange: () => ((board = select.value), ctx.rerender()) },
@@ -41,7 +41,7 @@ export async function renderRanks(ctx: Ctx, root: HTMLElement): Promise<void> {
   );
   const rows = (list: Standing[]) =>
     list.map((s) =>
-      h("li", { className: s.player_id === me ? "me" : "", value: s.rank }, `${s.display_name} — ${s.score} XP`),
+      h("li", { className: s.me ? "me" : "", value: s.rank }, `${s.display_name} — ${s.score} XP`),
     );
   root.replaceChildren(
     h("h2", {}, t("ranks.title")),
