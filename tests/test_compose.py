@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,5 +57,52 @@ def test_secrets_come_from_the_environment_and_are_required() -> None:
 def test_several_app_workers_share_the_database_and_redis() -> None:
     app = _compose()["services"]["app"]
     assert app["deploy"]["replicas"] == "${LUPIAE_APP_WORKERS:-2}"
-    assert app["ports"] == ["8000-8009:8000"]  # one host port per replica, none shared
+    assert "ports" not in app  # reached through the proxy only
     assert app["environment"]["LUPIAE_REDIS_URL"]  # workers need Redis to share state
+
+
+def test_a_reverse_proxy_from_its_official_image_fronts_the_workers() -> None:
+    services = _compose()["services"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    assert "./deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
+    assert services["app"]["environment"]["LUPIAE_TRUSTED_PROXIES"]
+    conf = (ROOT / "deploy" / "nginx" / "nginx.conf").read_text()
+    for directive in (
+        "server_tokens off",
+        "client_header_timeout",
+        "client_body_timeout",
+        "client_max_body_size",
+        "limit_req_zone",
+        "proxy_set_header Upgrade",
+        "X-Forwarded-For $remote_addr",
+        "server app:8000",
+    ):
+        assert directive in conf, directive
+
+
+def test_the_proxy_configuration_is_valid_nginx(tmp_path: Path) -> None:
+    """`nginx -t` on the shipped file (the upstream pointed at loopback: no Docker DNS here)."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(binary).exists():
+        pytest.skip("nginx is not installed (apt-get install nginx)")
+    conf = (ROOT / "deploy" / "nginx" / "nginx.conf").read_text()
+    conf = conf.replace("server app:8000", "server 127.0.0.1:8000")
+    conf = (
+        "pid "
+        + str(tmp_path / "nginx.pid")
+        + ";\nerror_log "
+        + str(tmp_path / "e.log")
+        + ";\n"
+        + conf
+    )
+    conf = conf.replace("http {", "http {\n    access_log off;\n", 1)
+    path = tmp_path / "nginx.conf"
+    path.write_text(conf)
+    checked = subprocess.run(
+        [binary, "-t", "-c", str(path), "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
