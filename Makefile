@@ -53,6 +53,7 @@ test: $(STAMP) web web-test
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 ifeq ($(NODE_OK),yes)
 	$(MAKE) $(WEB_DEPS)
 	cd web && npm run lint

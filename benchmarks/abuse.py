@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from game_server import migrate  # noqa: E402
-from game_server.clock import utcnow  # noqa: E402
-from game_server.settings import Environment, Settings  # noqa: E402
+from game_server.kit.clock import utcnow  # noqa: E402
+from game_server.kit.settings import Environment, Settings  # noqa: E402
 from tests.abuse.test_clocked import BUNDLE, forget_visit_prints  # noqa: E402
 from tests.abuse.walkers import (  # noqa: E402
     FakeClock,

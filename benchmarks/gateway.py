@@ -104,8 +104,8 @@ async def _seed(url: str, players: int) -> list[str]:
 
     from content import load_bundle
     from game_server.catalog.service import publish_all
-    from game_server.db import make_engine, make_session_factory
     from game_server.events.models import EventCursor
+    from game_server.kit.db import make_engine, make_session_factory
     from game_server.players.models import Player
 
     bundle = load_bundle(ROOT / "content").bundle
@@ -122,7 +122,7 @@ async def _seed(url: str, players: int) -> list[str]:
 
 
 def tokens_for(ids: list[str]) -> list[str]:
-    from game_server.clock import utcnow
+    from game_server.kit.clock import utcnow
     from game_server.players.tokens import issue_access_token
 
     now = utcnow()

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from content import load_bundle  # noqa: E402
 from game_server import migrate  # noqa: E402
-from game_server.db import make_engine, make_session_factory  # noqa: E402
+from game_server.kit.db import make_engine, make_session_factory  # noqa: E402
 from game_server.players.models import Player  # noqa: E402
 from rewards import codes  # noqa: E402
 from rewards.merchants import MerchantService, MerchantSpec, district_of  # noqa: E402

@@ -18,11 +18,7 @@ from game_server.admin.limits import RouteBodyLimits
 from game_server.anticheat import endpoints as anticheat
 from game_server.catalog import endpoints as catalog
 from game_server.catalog.service import Catalog, watching
-from game_server.clock import utcnow
-from game_server.counters import Counters, LocalWindows
-from game_server.db import make_engine, make_session_factory
 from game_server.district import endpoints as district
-from game_server.errors import install_error_handlers
 from game_server.events.fastlog import FastLog
 from game_server.gateway import endpoint as gateway
 from game_server.gateway.metrics import (
@@ -34,14 +30,18 @@ from game_server.gateway.service import Gateway
 from game_server.headers import SecurityHeaders
 from game_server.jobs.runs import JobContext, JobMetrics
 from game_server.jobs.scheduler import scheduling
+from game_server.kit.clock import utcnow
+from game_server.kit.counters import Counters, LocalWindows
+from game_server.kit.db import make_engine, make_session_factory
+from game_server.kit.errors import install_error_handlers
+from game_server.kit.outages import Outages
+from game_server.kit.pubsub import backend_from_url
+from game_server.kit.settings import Settings
 from game_server.middleware import HttpMetrics, InputRuleMiddleware, MetricsMiddleware
 from game_server.opendata import endpoints as opendata
-from game_server.outages import Outages
 from game_server.players import endpoints as players
 from game_server.players.passkeys import endpoints as passkeys
 from game_server.privacy import endpoints as privacy
-from game_server.pubsub import backend_from_url
-from game_server.settings import Settings
 from quests import endpoints as quests
 from quests.game import QuestGame
 from quests.social import endpoints as social

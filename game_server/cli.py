@@ -10,18 +10,17 @@ from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
-from game_server.cli_errors import Parser, UserError, explain, fail, require_database
-from game_server.settings import Settings
+from game_server.kit.cli_errors import (
+    Parser,
+    UserError,
+    explain,
+    fail,
+    load_settings,
+    require_database,
+)
+from game_server.kit.settings import Settings
 
 Handler = Callable[[argparse.Namespace], int]
-
-
-def load_settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as exc:
-        messages = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
-        raise SystemExit(f"lupiae: invalid settings: {messages}") from None
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -98,9 +97,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     command = next((a for a in (argv or ()) if not a.startswith("-")), None)
     wanted = [command] if command in EXTENSIONS else list(EXTENSIONS)
     for name in wanted:
-        register: Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]
-        register = importlib.import_module(EXTENSIONS[name]).register
-        register(commands)
+        register: Callable[..., None] = importlib.import_module(EXTENSIONS[name]).register
+        if name == "staff":  # `staff roles` needs the app's routes: the wiring gives it
+            register(commands, roles=_staff_roles)
+        else:
+            register(commands)
     return parser
 
 
@@ -115,6 +116,15 @@ EXTENSIONS = {
     "jobs": "game_server.jobs.cli",
     "district": "game_server.district.cli",
 }
+
+
+def _staff_roles(_: argparse.Namespace) -> int:
+    """`lupiae staff roles`: the role × route matrix, read from the app's own routes."""
+    from game_server.admin.matrix import markdown_table, role_matrix  # noqa: PLC0415
+    from game_server.app import create_app  # noqa: PLC0415
+
+    print(markdown_table(role_matrix(create_app())))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

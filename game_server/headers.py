@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from game_server.errors import problem
-from game_server.settings import Environment, Settings
+from game_server.kit.errors import problem
+from game_server.kit.settings import Environment, Settings
 
 API_PREFIXES = ("/v1/", "/admin/v1/", "/merchant/v1/")
 INTERNAL_PATHS = ("/metrics", "/docs", "/openapi.json")

@@ -7,8 +7,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from starlette.responses import Response
 
-from game_server.pubsub import BackendUnavailable
-from game_server.responses import OrjsonResponse
+from game_server.kit.pubsub import BackendUnavailable
+from game_server.kit.responses import OrjsonResponse
 
 router = APIRouter(tags=["operations"])
 

@@ -11,8 +11,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from game_server.errors import problem, request_language
-from game_server.inputs import InputRejected, check_json, check_parameter
+from game_server.kit.errors import problem, request_language
+from game_server.kit.inputs import InputRejected, check_json, check_parameter
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -81,7 +81,7 @@ class BodyLimitMiddleware:
 
 
 class InputRuleMiddleware:
-    """The one input rule (`game_server.inputs`) on every request's path, query string and
+    """The one input rule (`game_server.kit.inputs`) on every request's path, query string and
     JSON body: a breach is answered 422 before any route sees the request."""
 
     def __init__(self, app: ASGIApp) -> None:

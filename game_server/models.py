@@ -3,11 +3,11 @@
 from game_server.anticheat.models import SuspicionRecord
 from game_server.audit.models import AuditEntry
 from game_server.catalog.models import Area, ContentVersion, Poi
-from game_server.db import Base
 from game_server.district.models import DistrictReport, StreetFootfall
 from game_server.events.models import EventCursor, PlayerEvent
 from game_server.jobs.models import JobRun
-from game_server.liveness import WorkerHeartbeat
+from game_server.kit.db import Base
+from game_server.kit.liveness import WorkerHeartbeat
 from game_server.opendata.models import OpenDataCell, OpenDataRelease
 from game_server.players.models import Player, RefreshToken
 from game_server.players.passkeys.models import Passkey, UsedChallenge

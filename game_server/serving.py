@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from game_server.settings import Settings
+from game_server.kit.settings import Settings
 
 
 class GuardedHttpTools(HttpToolsProtocol):

@@ -25,7 +25,7 @@ import orjson
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
-from game_server.cli_errors import UserError
+from game_server.kit.cli_errors import UserError
 
 WALK_MPS = 1.4
 GPS_SIGMA_M = 4.0

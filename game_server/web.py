@@ -19,8 +19,8 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from game_server.responses import OrjsonResponse
-from game_server.settings import Settings
+from game_server.kit.responses import OrjsonResponse
+from game_server.kit.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from content.model import Badge
-from game_server.keys import derive_ed25519, public_jwk
+from game_server.kit.keys import derive_ed25519, public_jwk
 
 PURPOSE = "badge-credential-v1"
 MEDIA_TYPE = "application/vc+jwt"

@@ -7,10 +7,11 @@ from fastapi import APIRouter, Header, Request, Response
 
 from content.model import Bundle
 from game_server.catalog.service import Catalog
-from game_server.clock import utcnow
-from game_server.deps import BackendDep, CurrentPlayer, SessionDep, SettingsDep
-from game_server.errors import NotFound
-from game_server.i18n import negotiate
+from game_server.kit.clock import utcnow
+from game_server.kit.deps import BackendDep, SessionDep, SettingsDep
+from game_server.kit.errors import NotFound
+from game_server.kit.i18n import negotiate
+from game_server.players.deps import CurrentPlayer
 from quests import credentials
 from quests.progress import ProgressReader
 from quests.schemas import BadgeRead, EventRead, MyQuests, ProgressRead, StartResult

@@ -9,10 +9,10 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.model import Bundle
-from game_server.errors import DomainError
 from game_server.events.log import StoredEvent
-from game_server.pubsub import Backend
-from game_server.settings import Settings
+from game_server.kit.errors import DomainError
+from game_server.kit.pubsub import Backend
+from game_server.kit.settings import Settings
 from quests.engine import Engine, Visit
 from quests.repository import QuestRepository
 from quests.service import GameService

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.model import DEFAULT_CITY, Bundle, Quest
 from game_server.anticheat.evidence import EvidenceJudge
-from game_server.pubsub import Backend
-from game_server.settings import Settings
+from game_server.kit.pubsub import Backend
+from game_server.kit.settings import Settings
 from quests import hooks
 from quests.engine import QuestCompleted
 from quests.levels import Level

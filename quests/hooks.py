@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.model import DEFAULT_CITY
-from game_server.pubsub import Backend
-from game_server.settings import Settings
+from game_server.kit.pubsub import Backend
+from game_server.kit.settings import Settings
 from quests.social import feed, leaderboards, teams
 from quests.social.settings import SocialSettings
 

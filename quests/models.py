@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from game_server.db import Base
+from game_server.kit.db import Base
 
 SLUG = 80
 _PLAYER_FK = "players.id"
@@ -58,7 +58,7 @@ class Visit(Base):
     # Recorded, and its geo events sent, ahead of the game's reaction, which is still owed:
     # `quests.service.GameService.react_to_pending` grants it and clears this, exactly once.
     reaction_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    # The worker that recorded it ahead and owes the reaction (`game_server.liveness`): when
+    # The worker that recorded it ahead and owes the reaction (`game_server.kit.liveness`): when
     # that worker stops beating, any worker's sweep grants it at once.
     reaction_owner: Mapped[str | None] = mapped_column(String(100))
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from game_server.events.models import EventCursor
-from game_server.liveness import WorkerHeartbeat
+from game_server.kit.liveness import WorkerHeartbeat
 from game_server.players.models import Player
 from quests.criteria import PlayerRecord
 from quests.engine import Record, Run, Snapshot
@@ -229,7 +229,7 @@ class QuestRepository:
         self, *, before: datetime, limit: int, alive_since: datetime | None = None
     ) -> list[uuid.UUID]:
         """Players with a visit whose reaction is still owed, recorded before `before` or, with
-        `alive_since`, owed by a worker that has not beaten since (`game_server.liveness`)."""
+        `alive_since`, owed by a worker that has not beaten since (`game_server.kit.liveness`)."""
         owed_too_long = Visit.visited_at < before
         if alive_since is not None:
             owner_alive = exists().where(

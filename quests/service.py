@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from content.model import DEFAULT_CITY, Bundle, Quest, Step
 from game_server.events import log as events_log
 from game_server.events.log import NewEvent, StoredEvent
-from game_server.pubsub import Backend
-from game_server.settings import Settings
+from game_server.kit.pubsub import Backend
+from game_server.kit.settings import Settings
 from quests import hooks
 from quests.criteria import badges_due
 from quests.engine import (

@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from game_server.clock import utcnow
-from game_server.counters import Counters
-from game_server.deps import SessionDep
-from game_server.settings import Settings
+from game_server.kit.clock import utcnow
+from game_server.kit.counters import Counters
+from game_server.kit.deps import SessionDep
+from game_server.kit.settings import Settings
 from rewards.deps import SettingsDep
 from rewards.exceptions import InvalidApiKey, RateLimited
 from rewards.merchants import KEY_PREFIX, hash_api_key
@@ -72,7 +72,7 @@ MerchantKey = Annotated[MerchantPrincipal, Depends(_merchant_key)]
 class MerchantLimits:
     """Fixed one-minute windows per shop (not per API key: a shop that rotates its key keeps
     one budget) in the shared backend, every worker counting; while Redis is away, in each
-    worker (`game_server.counters`): redemptions go on.
+    worker (`game_server.kit.counters`): redemptions go on.
 
     Atomic under concurrency: each count is one INCR whose answer decides. A redemption takes
     a slot of the failure budget before it runs and gives it back when it succeeds, so 40

@@ -21,8 +21,9 @@ from content import load_bundle
 from content.model import Bundle
 from game_server.catalog.models import ContentVersion
 from game_server.catalog.service import active_ids
-from game_server.db import make_engine, make_session_factory
-from game_server.errors import DomainError
+from game_server.kit.cli_errors import load_settings
+from game_server.kit.db import make_engine, make_session_factory
+from game_server.kit.errors import DomainError
 from rewards.merchants import MerchantService, MerchantSpec, comune_of, district_of
 from rewards.repository import MerchantRepository
 
@@ -69,8 +70,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _run(work: Callable[[MerchantService, Any], Coroutine[Any, Any, int]]) -> int:
-    from game_server.cli import load_settings  # noqa: PLC0415 - avoid an import cycle
-
     async def main() -> int:
         engine = make_engine(load_settings().database_url)
         try:

@@ -1,4 +1,4 @@
-"""Async twins of `game_server.deps`' settings and backend providers, for the merchant API.
+"""Async twins of `game_server.kit.deps`' settings and backend providers, for the merchant API.
 
 FastAPI runs a plain `def` dependency in its thread pool: a thread hop (and a wake-up of the
 event loop) per dependency per request, measurable on the redemption path. These read the same
@@ -11,8 +11,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from game_server.pubsub import Backend
-from game_server.settings import Settings
+from game_server.kit.pubsub import Backend
+from game_server.kit.settings import Settings
 
 
 async def _settings(request: Request) -> Settings:

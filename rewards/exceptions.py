@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from game_server.errors import (
+from game_server.kit.errors import (
     Conflict,
     DomainError,
     Forbidden,

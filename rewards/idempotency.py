@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from game_server.settings import Settings
+from game_server.kit.settings import Settings
 from rewards.exceptions import IdempotencyKeyMissing, IdempotencyKeyReused, RequestInFlight
 from rewards.models import IdempotencyRecord
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.model import TIMEZONE, CouponTemplate, LocalText
-from game_server.clock import utcnow
+from game_server.kit.clock import utcnow
 from rewards import codes
 from rewards.repository import CouponRepository
 

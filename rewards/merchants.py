@@ -11,7 +11,7 @@ from datetime import timedelta
 from shapely.geometry import Point, Polygon
 
 from content.model import DEFAULT_CITY, Bundle
-from game_server.clock import utcnow
+from game_server.kit.clock import utcnow
 from rewards.exceptions import MerchantExists, NoDistrict, OutsideDistrict, UnknownMerchant
 from rewards.models import Merchant, MerchantApiKey, MerchantAuditEntry
 from rewards.repository import MerchantRepository, Shop

@@ -22,8 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from content.model import DEFAULT_CITY
-from game_server.clock import utcnow
-from game_server.db import Base, Geometry
+from game_server.kit.clock import utcnow
+from game_server.kit.db import Base, Geometry
 
 
 class Merchant(Base):

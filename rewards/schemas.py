@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from game_server.inputs import Name
+from game_server.kit.inputs import Name
 
 
 class Offer(BaseModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from game_server.settings import Settings
+from game_server.kit.settings import Settings
 from rewards import codes
 from rewards.exceptions import (
     CouponExpired,

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from game_server.keys import b64url, b64url_decode, derive_ed25519, public_jwk
+from game_server.kit.keys import b64url, b64url_decode, derive_ed25519, public_jwk
 
 PREFIX = "LUP1"
 PURPOSE = "coupon-qr-v1"

@@ -21,7 +21,7 @@ import jwt
 import pytest
 from fastapi import FastAPI
 
-from game_server.clock import utcnow
+from game_server.kit.clock import utcnow
 from game_server.players.models import Player as PlayerRow
 from tests.conftest import make_settings
 from tests.game_server.gateway.live import Player, guest, publish_shipped, serving

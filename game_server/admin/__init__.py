@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from game_server.admin import audit, content, moderation
 from game_server.admin.matrix import annotate_openapi
-from game_server.errors import problem, request_language
+from game_server.kit.errors import problem, request_language
 from game_server.staff import endpoints as staff
 from game_server.staff.exceptions import LoginThrottled
 

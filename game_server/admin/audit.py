@@ -11,8 +11,8 @@ from fastapi import APIRouter, Query
 from game_server.admin.schemas import AuditRead
 from game_server.audit.repository import AuditFilter, AuditRepository
 from game_server.audit.service import AuditLog, AuditRecord, Source
-from game_server.deps import SessionDep
-from game_server.inputs import Moment
+from game_server.kit.deps import SessionDep
+from game_server.kit.inputs import Moment
 from game_server.staff.auth import AdminStaff
 from game_server.staff.repository import StaffRepository
 

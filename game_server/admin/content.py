@@ -32,10 +32,10 @@ from game_server.audit.repository import AuditRepository
 from game_server.audit.service import AuditLog
 from game_server.catalog import service as catalog
 from game_server.catalog.models import ContentVersion
-from game_server.deps import SessionDep
-from game_server.errors import Forbidden, NotFound, Unprocessable
-from game_server.i18n import negotiate
-from game_server.responses import GeoJsonResponse
+from game_server.kit.deps import SessionDep
+from game_server.kit.errors import Forbidden, NotFound, Unprocessable
+from game_server.kit.i18n import negotiate
+from game_server.kit.responses import GeoJsonResponse
 from game_server.staff.auth import CuratorStaff, StaffPrincipal
 from game_server.staff.roles import Role
 

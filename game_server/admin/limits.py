@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from game_server.errors import DomainError
+from game_server.kit.errors import DomainError
 from game_server.middleware import BodyLimitMiddleware
 from game_server.staff.tokens import decode_staff_token
 

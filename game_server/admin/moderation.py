@@ -15,11 +15,11 @@ from fastapi import APIRouter, Query
 from game_server.admin.schemas import BanRequest, ModerationRead
 from game_server.audit.repository import AuditRepository
 from game_server.audit.service import AuditLog
-from game_server.deps import BackendDep, SessionDep
-from game_server.errors import NotFound
+from game_server.kit.deps import BackendDep, SessionDep
+from game_server.kit.errors import NotFound
+from game_server.kit.pubsub import Backend, BackendUnavailable
 from game_server.players import moderation
 from game_server.players.models import Player
-from game_server.pubsub import Backend, BackendUnavailable
 from game_server.staff.auth import AdminStaff
 
 log = logging.getLogger(__name__)

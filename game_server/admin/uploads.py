@@ -18,7 +18,7 @@ from fastapi import UploadFile
 
 from content.sources import MAX_FILES, MAX_TOTAL_BYTES, SUFFIXES
 from content.yamlio import MAX_FILE_BYTES
-from game_server.errors import DomainError, Unprocessable
+from game_server.kit.errors import DomainError, Unprocessable
 
 MAX_ARCHIVE_MEMBERS = 2 * MAX_FILES
 _DRIVE = re.compile(r"^[A-Za-z]:")

@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
-from game_server.pubsub import Backend, BackendUnavailable
+from game_server.kit.pubsub import Backend, BackendUnavailable
 
 
 @dataclass(frozen=True, slots=True)

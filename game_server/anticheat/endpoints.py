@@ -22,9 +22,10 @@ from game_server.anticheat.schemas import (
 from game_server.anticheat.service import record
 from game_server.audit.repository import AuditRepository
 from game_server.audit.service import AuditLog
-from game_server.clock import utcnow
-from game_server.deps import BackendDep, CurrentPlayer, SessionDep, SettingsDep
-from game_server.errors import Conflict, NotFound, Unprocessable
+from game_server.kit.clock import utcnow
+from game_server.kit.deps import BackendDep, SessionDep, SettingsDep
+from game_server.kit.errors import Conflict, NotFound, Unprocessable
+from game_server.players.deps import CurrentPlayer
 from game_server.players.models import Player
 from game_server.staff.auth import AdminStaff
 from rewards import codes

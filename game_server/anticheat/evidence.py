@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from content.model import Bundle, CouponTemplate, Quest
 from game_server.anticheat import attestation
 from game_server.anticheat.service import record, risk_of
+from game_server.kit.pubsub import Backend
+from game_server.kit.settings import Settings
 from game_server.players.models import Player
-from game_server.pubsub import Backend
-from game_server.settings import Settings
 from quests.models import StepCompletion
 from quests.presence import DEFAULT_WALK_MPS, legs
 from rewards.models import Coupon

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from game_server.errors import Conflict, NotFound
+from game_server.kit.errors import Conflict, NotFound
 from rewards import codes
 from rewards.models import Coupon
 from rewards.repository import CouponRepository

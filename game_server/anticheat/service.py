@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from game_server.anticheat.repository import SuspicionRepository
 from game_server.anticheat.rules import RISK_WINDOW, SCORES, Kind
-from game_server.clock import utcnow
+from game_server.kit.clock import utcnow
 
 
 async def record(

@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from game_server.anticheat.service import record
-from game_server.clock import utcnow
-from game_server.errors import TooManyRequests
+from game_server.kit.clock import utcnow
+from game_server.kit.errors import TooManyRequests
+from game_server.kit.pubsub import Backend, BackendUnavailable
+from game_server.kit.settings import Settings
 from game_server.players.models import Player
-from game_server.pubsub import Backend, BackendUnavailable
-from game_server.settings import Settings
 
 
 class GuestSignupLimited(TooManyRequests):

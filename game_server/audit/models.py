@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from game_server.clock import utcnow
-from game_server.db import Base
+from game_server.kit.clock import utcnow
+from game_server.kit.db import Base
 
 
 class AuditEntry(Base):

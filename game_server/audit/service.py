@@ -14,7 +14,7 @@ from typing import Any, Literal
 from game_server.audit.actors import Actor
 from game_server.audit.models import AuditEntry
 from game_server.audit.repository import AuditFilter, AuditRepository
-from game_server.clock import utcnow
+from game_server.kit.clock import utcnow
 
 Source = Literal["staff", "merchant"]
 

@@ -12,9 +12,9 @@ from content.model import Bundle
 from content.report import LANGUAGES, count_line, default_language, for_terminal
 from content.schema import schema_text
 from game_server.catalog.service import ContentClash, PublishResult, WipeRefused, publish_all
-from game_server.cli_errors import UserError, require_database
-from game_server.db import make_engine, make_session_factory
-from game_server.settings import Settings
+from game_server.kit.cli_errors import UserError, load_settings, require_database
+from game_server.kit.db import make_engine, make_session_factory
+from game_server.kit.settings import Settings
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -88,8 +88,6 @@ def _schema(_: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from game_server.cli import load_settings  # noqa: PLC0415 - avoid an import cycle
-
     bundle = _load_or_report(args.path, args.lang)
     if bundle is None:
         return 1

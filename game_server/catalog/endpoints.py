@@ -7,9 +7,9 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from content.model import Bundle
 from game_server.catalog import views
 from game_server.catalog.service import Catalog, LoadedContent
-from game_server.errors import NotFound
-from game_server.i18n import negotiate
-from game_server.responses import GeoJsonResponse, OrjsonResponse
+from game_server.kit.errors import NotFound
+from game_server.kit.i18n import negotiate
+from game_server.kit.responses import GeoJsonResponse, OrjsonResponse
 
 router = APIRouter(prefix="/v1", tags=["content"])
 

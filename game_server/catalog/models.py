@@ -9,8 +9,8 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from content.model import DEFAULT_CITY
-from game_server.clock import utcnow
-from game_server.db import Base, Geometry
+from game_server.kit.clock import utcnow
+from game_server.kit.db import Base, Geometry
 
 
 class ContentVersion(Base):

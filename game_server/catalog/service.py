@@ -23,12 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from content.guard import wipe_reasons
 from content.model import LECCE, Bundle, City, clashes
-from game_server.background import in_background
 from game_server.catalog.geometry import geometry_rows
 from game_server.catalog.models import ContentVersion
-from game_server.clock import utcnow
-from game_server.errors import NotFound, ServiceUnavailable, Unprocessable
-from game_server.outages import database_unavailable
+from game_server.kit.background import in_background
+from game_server.kit.clock import utcnow
+from game_server.kit.errors import NotFound, ServiceUnavailable, Unprocessable
+from game_server.kit.outages import database_unavailable
 
 log = logging.getLogger(__name__)
 

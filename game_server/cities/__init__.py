@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from content.model import DEFAULT_CITY, LECCE, Bundle, City
 from game_server.catalog.models import ContentVersion
 from game_server.catalog.service import active_ids
-from game_server.errors import NotFound
+from game_server.kit.errors import NotFound
 
 
 def registry(state: Any) -> dict[str, City]:

@@ -8,12 +8,11 @@ from pathlib import Path
 
 from content.model import DEFAULT_CITY
 from game_server.catalog.service import Catalog
-from game_server.cli import load_settings
-from game_server.cli_errors import UserError
-from game_server.clock import utcnow
-from game_server.db import make_engine, make_session_factory
 from game_server.district import report
-from game_server.errors import DomainError
+from game_server.kit.cli_errors import UserError, load_settings
+from game_server.kit.clock import utcnow
+from game_server.kit.db import make_engine, make_session_factory
+from game_server.kit.errors import DomainError
 
 
 def _report(args: argparse.Namespace) -> int:

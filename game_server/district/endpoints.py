@@ -16,11 +16,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from content.model import Bundle
-from game_server.clock import utcnow
-from game_server.deps import SessionDep, SettingsDep
 from game_server.district import figures, report
 from game_server.district.errors import BadPeriod, UnknownDistrictItem
 from game_server.district.models import DistrictReport
+from game_server.kit.clock import utcnow
+from game_server.kit.deps import SessionDep, SettingsDep
 from game_server.staff.auth import Requires, StaffPrincipal
 from game_server.staff.roles import Role
 from rewards.auth import MerchantKey

@@ -1,8 +1,8 @@
-"""The district's problem details (Italian wordings in game_server/italian.py)."""
+"""The district's problem details (Italian wordings in game_server/kit/italian.py)."""
 
 from __future__ import annotations
 
-from game_server.errors import NotFound, Unprocessable
+from game_server.kit.errors import NotFound, Unprocessable
 
 
 class BadPeriod(Unprocessable):

@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from content.model import Street
 from game_server.catalog.service import Catalog
-from game_server.clock import utcnow
 from game_server.district.footfall import HOUR_MS, hour_of, keys
 from game_server.district.models import StreetFootfall
-from game_server.pubsub import Backend
+from game_server.kit.clock import utcnow
+from game_server.kit.pubsub import Backend
 
 LOOKBACK_HOURS = 48
 

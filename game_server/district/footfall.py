@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 
 from game_server.district.streets import StreetIndex
-from game_server.pubsub import Backend, BackendUnavailable
+from game_server.kit.pubsub import Backend, BackendUnavailable
 
 log = logging.getLogger(__name__)
 

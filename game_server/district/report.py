@@ -22,10 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from content.model import Bundle
 from game_server.catalog.service import Catalog
-from game_server.csvcells import row as csv_row
 from game_server.district import figures
 from game_server.district.errors import BadPeriod
 from game_server.district.models import DistrictReport
+from game_server.kit.csvcells import row as csv_row
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 DEFAULT_K = 10

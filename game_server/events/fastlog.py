@@ -175,7 +175,7 @@ async def _no_reset(_: asyncpg.Connection) -> None:
 class FastLog:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
-        # Named as the owner of the reactions this worker records ahead (game_server.liveness).
+        # Named as the owner of the reactions this worker records ahead (game_server.kit.liveness).
         self.worker_id: str | None = None
 
     @classmethod

@@ -18,10 +18,10 @@ import orjson
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from game_server.clock import utcnow
-from game_server.db import AFTER_COMMIT_KEY
 from game_server.events.models import EventCursor, PlayerEvent
-from game_server.pubsub import Backend
+from game_server.kit import outbox
+from game_server.kit.clock import utcnow
+from game_server.kit.pubsub import Backend
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,13 @@ class StoredEvent:
 
     def frame(self) -> dict[str, Any]:
         return {"type": "event", "seq": self.seq, "kind": self.kind, "data": self.data}
+
+    @property
+    def channel(self) -> str:
+        return player_channel(self.player_id)
+
+    def payload(self) -> bytes:
+        return orjson.dumps(self.frame())
 
 
 def player_channel(player_id: uuid.UUID) -> str:
@@ -79,7 +86,7 @@ async def append(
             for s, e in zip(stored, events, strict=True)
         ],
     )
-    session.info.setdefault(AFTER_COMMIT_KEY, []).extend(stored)
+    outbox.queue(session, stored)
     return stored
 
 
@@ -141,11 +148,10 @@ async def oldest_seq(session: AsyncSession, player_id: uuid.UUID) -> int | None:
 
 
 def take_outbox(session: AsyncSession) -> list[StoredEvent]:
-    events: list[StoredEvent] = session.info.pop(AFTER_COMMIT_KEY, [])
+    events: list[StoredEvent] = outbox.take(session)
     return events
 
 
 async def publish(backend: Backend, events: Sequence[StoredEvent]) -> None:
     """Push committed events to every worker holding the player's socket."""
-    for event in events:
-        await backend.publish(player_channel(event.player_id), orjson.dumps(event.frame()))
+    await outbox.publish(backend, events)

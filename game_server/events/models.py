@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from game_server.clock import utcnow
-from game_server.db import Base
+from game_server.kit.clock import utcnow
+from game_server.kit.db import Base
 
 
 class EventCursor(Base):

@@ -26,8 +26,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from game_server.events import log as events_log
 from game_server.gateway import protocol
-from game_server.i18n import negotiate
-from game_server.pubsub import RESUBSCRIBED, BackendUnavailable, Message, Subscription
+from game_server.kit.i18n import negotiate
+from game_server.kit.pubsub import RESUBSCRIBED, BackendUnavailable, Message, Subscription
 from geo import Anchor, TrackerState
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily, Metric
 
-from game_server.background import in_background
+from game_server.kit.background import in_background
 
 LAG_PROBE_S = 0.25
 

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from game_server.inputs import MAX_EPOCH_MS, MAX_SAFE_INTEGER, Text
-from game_server.italian import localize
+from game_server.kit.inputs import MAX_EPOCH_MS, MAX_SAFE_INTEGER, Text
+from game_server.kit.italian import localize
 
 MAX_BATCH_FIXES = 600  # ten minutes at 1 Hz
 
@@ -31,7 +31,7 @@ class PositionFix(_Frame):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     accuracy: float = Field(ge=0, le=100_000)
-    # Bounded like every number (game_server.inputs): ts >= 2**64 used to crash the socket.
+    # Bounded like every number (game_server.kit.inputs): ts >= 2**64 used to crash the socket.
     ts: int = Field(ge=0, le=MAX_EPOCH_MS, description="device time, ms since the epoch")
     mock: bool = False
 

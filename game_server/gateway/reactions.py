@@ -21,7 +21,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Generic, TypeVar
 
-from game_server.background import in_background
+from game_server.kit.background import in_background
 
 log = logging.getLogger(__name__)
 

@@ -21,11 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from game_server.anticheat import service as anticheat
-from game_server.background import in_background
 from game_server.catalog.service import Catalog
-from game_server.clock import utcnow
 from game_server.district import footfall
-from game_server.errors import DomainError
 from game_server.events import log as events_log
 from game_server.events.fastlog import FastLog, VisitRow
 from game_server.events.log import NewEvent
@@ -53,12 +50,15 @@ from game_server.gateway.reactions import Reactions
 from game_server.gateway.replay import REPLAY_WINDOW, replay
 from game_server.gateway.trackers import TrackerStore
 from game_server.gateway.world import World, WorldCache
-from game_server.liveness import Liveness, new_worker_id
-from game_server.outages import Outages, answer_for, dependency_of
+from game_server.kit.background import in_background
+from game_server.kit.clock import utcnow
+from game_server.kit.errors import DomainError
+from game_server.kit.liveness import Liveness, new_worker_id
+from game_server.kit.outages import Outages, answer_for, dependency_of
+from game_server.kit.pubsub import Backend, BackendUnavailable
+from game_server.kit.settings import Settings
 from game_server.players.models import Player
 from game_server.players.tokens import decode_access_token
-from game_server.pubsub import Backend, BackendUnavailable
-from game_server.settings import Settings
 from geo import Fix, Outcome, Rejection, TrackerState
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ import uuid
 from typing import Any
 
 from game_server.anticheat.rules import REJECTION_KINDS, REJECTION_RECORD_INTERVAL_S, Kind
-from game_server.pubsub import Backend, BackendUnavailable
+from game_server.kit.pubsub import Backend, BackendUnavailable
 from geo import Anchor, Fix, GeoSettings, Rejection
 from geo.frame import distance_m
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from game_server.pubsub import Backend, BackendUnavailable
+from game_server.kit.pubsub import Backend, BackendUnavailable
 from geo import TrackerState
 
 log = logging.getLogger(__name__)

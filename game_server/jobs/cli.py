@@ -7,9 +7,9 @@ import asyncio
 import json
 from typing import Any
 
-from game_server.cli import load_settings
-from game_server.db import make_engine, make_session_factory
 from game_server.jobs.runs import JOBS, JobContext, last_runs, run_job
+from game_server.kit.cli_errors import load_settings
+from game_server.kit.db import make_engine, make_session_factory
 
 
 async def _status() -> list[dict[str, Any]]:

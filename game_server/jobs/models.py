@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from game_server.db import Base
+from game_server.kit.db import Base
 
 
 class JobRun(Base):

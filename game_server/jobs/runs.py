@@ -20,12 +20,12 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from game_server.clock import utcnow
 from game_server.jobs.models import JobRun
+from game_server.kit.clock import utcnow
+from game_server.kit.pubsub import Backend
+from game_server.kit.pubsub.redis import RedisBackend
+from game_server.kit.settings import Settings
 from game_server.privacy.retention import prune
-from game_server.pubsub import Backend
-from game_server.pubsub.redis import RedisBackend
-from game_server.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from alembic import context
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from game_server.db import make_engine
+from game_server.kit.db import make_engine
+from game_server.kit.settings import Settings
 from game_server.models import Base
-from game_server.settings import Settings
 
 config = context.config
 target_metadata = Base.metadata

@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from content.model import DEFAULT_CITY
 from game_server.cities import pick, stored_registry
-from game_server.cli import load_settings
-from game_server.clock import utcnow
-from game_server.db import make_engine, make_session_factory
-from game_server.errors import DomainError
+from game_server.kit.cli_errors import load_settings
+from game_server.kit.clock import utcnow
+from game_server.kit.db import make_engine, make_session_factory
+from game_server.kit.errors import DomainError
+from game_server.kit.settings import Settings
 from game_server.opendata.release import build, latest_day
 from game_server.opendata.service import policy_of, publish
-from game_server.settings import Settings
 
 Action = Callable[[async_sessionmaker[AsyncSession], Settings], Awaitable[dict[str, Any]]]
 

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Path, Request, Response
 
 from content.model import City
 from game_server.cities import registry
-from game_server.clock import utcnow
-from game_server.deps import SessionDep, SettingsDep
-from game_server.errors import NotFound
-from game_server.inputs import Day
+from game_server.kit.clock import utcnow
+from game_server.kit.deps import SessionDep, SettingsDep
+from game_server.kit.errors import NotFound
+from game_server.kit.inputs import Day
 from game_server.opendata import files
 from game_server.opendata.catalog import catalogue
 from game_server.opendata.models import OpenDataRelease

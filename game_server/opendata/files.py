@@ -7,7 +7,7 @@ import io
 from typing import Any
 
 from content.model import City
-from game_server.csvcells import row as csv_row
+from game_server.kit.csvcells import row as csv_row
 from game_server.opendata.models import OpenDataCell, OpenDataRelease
 from game_server.opendata.release import Site
 

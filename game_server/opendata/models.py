@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKeyConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from game_server.db import Base
+from game_server.kit.db import Base
 
 
 class OpenDataRelease(Base):

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from content.model import Bundle, City
 from game_server.catalog.service import active_version
-from game_server.errors import Unprocessable
+from game_server.kit.errors import Unprocessable
 from game_server.opendata.aggregate import hourly_counts
 from game_server.opendata.models import OpenDataCell, OpenDataRelease
 from quests.repository import aware

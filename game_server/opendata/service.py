@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from content.model import City
 from game_server.cities import stored_registry
+from game_server.kit.settings import Settings
 from game_server.opendata.models import OpenDataRelease
 from game_server.opendata.release import Policy, build, latest_day
-from game_server.settings import Settings
 
 # How far back the scheduler looks for days not yet built (after an outage).
 CATCH_UP_DAYS = 7

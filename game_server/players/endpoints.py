@@ -3,7 +3,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from game_server.anticheat import signup
-from game_server.deps import BackendDep, CurrentPlayer, SessionDep, SettingsDep
+from game_server.kit.deps import BackendDep, SessionDep, SettingsDep
+from game_server.players.deps import CurrentPlayer
 from game_server.players.repository import PlayerRepository
 from game_server.players.schemas import GuestRequest, PlayerRead, RefreshRequest, TokenPair
 from game_server.players.service import AuthService

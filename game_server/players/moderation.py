@@ -8,12 +8,12 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from game_server.clock import utcnow
-from game_server.errors import NotFound
 from game_server.events.log import player_channel
+from game_server.kit.clock import utcnow
+from game_server.kit.errors import NotFound
+from game_server.kit.pubsub import Backend
 from game_server.players.models import Player
 from game_server.players.repository import PlayerRepository
-from game_server.pubsub import Backend
 
 
 async def kick(

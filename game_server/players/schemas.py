@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from game_server.inputs import Name
+from game_server.kit.inputs import Name
 
 
 class TokenPair(BaseModel):

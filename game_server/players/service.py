@@ -8,13 +8,13 @@ import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from game_server.clock import utcnow
-from game_server.errors import Forbidden, NotAuthenticated
+from game_server.kit.clock import utcnow
+from game_server.kit.errors import Forbidden, NotAuthenticated
+from game_server.kit.settings import Settings
 from game_server.players.models import Player, RefreshToken
 from game_server.players.repository import PlayerRepository
 from game_server.players.schemas import TokenPair
 from game_server.players.tokens import hash_refresh_token, issue_access_token, new_refresh_token
-from game_server.settings import Settings
 
 
 class RefreshTokenReused(NotAuthenticated):

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import jwt
 
-from game_server.errors import NotAuthenticated
+from game_server.kit.errors import NotAuthenticated
 
 ALGORITHM = "HS256"
 ACCESS_TYPE = "access"

@@ -6,9 +6,9 @@ import argparse
 import asyncio
 import json
 
-from game_server.cli import load_settings
-from game_server.clock import utcnow
-from game_server.db import make_engine, make_session_factory
+from game_server.kit.cli_errors import load_settings
+from game_server.kit.clock import utcnow
+from game_server.kit.db import make_engine, make_session_factory
 from game_server.privacy.retention import Pruned, prune
 
 

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from game_server.deps import BackendDep, CurrentPlayer, SessionDep
-from game_server.errors import Unprocessable
+from game_server.kit.deps import BackendDep, SessionDep
+from game_server.kit.errors import Unprocessable
+from game_server.players.deps import CurrentPlayer
 from game_server.privacy import erase as erasure
 from game_server.privacy.export import export
 from quests.social.leaderboards import leaderboard_store

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from game_server.db import Base
-from game_server.errors import NotFound
 from game_server.gateway.trackers import TrackerStore
+from game_server.kit.db import Base
+from game_server.kit.errors import NotFound
+from game_server.kit.pubsub import Backend, BackendUnavailable
 from game_server.players.models import Player
 from game_server.players.moderation import kick
 from game_server.privacy.export import naming
 from game_server.privacy.plan import Erase, section_of
-from game_server.pubsub import Backend, BackendUnavailable
 from quests.social.leaderboards import LeaderboardStore, RedisLeaderboardStore
 from quests.social.models import XpScore
 from quests.social.privacy import forget_player

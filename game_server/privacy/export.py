@@ -15,11 +15,11 @@ from sqlalchemy import ColumnElement, Table, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from game_server.audit.models import AuditEntry
-from game_server.clock import utcnow
-from game_server.db import Base
 from game_server.gateway.trackers import TrackerStore
+from game_server.kit.clock import utcnow
+from game_server.kit.db import Base
+from game_server.kit.pubsub import Backend
 from game_server.privacy.plan import PLAN, Section
-from game_server.pubsub import Backend
 from rewards.models import Coupon, Redemption
 
 FORMAT = "lupiae-export/1"

@@ -21,7 +21,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from game_server.events.models import PlayerEvent
-from game_server.settings import Settings
+from game_server.kit.settings import Settings
 from quests.models import QuizFailure, Visit, VisitedSite
 from quests.social.models import FeedItem
 

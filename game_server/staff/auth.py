@@ -15,9 +15,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from game_server.audit.actors import Actor
-from game_server.clock import utcnow
-from game_server.deps import SessionDep, SettingsDep
-from game_server.errors import Forbidden, NotAuthenticated
+from game_server.kit.clock import utcnow
+from game_server.kit.deps import SessionDep, SettingsDep
+from game_server.kit.errors import Forbidden, NotAuthenticated
 from game_server.staff.models import StaffAccount
 from game_server.staff.repository import StaffRepository
 from game_server.staff.roles import Role

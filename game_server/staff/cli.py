@@ -17,14 +17,20 @@ import orjson
 from game_server.audit.actors import Actor
 from game_server.audit.repository import AuditRepository
 from game_server.audit.service import AuditLog
-from game_server.db import make_engine, make_session_factory
-from game_server.errors import DomainError
+from game_server.kit.cli_errors import load_settings
+from game_server.kit.db import make_engine, make_session_factory
+from game_server.kit.errors import DomainError
 from game_server.staff.repository import StaffRepository
 from game_server.staff.roles import Role
 from game_server.staff.service import StaffService
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    *,
+    roles: Callable[[argparse.Namespace], int],
+) -> None:
+    """`roles` prints the role × route matrix: the wiring, which knows every route, gives it."""
     group = commands.add_parser("staff", help="staff accounts (curators, admins) of the admin API")
     actions = group.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
 
@@ -53,13 +59,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(needs_database=True, handler=_list)
 
-    roles = actions.add_parser("roles", help="print the role × route matrix of /admin/v1")
-    roles.set_defaults(handler=_roles)
+    matrix = actions.add_parser("roles", help="print the role × route matrix of /admin/v1")
+    matrix.set_defaults(handler=roles)
 
 
 def _run(work: Callable[[StaffService], Coroutine[Any, Any, int]]) -> int:
-    from game_server.cli import load_settings  # noqa: PLC0415 - avoid an import cycle
-
     settings = load_settings()
 
     async def main() -> int:
@@ -142,11 +146,3 @@ def _list(args: argparse.Namespace) -> int:
         return 0
 
     return _run(work)
-
-
-def _roles(_: argparse.Namespace) -> int:
-    from game_server.admin.matrix import markdown_table, role_matrix  # noqa: PLC0415
-    from game_server.app import create_app  # noqa: PLC0415
-
-    print(markdown_table(role_matrix(create_app())))
-    return 0

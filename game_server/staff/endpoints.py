@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 
 from game_server.audit.repository import AuditRepository
 from game_server.audit.service import AuditLog
-from game_server.deps import BackendDep, SessionDep, SettingsDep
+from game_server.kit.deps import BackendDep, SessionDep, SettingsDep
 from game_server.staff.auth import AdminStaff, AnyStaff
 from game_server.staff.limits import LoginLimiter
 from game_server.staff.models import StaffAccount

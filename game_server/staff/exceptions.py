@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from game_server.errors import Conflict, NotAuthenticated, NotFound, TooManyRequests
+from game_server.kit.errors import Conflict, NotAuthenticated, NotFound, TooManyRequests
 
 
 class LoginFailed(NotAuthenticated):

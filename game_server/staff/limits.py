@@ -20,8 +20,8 @@ import contextlib
 import hashlib
 import hmac
 
-from game_server.errors import ServiceUnavailable
-from game_server.pubsub import Backend, BackendUnavailable
+from game_server.kit.errors import ServiceUnavailable
+from game_server.kit.pubsub import Backend, BackendUnavailable
 from game_server.staff.exceptions import LoginThrottled
 
 KNOWN_CLIENT_TTL_S = 30 * 86_400

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from game_server.clock import utcnow
-from game_server.db import Base
+from game_server.kit.clock import utcnow
+from game_server.kit.db import Base
 
 ROLES_KNOWN = "role IN ('curator', 'admin', 'district')"
 

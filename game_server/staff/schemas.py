@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from game_server.inputs import Name
+from game_server.kit.inputs import Name
 from game_server.staff.passwords import MAX_PASSWORD_LENGTH
 from game_server.staff.roles import Role
 

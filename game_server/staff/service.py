@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from content.model import DEFAULT_CITY
 from game_server.audit.actors import ANONYMOUS, Actor
 from game_server.audit.service import AuditLog
-from game_server.clock import utcnow
-from game_server.errors import Unprocessable
-from game_server.settings import Settings
+from game_server.kit.clock import utcnow
+from game_server.kit.errors import Unprocessable
+from game_server.kit.settings import Settings
 from game_server.staff import passwords
 from game_server.staff.exceptions import LoginFailed, LoginThrottled, StaffExists, UnknownStaff
 from game_server.staff.limits import LoginLimiter

@@ -7,9 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from game_server.clock import utcnow
-from game_server.deps import CurrentPlayer, SessionDep
-from game_server.inputs import MAX_SAFE_INTEGER
+from game_server.kit.clock import utcnow
+from game_server.kit.deps import SessionDep
+from game_server.kit.inputs import MAX_SAFE_INTEGER
+from game_server.players.deps import CurrentPlayer
 from quests.social import feed
 from quests.social.codes import display
 from quests.social.friends import Friend, FriendService

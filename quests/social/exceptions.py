@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from game_server.errors import Conflict, NotFound, Unprocessable
+from game_server.kit.errors import Conflict, NotFound, Unprocessable
 
 
 class MalformedCode(Unprocessable):

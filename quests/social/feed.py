@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from game_server.clock import utcnow
+from game_server.kit.clock import utcnow
 from quests.social.models import FeedItem
 from quests.social.repository import FeedRepository
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from game_server.clock import utcnow
+from game_server.kit.clock import utcnow
 from game_server.players.models import Player
 from quests.social import codes
 from quests.social.exceptions import NotAFriend, SelfFriendship, UnknownCode

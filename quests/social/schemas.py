@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from game_server.inputs import NAME_RULE
+from game_server.kit.inputs import NAME_RULE
 
 TeamName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), NAME_RULE

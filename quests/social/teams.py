@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from game_server.clock import utcnow
+from game_server.kit.clock import utcnow
 from quests.social import codes
 from quests.social.exceptions import AlreadyInTeam, NotInTeam, TeamFull, UnknownCode
 from quests.social.models import Team

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
-from game_server.errors import problem, request_language
+from game_server.kit.errors import problem, request_language
 from rewards.endpoints import admin, merchant, player
 from rewards.exceptions import RateLimited
 

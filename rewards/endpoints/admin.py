@@ -8,8 +8,8 @@ from typing import Annotated, Any
 import jwt
 from fastapi import APIRouter, Depends, Query, Request
 
-from game_server.clock import utcnow
-from game_server.deps import SessionDep
+from game_server.kit.clock import utcnow
+from game_server.kit.deps import SessionDep
 from game_server.staff.auth import AdminStaff
 from game_server.staff.roles import Role
 from rewards.content import active_bundle

@@ -13,9 +13,9 @@ from fastapi import Depends, Query
 from starlette.responses import Response
 
 from content.model import TIMEZONE
-from game_server.csvcells import row as csv_row
-from game_server.errors import Unprocessable
-from game_server.inputs import MAX_YEAR, MIN_YEAR
+from game_server.kit.csvcells import row as csv_row
+from game_server.kit.errors import Unprocessable
+from game_server.kit.inputs import MAX_YEAR, MIN_YEAR
 from rewards.schemas import RedemptionRead
 
 CSV_COLUMNS = [

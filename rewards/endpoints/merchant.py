@@ -9,11 +9,11 @@ import orjson
 from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import Response
 
-from game_server.clock import utcnow
-from game_server.deps import SessionDep
-from game_server.errors import PROBLEM_MEDIA_TYPE, DomainError, problem
-from game_server.inputs import MAX_SAFE_INTEGER
-from game_server.settings import Settings
+from game_server.kit.clock import utcnow
+from game_server.kit.deps import SessionDep
+from game_server.kit.errors import PROBLEM_MEDIA_TYPE, DomainError, problem
+from game_server.kit.inputs import MAX_SAFE_INTEGER
+from game_server.kit.settings import Settings
 from rewards import codes
 from rewards.auth import Limits, MerchantKey, MerchantPrincipal
 from rewards.deps import SettingsDep

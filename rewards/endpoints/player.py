@@ -8,8 +8,9 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from game_server.clock import utcnow
-from game_server.deps import CurrentPlayer, SessionDep, SettingsDep
+from game_server.kit.clock import utcnow
+from game_server.kit.deps import SessionDep, SettingsDep
+from game_server.players.deps import CurrentPlayer
 from rewards import codes, qr
 from rewards.content import active_bundle
 from rewards.exceptions import UnknownCoupon

@@ -17,7 +17,7 @@ from content import load_bundle
 from game_server.audit.actors import Actor
 from game_server.audit.repository import AuditRepository
 from game_server.audit.service import AuditLog
-from game_server.db import make_engine, make_session_factory
+from game_server.kit.db import make_engine, make_session_factory
 from game_server.staff.repository import StaffRepository
 from game_server.staff.roles import Role
 from game_server.staff.service import StaffService

@@ -19,7 +19,7 @@ from redis.asyncio import Redis
 
 from content.model import Quest
 from game_server.anticheat.attestation import KeyedTestAttestor
-from game_server.clock import utcnow
+from game_server.kit.clock import utcnow
 from quests.presence import shortest_walk_s
 from tests.abuse.script import admin_token, at_site, client_ip, coupons, kinds, me, record_of
 from tests.abuse.walkers import (

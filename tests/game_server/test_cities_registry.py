@@ -11,7 +11,7 @@ from content import load_bundle
 from content.model import LECCE
 from game_server.catalog.service import Catalog, publish_all
 from game_server.cities import city_of, registry
-from game_server.errors import NotFound
+from game_server.kit.errors import NotFound
 from tests.paths import CONTENT
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from content import load_bundle
 from content.model import LECCE, Bundle
 from game_server import migrate
-from game_server.db import make_engine
+from game_server.kit.db import make_engine
 from tests.paths import CONTENT, ROOT
 from tests.services import fresh_postgis_database, require_env
 

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from game_server import migrate
 from game_server.catalog.models import Area, ContentVersion, Poi
-from game_server.db import make_engine, make_session_factory
+from game_server.kit.db import make_engine, make_session_factory
 from tests.services import fresh_postgis_database, require_env
 
 WALLS = Polygon(

@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from game_server.db import make_engine, make_session_factory
-from game_server.errors import DomainError
+from game_server.kit.db import make_engine, make_session_factory
+from game_server.kit.errors import DomainError
 
 Work = Callable[[Callable[[AsyncSession], Awaitable[Any]]], Awaitable[Any]]
 

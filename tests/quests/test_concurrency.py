@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from game_server.db import make_engine, make_session_factory
 from game_server.events.log import StoredEvent
+from game_server.kit.db import make_engine, make_session_factory
 from quests import hooks
 from quests.models import PlayerBadge, QuestCompletion, StepCompletion, Visit, XpAward
 from quests.service import GameService

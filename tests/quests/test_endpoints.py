@@ -13,8 +13,8 @@ import pytest
 from fastapi import FastAPI
 
 from game_server.catalog.service import LoadedContent
-from game_server.clock import utcnow
-from game_server.db import unit_of_work
+from game_server.kit.clock import utcnow
+from game_server.kit.db import unit_of_work
 from quests import credentials
 from quests.service import GameService
 from tests.quests.factories import badge, bundle, poi, quest, visit

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from content.model import Bundle
-from game_server.db import make_engine, make_session_factory
+from game_server.kit.db import make_engine, make_session_factory
 from quests import hooks
 from quests.engine import Engine
 from quests.engine import Visit as EngineVisit

@@ -21,10 +21,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from game_server.db import make_engine, make_session_factory
 from game_server.events.fastlog import FastLog, VisitRow
 from game_server.events.log import NewEvent
 from game_server.events.models import PlayerEvent
+from game_server.kit.db import make_engine, make_session_factory
 from quests import service as quests_service
 from quests.models import StepCompletion, Visit
 from quests.service import GameService

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from game_server.db import make_engine, make_session_factory
+from game_server.kit.db import make_engine, make_session_factory
 from rewards import codes
 from rewards.issuance import expiry, issue_coupon
 from rewards.models import Coupon, CouponTemplateCounter

@@ -7,7 +7,7 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import FastAPI
 
-from game_server.keys import b64url_decode
+from game_server.kit.keys import b64url_decode
 from rewards.signing import verify
 from tests.rewards.helpers import coupon, redeem, serve_content, shop, shown
 

@@ -16,7 +16,7 @@ import pytest
 from fastapi import FastAPI
 
 from game_server.app import create_app
-from game_server.counters import LocalWindows
+from game_server.kit.counters import LocalWindows
 from tests.conftest import make_settings
 from tests.game_server.gateway.test_workers import _free_port, private_redis
 from tests.rewards.helpers import coupon, redeem, shop, shown
@@ -62,7 +62,7 @@ async def test_redemptions_and_lookups_go_on_with_local_limits(
     assert ready.json()["checks"]["database"] == "ok"
     assert ready.json()["checks"]["backend"].startswith("unreachable")
     assert 'lupiae_degraded{dependency="redis"} 1.0' in metrics
-    warnings = [r for r in caplog.records if r.name == "game_server.outages"]
+    warnings = [r for r in caplog.records if r.name == "game_server.kit.outages"]
     assert len(warnings) == 1
     assert not any(r.exc_info for r in caplog.records)
 

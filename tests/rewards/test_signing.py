@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from game_server.keys import b64url_decode, derive_ed25519
+from game_server.kit.keys import b64url_decode, derive_ed25519
 from rewards import qr
 from rewards.codes import new_code
 from rewards.signing import InvalidPayload, QrClaims, jwks, sign, signing_key, verify

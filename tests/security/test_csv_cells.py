@@ -1,4 +1,4 @@
-"""The one CSV cell rule (game_server.csvcells), and every CSV export uses it."""
+"""The one CSV cell rule (game_server.kit.csvcells), and every CSV export uses it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from game_server.csvcells import neutralise
+from game_server.kit.csvcells import neutralise
 
 DANGEROUS = [
     "=1+1",

@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from game_server.gateway import protocol
-from game_server.inputs import MAX_EPOCH_MS
+from game_server.kit.inputs import MAX_EPOCH_MS
 
 
 def fix(**extra: object) -> str:

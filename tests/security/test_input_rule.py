@@ -1,4 +1,4 @@
-"""The one input rule (game_server.inputs) over HTTP: every malformed value the outside test
+"""The one input rule (game_server.kit.inputs) over HTTP: every malformed value the outside test
 sent (a NUL in a name, dates at the ends of the calendar, integers over 64 bits, NaN, lone
 surrogates) is a 422 problem, never a 500, and nothing is logged as an error."""
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from game_server.app import create_app
 from game_server.gateway import protocol
-from game_server.inputs import MAX_EPOCH_MS, text_problem
+from game_server.kit.inputs import MAX_EPOCH_MS, text_problem
 from tests.conftest import make_settings
 from tests.game_server.gateway.live import publish_shipped
 from tests.services import copy_sqlite, migrated_sqlite_template

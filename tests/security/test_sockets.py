@@ -17,7 +17,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from game_server.clock import utcnow
+from game_server.kit.clock import utcnow
 from game_server.players.tokens import issue_access_token
 from tests.conftest import TEST_SECRET
 from tests.security.conftest import HEADER_TIMEOUT_S, PER_CLIENT, PER_PLAYER

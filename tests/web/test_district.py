@@ -14,8 +14,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from game_server.db import make_engine, make_session_factory
 from game_server.district.flush import upsert
+from game_server.kit.db import make_engine, make_session_factory
 from game_server.staff.roles import Role
 from rewards.codes import display
 from tests.game_server.admin.helpers import PASSWORD

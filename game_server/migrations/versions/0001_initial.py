@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import game_server.db
+import game_server.kit.db
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -52,7 +52,7 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=40), nullable=False),
         sa.Column("name_it", sa.String(length=200), nullable=False),
         sa.Column("name_en", sa.String(length=200), nullable=False),
-        sa.Column("geom", game_server.db.Geometry("POLYGON"), nullable=False),
+        sa.Column("geom", game_server.kit.db.Geometry("POLYGON"), nullable=False),
         sa.ForeignKeyConstraint(
             ["version_id"],
             ["content_versions.id"],
@@ -73,7 +73,7 @@ def upgrade() -> None:
         sa.Column("name_it", sa.String(length=200), nullable=False),
         sa.Column("name_en", sa.String(length=200), nullable=False),
         sa.Column("radius_m", sa.Double(), nullable=True),
-        sa.Column("geom", game_server.db.Geometry("GEOMETRY"), nullable=False),
+        sa.Column("geom", game_server.kit.db.Geometry("GEOMETRY"), nullable=False),
         sa.ForeignKeyConstraint(
             ["version_id"],
             ["content_versions.id"],

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import game_server.db
+import game_server.kit.db
 
 revision: str = "0003"
 down_revision: str | None = "0001"
@@ -39,7 +39,7 @@ def upgrade() -> None:
         sa.Column("street", sa.String(length=200), nullable=False),
         sa.Column("lat", sa.Float(), nullable=False),
         sa.Column("lon", sa.Float(), nullable=False),
-        sa.Column("geom", game_server.db.Geometry("POINT"), nullable=False),
+        sa.Column("geom", game_server.kit.db.Geometry("POINT"), nullable=False),
         sa.Column("demo", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_merchants")),

@@ -14,7 +14,7 @@ import struct
 import uuid
 from typing import Literal
 
-from game_server.errors import NotAuthenticated
+from game_server.kit.errors import NotAuthenticated
 
 Purpose = Literal["register", "login"]
 _PURPOSES: dict[str, int] = {"register": 1, "login": 2}

@@ -4,12 +4,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from game_server.deps import CurrentPlayer, SessionDep, SettingsDep
+from game_server.kit.deps import SessionDep, SettingsDep
+from game_server.kit.settings import Settings
+from game_server.players.deps import CurrentPlayer
 from game_server.players.passkeys.repository import PasskeyRepository
 from game_server.players.passkeys.schemas import CredentialBody, PasskeyRead
 from game_server.players.passkeys.service import PasskeyService, RelyingParty
 from game_server.players.schemas import TokenPair
-from game_server.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["players"])
 

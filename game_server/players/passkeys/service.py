@@ -26,8 +26,9 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from game_server.clock import utcnow
-from game_server.errors import Conflict, Forbidden, NotAuthenticated, Unprocessable
+from game_server.kit.clock import utcnow
+from game_server.kit.errors import Conflict, Forbidden, NotAuthenticated, Unprocessable
+from game_server.kit.settings import Settings
 from game_server.players.models import Player
 from game_server.players.passkeys import challenges
 from game_server.players.passkeys.models import Passkey
@@ -35,7 +36,6 @@ from game_server.players.passkeys.repository import PasskeyRepository
 from game_server.players.repository import PlayerRepository
 from game_server.players.schemas import TokenPair
 from game_server.players.service import AuthService
-from game_server.settings import Settings
 
 RP_NAME = "Lupiae"
 

@@ -17,8 +17,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from game_server.db import UnitOfWorkSession
-from game_server.pubsub import Backend, BackendUnavailable
+from game_server.kit.db import UnitOfWorkSession
+from game_server.kit.pubsub import Backend, BackendUnavailable
 from quests.social.leaderboards.repository import Entry, Increment, ScoreRepository
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from game_server.app import create_app
 from game_server.audit.models import AuditEntry
 from game_server.cli import main
-from game_server.clock import utcnow
+from game_server.kit.clock import utcnow
 from game_server.players.tokens import issue_access_token
 from game_server.staff.models import StaffAccount
 from game_server.staff.roles import Role

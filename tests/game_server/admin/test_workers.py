@@ -15,7 +15,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from game_server import migrate
-from game_server.db import make_engine, make_session_factory
+from game_server.kit.db import make_engine, make_session_factory
 from game_server.staff.roles import Role
 from tests.conftest import TEST_SECRET
 from tests.game_server.admin.helpers import PASSWORD, multipart, shipped_files

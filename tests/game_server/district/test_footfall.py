@@ -20,13 +20,13 @@ from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from content import load_bundle
-from game_server.db import make_engine, make_session_factory
 from game_server.district import footfall
 from game_server.district.flush import flush
 from game_server.district.models import StreetFootfall
 from game_server.district.streets import StreetIndex
-from game_server.pubsub import backend_from_url, hll
-from game_server.pubsub.memory import MemoryBackend
+from game_server.kit.db import make_engine, make_session_factory
+from game_server.kit.pubsub import backend_from_url, hll
+from game_server.kit.pubsub.memory import MemoryBackend
 from tests.conftest import _truncate_all, make_settings
 from tests.game_server.district.walks import HOUR_MS, Oracle, walk
 from tests.game_server.gateway.live import Player, guest, publish_shipped, serving

@@ -11,12 +11,12 @@ import asyncpg
 import pytest
 from sqlalchemy import delete, func, select
 
-from game_server.clock import utcnow
-from game_server.db import make_engine, make_session_factory
 from game_server.events import log
 from game_server.events.fastlog import Appended, FastLog, VisitRow, asyncpg_dsn
 from game_server.events.log import NewEvent
 from game_server.events.models import EventCursor, PlayerEvent
+from game_server.kit.clock import utcnow
+from game_server.kit.db import make_engine, make_session_factory
 from game_server.players.models import Player
 from game_server.players.repository import PlayerRepository
 from quests.models import PlayDay, Visit

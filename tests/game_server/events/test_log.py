@@ -3,12 +3,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from game_server.db import make_engine, make_session_factory
 from game_server.events import log
 from game_server.events.log import NewEvent
+from game_server.kit.db import make_engine, make_session_factory
+from game_server.kit.pubsub import MemoryBackend
 from game_server.players.models import Player
 from game_server.players.repository import PlayerRepository
-from game_server.pubsub import MemoryBackend
 
 
 async def _new_player(factory) -> uuid.UUID:  # type: ignore[no-untyped-def]

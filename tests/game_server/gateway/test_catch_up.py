@@ -4,17 +4,17 @@ Events stored while the worker's pub/sub connection was away (or in the second b
 coming back and the SUBSCRIBE being confirmed) were published into the void. They must reach
 the player right after the re-subscription, not with the player's next event (a player with no
 next event would wait for a reconnect). The backend's half — the marker after the confirmation —
-is tested in tests/game_server/pubsub/test_contract.py.
+is tested in tests/game_server/kit/pubsub/test_contract.py.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from game_server.db import make_engine, make_session_factory
 from game_server.events import log as events_log
 from game_server.events.log import NewEvent
-from game_server.pubsub import RESUBSCRIBED, Message
+from game_server.kit.db import make_engine, make_session_factory
+from game_server.kit.pubsub import RESUBSCRIBED, Message
 from tests.conftest import make_settings
 from tests.game_server.gateway.live import Player, guest, serving
 

@@ -17,9 +17,9 @@ import pytest
 import sqlalchemy.exc
 from fastapi import FastAPI
 
-from game_server.db import make_engine, make_session_factory
 from game_server.events import log as events_log
 from game_server.gateway.service import Gateway
+from game_server.kit.db import make_engine, make_session_factory
 from tests.conftest import make_settings
 from tests.game_server.gateway.live import Player, dwell_at, guest, publish_shipped, serving
 from tests.game_server.gateway.test_play import closed_with

@@ -15,8 +15,8 @@ from fastapi import FastAPI
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from game_server.clock import utcnow
 from game_server.events.log import player_channel
+from game_server.kit.clock import utcnow
 from game_server.players.moderation import kick
 from game_server.players.tokens import issue_access_token
 from tests.conftest import TEST_SECRET, make_settings

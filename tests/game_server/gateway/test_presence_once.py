@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator
 import pytest
 from fastapi import FastAPI
 
-from game_server.db import make_engine, make_session_factory
 from game_server.events import log as events_log
 from game_server.gateway.trackers import tracker_key
+from game_server.kit.db import make_engine, make_session_factory
 from geo import TrackerState
 from tests.conftest import make_settings
 from tests.game_server.gateway.live import Player, dwell_at, guest, publish_shipped, serving

@@ -18,7 +18,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from game_server.db import make_engine, make_session_factory
+from game_server.kit.db import make_engine, make_session_factory
 from quests.models import PlayDay, Visit
 from tests.conftest import make_settings
 from tests.game_server.gateway.live import Player, guest, publish_shipped, serving

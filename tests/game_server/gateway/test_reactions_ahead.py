@@ -21,7 +21,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from game_server.db import make_engine, make_session_factory
+from game_server.kit.db import make_engine, make_session_factory
 from quests.models import StepCompletion, Visit
 from tests.conftest import _truncate_all, make_settings
 from tests.game_server.gateway.live import Player, guest, publish_shipped, serving

@@ -15,8 +15,8 @@ import orjson
 import pytest
 from websockets.asyncio.client import connect
 
+from game_server.kit.pubsub import backend_from_url
 from game_server.players.moderation import kick
-from game_server.pubsub import backend_from_url
 from tests.conftest import TEST_SECRET, make_settings
 from tests.game_server.gateway.live import Player, dwell_at, guest, publish_shipped, serving
 from tests.game_server.gateway.test_play import RUDIAE, closed_with

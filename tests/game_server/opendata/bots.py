@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from content.model import Bundle, Quest, Step
-from game_server.errors import DomainError
+from game_server.kit.errors import DomainError
 from game_server.players.models import Player
 from game_server.players.repository import PlayerRepository
 from quests.service import GameService

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from game_server.db import make_engine, make_session_factory
+from game_server.kit.db import make_engine, make_session_factory
 from game_server.opendata.aggregate import day_bounds, hourly_counts
 from game_server.players.models import Player
 from quests.models import Visit

@@ -155,7 +155,7 @@ async def test_a_passkey_upgrades_the_guest_for_coupon_evidence(
     from content import load_bundle
     from content.model import CouponEvidence
     from game_server.anticheat.evidence import EvidenceJudge
-    from game_server.clock import utcnow
+    from game_server.kit.clock import utcnow
     from game_server.players.models import Player
     from tests.paths import ROOT
 

@@ -21,10 +21,10 @@ from redis import asyncio as aioredis
 from sqlalchemy import func, select
 from websockets.exceptions import ConnectionClosed
 
-from game_server.db import Base
+from game_server.kit.db import Base
+from game_server.kit.pubsub import MemoryBackend
 from game_server.privacy.export import naming
 from game_server.privacy.plan import PLAN
-from game_server.pubsub import MemoryBackend
 from tests.conftest import make_settings
 from tests.game_server.gateway.live import Player, guest, publish_shipped, serving
 from tests.rewards.helpers import shop

@@ -8,11 +8,11 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from game_server.clock import utcnow
 from game_server.events.models import PlayerEvent
 from game_server.gateway.trackers import TrackerStore, tracker_key
+from game_server.kit.clock import utcnow
+from game_server.kit.pubsub import MemoryBackend
 from game_server.privacy.retention import prune
-from game_server.pubsub import MemoryBackend
 from geo import TrackerState
 from quests.models import QuizFailure, Visit, VisitedSite
 from quests.repository import QuestRepository

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from game_server.clock import utcnow
+from game_server.kit.clock import utcnow
 from quests.social import feed
 from quests.social.leaderboards import RedisLeaderboardStore, leaderboard_store, record_xp
 from quests.social.teams import team_of

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from game_server.db import make_engine, make_session_factory
-from game_server.pubsub import Backend, MemoryBackend, backend_from_url
+from game_server.kit.db import make_engine, make_session_factory
+from game_server.kit.pubsub import Backend, MemoryBackend, backend_from_url
 from quests.social.leaderboards import Entry, RedisLeaderboardStore, record_xp
 from tests.quests.social.test_leaderboard_contract import PLAYERS_ALLTIME, THIS_WEEK, pid
 from tests.services import copy_sqlite

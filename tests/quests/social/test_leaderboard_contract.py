@@ -18,8 +18,8 @@ from typing import TypeVar
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from game_server.db import make_engine, make_session_factory
-from game_server.pubsub import Backend, MemoryBackend, backend_from_url
+from game_server.kit.db import make_engine, make_session_factory
+from game_server.kit.pubsub import Backend, MemoryBackend, backend_from_url
 from quests.social.leaderboards import (
     Board,
     DatabaseLeaderboardStore,

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from game_server.app import create_app
-from game_server.clock import utcnow
+from game_server.kit.clock import utcnow
 from quests.social.leaderboards import iso_week
 from quests.social.settings import SocialSettings
 from tests.conftest import make_settings

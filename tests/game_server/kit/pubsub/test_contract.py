@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from game_server.pubsub import (
+from game_server.kit.pubsub import (
     RESUBSCRIBED,
     Backend,
     BackendUnavailable,
@@ -16,7 +16,7 @@ from game_server.pubsub import (
     Message,
     backend_from_url,
 )
-from game_server.pubsub.redis import RedisBackend
+from game_server.kit.pubsub.redis import RedisBackend
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])

@@ -1,7 +1,7 @@
 """One small interface for pub/sub and shared state between workers.
 
 `memory://` serves a single process (the embedded default); `redis://` serves many. Both pass
-the same contract tests (tests/game_server/pubsub/test_contract.py).
+the same contract tests (tests/game_server/kit/pubsub/test_contract.py).
 """
 
 from __future__ import annotations

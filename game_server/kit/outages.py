@@ -22,7 +22,7 @@ import asyncpg
 import sqlalchemy.exc
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
-from game_server.pubsub import BackendUnavailable
+from game_server.kit.pubsub import BackendUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Every problem detail the code raises has its Italian wording (game_server/italian.py).
+"""Every problem detail the code raises has its Italian wording (game_server/kit/italian.py).
 
 The raise statements are read from the source: a new error without an Italian wording fails
 here, rather than reaching an Italian client in English.
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from game_server.italian import italian_detail
+from game_server.kit.italian import italian_detail
 from tests.paths import ROOT
 
 PACKAGES = ("game_server", "quests", "rewards")

@@ -21,7 +21,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from game_server.pubsub.base import (
+from game_server.kit.pubsub.base import (
     RESUBSCRIBED,
     Backend,
     BackendUnavailable,

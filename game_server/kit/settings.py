@@ -19,7 +19,7 @@ MIN_SECRET_KEY_LENGTH = 32
 
 def checkout_root() -> Path | None:
     """The repository this code runs from (an editable install), or None for an installed copy."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     return root if (root / "pyproject.toml").is_file() and (root / "content").is_dir() else None
 
 

@@ -21,8 +21,8 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
 from websockets.asyncio.client import connect
 
-from game_server.outages import Outage, Outages, answer_for
-from game_server.pubsub import BackendUnavailable
+from game_server.kit.outages import Outage, Outages, answer_for
+from game_server.kit.pubsub import BackendUnavailable
 from tests.conftest import make_settings
 from tests.game_server.gateway.live import guest, serving
 from tests.game_server.gateway.test_play import closed_with

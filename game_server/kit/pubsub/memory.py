@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
-from game_server.pubsub import hll
-from game_server.pubsub.base import Backend, Message, Subscription
+from game_server.kit.pubsub import hll
+from game_server.kit.pubsub.base import Backend, Message, Subscription
 
 
 class MemoryBackend(Backend):

@@ -14,8 +14,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from game_server.outages import Outage
-from game_server.pubsub import Backend, BackendUnavailable
+from game_server.kit.outages import Outage
+from game_server.kit.pubsub import Backend, BackendUnavailable
 
 MAX_LOCAL_KEYS = 10_000
 

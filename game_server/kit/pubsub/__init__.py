@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from game_server.pubsub.base import (
+from game_server.kit.pubsub.base import (
     RESUBSCRIBED,
     Backend,
     BackendUnavailable,
     Message,
     Subscription,
 )
-from game_server.pubsub.memory import MemoryBackend
+from game_server.kit.pubsub.memory import MemoryBackend
 
 
 def backend_from_url(url: str) -> Backend:
     if url == "memory://" or url.startswith("memory://"):
         return MemoryBackend()
     if url.startswith(("redis://", "rediss://", "unix://")):
-        from game_server.pubsub.redis import RedisBackend  # noqa: PLC0415 - only when configured
+        from game_server.kit.pubsub.redis import RedisBackend  # noqa: PLC0415 - only when configured
 
         return RedisBackend(url)
     raise ValueError(f"unsupported backend URL {url!r}: use memory:// or redis://host:port/db")

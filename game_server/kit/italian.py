@@ -1,7 +1,7 @@
 """Problem details and socket errors in Italian, for clients that ask for it (or ask nothing).
 
 The API's language rule: `?lang=it|en`, else Accept-Language, else Italian
-(`game_server.i18n.negotiate`). Domain errors are raised with English details; this table gives
+(`game_server.kit.i18n.negotiate`). Domain errors are raised with English details; this table gives
 their Italian wording, matched on the whole text (names and numbers carried over). A detail
 without an entry stays English, and the response's Content-Language says so.
 """

@@ -21,8 +21,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from game_server.clock import utcnow
-from game_server.db import Base
+from game_server.kit.clock import utcnow
+from game_server.kit.db import Base
 
 DEAD_AFTER_BEATS = 3
 FORGET_AFTER = timedelta(hours=1)

@@ -9,12 +9,24 @@ from pathlib import Path
 from typing import NoReturn
 
 import sqlalchemy.exc
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
+
+from game_server.kit.settings import Settings
 
 EXIT_USER_ERROR = 1
 EXIT_BAD_ARGUMENTS = 2
 _DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 _UPGRADE_HINT = "run `lupiae db upgrade` first (`make run` does)"
+
+
+def load_settings() -> Settings:
+    """The settings from the environment, or exit with one line saying what is wrong."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        messages = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise SystemExit(f"lupiae: invalid settings: {messages}") from None
 
 
 class UserError(Exception):

@@ -10,10 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from game_server.i18n import negotiate
-from game_server.italian import TITLES, localize
-from game_server.outages import DEPENDENCY_ERRORS, Outages, dependency_of
-from game_server.responses import OrjsonResponse
+from game_server.kit.i18n import negotiate
+from game_server.kit.italian import TITLES, localize
+from game_server.kit.outages import DEPENDENCY_ERRORS, Outages, dependency_of
+from game_server.kit.responses import OrjsonResponse
 
 log = logging.getLogger(__name__)
 

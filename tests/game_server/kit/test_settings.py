@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from game_server.settings import DEV_SECRET_KEY, Settings
+from game_server.kit.settings import DEV_SECRET_KEY, Settings
 
 
 def test_development_accepts_the_default_secret(monkeypatch: pytest.MonkeyPatch) -> None:
