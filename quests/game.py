@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.model import Bundle
 from game_server.events.log import StoredEvent
-from game_server.kit.errors import DomainError
 from game_server.kit.pubsub import Backend
 from game_server.kit.settings import Settings
 from quests.engine import Engine, Visit
@@ -94,16 +93,10 @@ class QuestGame:
         at: datetime,
         at_poi: str | None,
     ) -> list[StoredEvent]:
-        try:
-            return await self.service(session, bundle).answer(
-                player_id, quest, step, answer, at=at, at_poi=at_poi
-            )
-        except DomainError as exc:
-            # A wrong answer must stay counted (the guessing limit) even though it is refused;
-            # the request dependency does this for REST, here the gateway's batch is ours.
-            if exc.commit:
-                await session.commit()
-            raise
+        # A wrong answer stays counted though refused: the caller's unit of work commits it.
+        return await self.service(session, bundle).answer(
+            player_id, quest, step, answer, at=at, at_poi=at_poi
+        )
 
     async def start(
         self,

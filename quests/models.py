@@ -9,7 +9,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     ForeignKeyConstraint,
@@ -22,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from game_server.kit.db import Base
+from game_server.kit.db import Base, UTCDateTime
 
 SLUG = 80
 _PLAYER_FK = "players.id"
@@ -50,7 +49,7 @@ class Visit(Base):
     )
     poi: Mapped[str] = mapped_column(String(SLUG), primary_key=True)
     entered_ts_ms: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    visited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    visited_at: Mapped[datetime] = mapped_column(UTCDateTime())
     dwell_s: Mapped[float | None] = mapped_column(Float)
     # The player's team when the visit happened (team steps count these); no FK on purpose:
     # teams are another domain's and a visit must outlive a team change.
@@ -73,7 +72,7 @@ class QuestRun(Base):
     )
     quest: Mapped[str] = mapped_column(String(SLUG), primary_key=True)
     run_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     auto: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -94,7 +93,7 @@ class StepCompletion(Base):
     quest: Mapped[str] = mapped_column(String(SLUG), primary_key=True)
     run_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     step_id: Mapped[str] = mapped_column(String(SLUG), primary_key=True)
-    completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class QuestCompletion(Base):
@@ -104,7 +103,7 @@ class QuestCompletion(Base):
     player_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     quest: Mapped[str] = mapped_column(String(SLUG), primary_key=True)
     run_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class XpAward(Base):
@@ -117,7 +116,7 @@ class XpAward(Base):
     player_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(_PLAYER_FK, ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(String(200))
     xp: Mapped[int] = mapped_column(Integer)
-    awarded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    awarded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class PlayerBadge(Base):
@@ -130,7 +129,7 @@ class PlayerBadge(Base):
     # The credential's id (urn:uuid:…): stable, so re-fetching returns the same credential.
     credential_id: Mapped[uuid.UUID] = mapped_column(unique=True)
     reason: Mapped[str] = mapped_column(String(200))
-    awarded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    awarded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class PlayDay(Base):
@@ -154,7 +153,7 @@ class QuizFailure(Base):
     player_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(_PLAYER_FK, ondelete="CASCADE"))
     quest: Mapped[str] = mapped_column(String(SLUG))
     step_id: Mapped[str] = mapped_column(String(SLUG))
-    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class VisitedSite(Base):

@@ -11,7 +11,7 @@ from quests import credentials
 from quests.exceptions import BadgeNotAwarded
 from quests.grants import credential_path
 from quests.levels import Level
-from quests.repository import QuestRepository, RunRow, aware
+from quests.repository import QuestRepository, RunRow
 from quests.schemas import (
     BadgeRead,
     LevelRead,
@@ -111,5 +111,5 @@ class ProgressReader:
         badge = next((b for b in self.bundle.badges if b.slug == slug), None)
         if row is None or badge is None:
             raise BadgeNotAwarded(f"you have not been awarded the badge '{slug}'")
-        award = credentials.Award(row.credential_id, player_id, aware(row.awarded_at))
+        award = credentials.Award(row.credential_id, player_id, row.awarded_at)
         return credentials.sign(badge, award, base_url=base_url, secret=secret)

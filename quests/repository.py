@@ -6,15 +6,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select, text, union, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from game_server.events.models import EventCursor
+from game_server.kit.db import insert_or_ignore
 from game_server.kit.liveness import WorkerHeartbeat
 from game_server.players.models import Player
 from quests.criteria import PlayerRecord
@@ -30,11 +30,6 @@ from quests.models import (
     VisitedSite,
     XpAward,
 )
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands datetimes back naive; everything is stored in UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +54,7 @@ class PendingVisit:
 
 def _pending(row: Any) -> PendingVisit:
     poi, entered_ts_ms, visited_at, dwell_s, team_id = row
-    return PendingVisit(poi, entered_ts_ms, aware(visited_at), dwell_s, team_id)
+    return PendingVisit(poi, entered_ts_ms, visited_at, dwell_s, team_id)
 
 
 # Built once (columns, not entities, and a bound parameter): the runs are read again after
@@ -91,8 +86,7 @@ class QuestRepository:
         return bind is not None and bind.dialect.name == "postgresql"
 
     async def _insert_once(self, model: type[Any], **values: Any) -> bool:
-        dialect = postgresql if self._postgres else sqlite
-        stmt = dialect.insert(model).values(**values).on_conflict_do_nothing()
+        stmt = insert_or_ignore(self.session, model).values(**values)
         result = await self.session.execute(stmt)
         assert isinstance(result, CursorResult)
         return result.rowcount == 1
@@ -264,7 +258,7 @@ class QuestRepository:
             )
             .group_by(Visit.player_id)
         )
-        return {pid: aware(at) for pid, at in (await self.session.execute(stmt)).all()}
+        return {pid: at for pid, at in (await self.session.execute(stmt)).all()}
 
     # -- runs, steps, completions ------------------------------------------------------------
 
@@ -290,13 +284,13 @@ class QuestRepository:
         done = await self.session.execute(_STEPS, {"player_id": player_id})
         steps: dict[tuple[str, int], dict[str, datetime]] = {}
         for quest, run_no, step_id, step_at in done.all():
-            steps.setdefault((quest, run_no), {})[step_id] = aware(step_at)
+            steps.setdefault((quest, run_no), {})[step_id] = step_at
         return [
             RunRow(
                 quest,
                 run_no,
-                aware(started_at),
-                aware(completed_at) if completed_at is not None else None,
+                started_at,
+                completed_at if completed_at is not None else None,
                 steps.get((quest, run_no), {}),
             )
             for quest, run_no, started_at, completed_at in rows
@@ -398,4 +392,4 @@ class QuestRepository:
             )
             .order_by(QuizFailure.failed_at)
         )
-        return [aware(at) for at in (await self.session.execute(stmt)).scalars()]
+        return [at for at in (await self.session.execute(stmt)).scalars()]

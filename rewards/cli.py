@@ -22,8 +22,8 @@ from content.model import Bundle
 from game_server.catalog.models import ContentVersion
 from game_server.catalog.service import active_ids
 from game_server.kit.cli_errors import load_settings
-from game_server.kit.db import make_engine, make_session_factory
 from game_server.kit.errors import DomainError
+from game_server.kit.uow import one_off_unit_of_work
 from rewards.merchants import MerchantService, MerchantSpec, comune_of, district_of
 from rewards.repository import MerchantRepository
 
@@ -71,15 +71,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def _run(work: Callable[[MerchantService, Any], Coroutine[Any, Any, int]]) -> int:
     async def main() -> int:
-        engine = make_engine(load_settings().database_url)
-        try:
-            async with make_session_factory(engine)() as session:
-                service = MerchantService(MerchantRepository(session), actor=_ACTOR)
-                status = await work(service, session)
-                await session.commit()
-                return status
-        finally:
-            await engine.dispose()
+        async with one_off_unit_of_work(load_settings().database_url) as session:
+            return await work(MerchantService(MerchantRepository(session), actor=_ACTOR), session)
 
     try:
         return asyncio.run(main())

@@ -18,15 +18,16 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import DateTime, Table, bindparam, delete, func, or_, select, update
+from sqlalchemy import Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from game_server.kit.db import UTCDateTime
 from game_server.kit.settings import Settings
 from rewards.exceptions import IdempotencyKeyMissing, IdempotencyKeyReused, RequestInFlight
 from rewards.models import IdempotencyRecord
@@ -37,7 +38,7 @@ _records = cast(Table, IdempotencyRecord.__table__)
 _c = _records.c
 
 # Built once: a reused statement object keeps its cache key, and its compiled form is cached.
-_MOMENT = DateTime(timezone=True)
+_MOMENT = UTCDateTime()
 _LOCK = select(func.pg_try_advisory_xact_lock(bindparam("lock_id")))
 _CLAIMED = ["id", "merchant_id", "key", "fingerprint", "created_at", "lease_expires_at"]
 _CLAIM_VALUES = {name: bindparam(f"c_{name}", type_=_c[name].type) for name in _CLAIMED}
@@ -177,7 +178,7 @@ class IdempotencyStore:
         in_flight = RequestInFlight(
             "a request with this Idempotency-Key is still being processed; retry shortly"
         )
-        if record is None or _aware(record.created_at) < now - self.ttl:
+        if record is None or record.created_at < now - self.ttl:
             raise in_flight  # claimed (or being taken over) by a transaction not yet committed
         if record.fingerprint != print_:
             raise IdempotencyKeyReused(
@@ -199,8 +200,3 @@ class IdempotencyStore:
         result = await self.session.execute(stmt)
         assert isinstance(result, CursorResult)
         return int(result.rowcount)
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands datetimes back naive; they were stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -9,7 +9,6 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import (
     BigInteger,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from content.model import DEFAULT_CITY
 from game_server.kit.clock import utcnow
-from game_server.kit.db import Base, Geometry
+from game_server.kit.db import Base, Geometry, UTCDateTime
 
 
 class Merchant(Base):
@@ -46,7 +45,7 @@ class Merchant(Base):
     # Deferred: the hot path (API key → merchant) never needs it.
     geom: Mapped[BaseGeometry] = mapped_column(Geometry("POINT"), deferred=True)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class MerchantApiKey(Base):
@@ -60,8 +59,8 @@ class MerchantApiKey(Base):
     merchant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CouponTemplateCounter(Base):
@@ -101,8 +100,8 @@ class Coupon(Base):
     # issued | redeemed | held (anti-cheat: until a moderator releases it) | refused
     state: Mapped[str] = mapped_column(String(16), default="issued")
     hold_reason: Mapped[str | None] = mapped_column(String(200))
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Redemption(Base):
@@ -128,8 +127,8 @@ class Redemption(Base):
         ForeignKey("merchant_api_keys.id", ondelete="SET NULL")
     )
     reference: Mapped[str | None] = mapped_column(String(64))
-    redeemed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    redeemed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class IdempotencyRecord(Base):
@@ -143,8 +142,8 @@ class IdempotencyRecord(Base):
     merchant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(255))
     fingerprint: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     response_status: Mapped[int | None] = mapped_column(Integer)
     response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
 
@@ -159,7 +158,7 @@ class MerchantAuditEntry(Base):
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     merchant_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("merchants.id", ondelete="SET NULL")
     )

@@ -9,7 +9,6 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
-    DateTime,
     Row,
     Table,
     bindparam,
@@ -21,11 +20,11 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.model import DEFAULT_CITY
+from game_server.kit.db import UTCDateTime, insert_or_ignore
 from rewards.models import (
     Coupon,
     CouponTemplateCounter,
@@ -34,13 +33,6 @@ from rewards.models import (
     MerchantAuditEntry,
     Redemption,
 )
-
-
-def insert_for(session: AsyncSession, model: type[Any]) -> Any:
-    """An INSERT that knows `ON CONFLICT DO NOTHING` on both databases."""
-    assert session.bind is not None
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +63,7 @@ _BY_KEY_HASH = (
         _keys.c.key_hash == bindparam("k_hash"),
         or_(
             _keys.c.revoked_at.is_(None),
-            _keys.c.revoked_at > bindparam("k_now", type_=DateTime(timezone=True)),
+            _keys.c.revoked_at > bindparam("k_now", type_=UTCDateTime()),
         ),
     )
 )
@@ -86,7 +78,7 @@ _TAKE = (
         _coupons.c.city == bindparam("t_city"),
         or_(
             _coupons.c.expires_at.is_(None),
-            _coupons.c.expires_at > bindparam("t_now", type_=DateTime(timezone=True)),
+            _coupons.c.expires_at > bindparam("t_now", type_=UTCDateTime()),
         ),
     )
     .values(state="redeemed")
@@ -222,11 +214,9 @@ class CouponRepository:
     async def lock_counter(self, template_slug: str, total_limit: int | None) -> bool:
         """Count one more coupon of the template unless its limit is reached. The row stays
         locked until the transaction ends, serialising the issuance of that template."""
-        ensure = (
-            insert_for(self.session, CouponTemplateCounter)
-            .values(template_slug=template_slug, issued=0)
-            .on_conflict_do_nothing(index_elements=["template_slug"])
-        )
+        ensure = insert_or_ignore(
+            self.session, CouponTemplateCounter, index_elements=["template_slug"]
+        ).values(template_slug=template_slug, issued=0)
         await self.session.execute(ensure)
         below_limit = (
             CouponTemplateCounter.issued < total_limit if total_limit is not None else true()
@@ -256,12 +246,7 @@ class CouponRepository:
 
     async def insert(self, values: dict[str, Any]) -> uuid.UUID | None:
         """None when a unique constraint refused the row (a code collision)."""
-        stmt = (
-            insert_for(self.session, Coupon)
-            .values(**values)
-            .on_conflict_do_nothing()
-            .returning(Coupon.id)
-        )
+        stmt = insert_or_ignore(self.session, Coupon).values(**values).returning(Coupon.id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def of_player(self, player_id: uuid.UUID) -> list[Coupon]:

@@ -34,14 +34,9 @@ from rewards.schemas import (
 )
 
 
-def aware(moment: datetime) -> datetime:
-    # SQLite hands datetimes back naive; they were stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def iso(moment: datetime) -> str:
     """As the JSON responses write it (UTC with `Z`)."""
-    return aware(moment).astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def parse_code(text: str) -> str:
@@ -65,15 +60,15 @@ class RedemptionService:
             template=coupon.template_slug,
             offer=Offer(it=coupon.offer_it, en=coupon.offer_en),
             terms=_terms(coupon),
-            issued_at=aware(coupon.issued_at),
-            expires_at=aware(coupon.expires_at) if coupon.expires_at else None,
+            issued_at=coupon.issued_at,
+            expires_at=coupon.expires_at if coupon.expires_at else None,
         )
         if coupon.state == "redeemed":
             spent = await self.coupons.spent_at(coupon.id)
             return check.model_copy(
                 update={
                     "state": "redeemed",
-                    "redeemed_at": aware(spent.redeemed_at) if spent else None,
+                    "redeemed_at": spent.redeemed_at if spent else None,
                     "redemption_id": spent.redemption_id if spent else None,
                 }
             )
@@ -122,7 +117,7 @@ class RedemptionService:
                     redemption_id=str(spent.redemption_id),
                 )
             return CouponSpent("coupon already redeemed")
-        expires_at = aware(coupon.expires_at) if coupon.expires_at else None
+        expires_at = coupon.expires_at if coupon.expires_at else None
         if expires_at is not None and expires_at <= now:
             return CouponExpired(f"coupon expired on {iso(expires_at)}", expired_at=iso(expires_at))
         if coupon.state == "held":
@@ -205,7 +200,7 @@ class RedemptionService:
         )
 
     def _read(self, merchant: Shop, redemption: Redemption, coupon: Coupon) -> RedemptionRead:
-        redeemed_at = aware(redemption.redeemed_at)
+        redeemed_at = redemption.redeemed_at
         return RedemptionRead(
             id=redemption.id,
             code=codes.display(coupon.code),
@@ -214,7 +209,7 @@ class RedemptionService:
             merchant=MerchantRef(slug=merchant.slug, name=merchant.name),
             reference=redemption.reference,
             redeemed_at=redeemed_at,
-            voided_at=aware(redemption.voided_at) if redemption.voided_at else None,
+            voided_at=redemption.voided_at if redemption.voided_at else None,
             void_until=redeemed_at + self.void_window,
         )
 

@@ -36,6 +36,7 @@ from game_server.kit.deps import SessionDep
 from game_server.kit.errors import Forbidden, NotFound, Unprocessable
 from game_server.kit.i18n import negotiate
 from game_server.kit.responses import GeoJsonResponse
+from game_server.kit.uow import make_durable
 from game_server.staff.auth import CuratorStaff, StaffPrincipal
 from game_server.staff.roles import Role
 
@@ -318,5 +319,5 @@ async def _commit_and_reload(session: SessionDep, request: Request) -> None:
     # Commit now rather than when the request ends: this worker swaps to the new version
     # before answering, so the curator's next request already sees it here; the other
     # workers follow by polling within `content_poll_s`.
-    await session.commit()
+    await make_durable(session)
     await request.app.state.catalog.reload(session)

@@ -18,6 +18,7 @@ from game_server.audit.service import AuditLog
 from game_server.kit.deps import BackendDep, SessionDep
 from game_server.kit.errors import NotFound
 from game_server.kit.pubsub import Backend, BackendUnavailable
+from game_server.kit.uow import make_durable
 from game_server.players import moderation
 from game_server.players.models import Player
 from game_server.staff.auth import AdminStaff
@@ -75,7 +76,7 @@ async def ban(
     await AuditLog(AuditRepository(session)).record(
         staff.actor, "player.ban", target=f"player:{player_id}", detail={"reason": body.reason}
     )
-    await session.commit()  # the ban must be durable before any socket hears of it
+    await make_durable(session)  # the ban must be durable before any socket hears of it
     return _read(player, sockets_closed=await _kick(backend, player_id))
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,14 +33,9 @@ async def listing(session: AsyncSession, limit: int, cities: set[str] | None) ->
             city=row.city,
             content_hash=row.content_hash,
             author=row.author,
-            published_at=_aware(row.published_at),
-            activated_at=_aware(row.activated_at),
+            published_at=row.published_at,
+            activated_at=row.activated_at,
             active=row.id in active,
         )
         for row in await session.execute(stmt)
     ]
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands datetimes back naive; they were stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

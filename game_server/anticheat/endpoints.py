@@ -43,6 +43,7 @@ class AttestationOff(Conflict):
 
 class AttestationRefused(Unprocessable):
     slug = "attestation-refused"
+    commit = True  # the refused attempt stays on the player's record
 
 
 def _record(r: SuspicionRecord) -> RecordRead:
@@ -149,7 +150,6 @@ async def attest(
         await record(
             session, player.id, "attestation", {"platform": body.platform, "why": verdict.reason}
         )
-        await session.commit()
         raise AttestationRefused(f"attestation refused: {verdict.reason}")
     await attestation.remember(backend, player.id, settings.attestation_ttl_s)
     return AttestationRead(attested=True, valid_for_s=settings.attestation_ttl_s)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import func, select
@@ -80,7 +80,7 @@ class EvidenceJudge:
             StepCompletion.quest == quest.slug,
             StepCompletion.run_no == run_no,
         )
-        completed = {step: _aware(at) for step, at in (await self.session.execute(stmt)).all()}
+        completed = {step: at for step, at in (await self.session.execute(stmt)).all()}
         walk = self.settings.presence_walk_mps if self.settings else DEFAULT_WALK_MPS
         dwell = self.settings.geo_settings().dwell_s if self.settings else DEFAULT_DWELL_S
         pois = {p.slug: p for p in self.bundle.pois}
@@ -112,7 +112,7 @@ class EvidenceJudge:
         player = await self.session.get(Player, player_id)
         evidence = template.evidence
         if player is not None and evidence.min_account_age_s > 0:
-            age_s = (at - _aware(player.created_at)).total_seconds()
+            age_s = (at - player.created_at).total_seconds()
             if age_s < evidence.min_account_age_s:
                 return CouponVerdict(
                     "hold",
@@ -178,7 +178,3 @@ class EvidenceJudge:
         if risk < threshold:
             return ISSUE
         return CouponVerdict("hold", f"risk score {risk:g} ≥ {threshold:g}: a moderator checks")
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)

@@ -6,11 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from game_server.kit.clock import utcnow
-from game_server.kit.db import Base
+from game_server.kit.db import Base, UTCDateTime
 
 
 class SuspicionRecord(Base):
@@ -24,7 +24,7 @@ class SuspicionRecord(Base):
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
     player_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("players.id", ondelete="CASCADE"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     kind: Mapped[str] = mapped_column(String(32))
     score: Mapped[float] = mapped_column(Float)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -25,6 +25,7 @@ from game_server.players.models import Player
 
 class GuestSignupLimited(TooManyRequests):
     slug = "guest-signup-limited"
+    commit = True  # the refusal must not roll back the burst put on record
 
 
 def client_key(secret: str, address: str | None) -> str:
@@ -64,4 +65,3 @@ async def _put_burst_on_record(
             "window_s": settings.guest_signup_window_s,
         }
         await record(session, player_id, "signup_burst", evidence)
-    await session.commit()  # the refusal that follows must not roll the records back

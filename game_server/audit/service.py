@@ -8,7 +8,7 @@ on the redemption hot path); reads merge both logs, newest first.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from game_server.audit.actors import Actor
@@ -82,7 +82,7 @@ def _staff_record(entry: AuditEntry) -> AuditRecord:
     return AuditRecord(
         source="staff",
         id=entry.id,
-        at=_aware(entry.at),
+        at=entry.at,
         actor=entry.actor,
         role=entry.role,
         action=entry.action,
@@ -106,7 +106,7 @@ def _merchant_record(
     return AuditRecord(
         source="merchant",
         id=entry.id,
-        at=_aware(entry.at),
+        at=entry.at,
         actor=entry.actor,
         role=None,
         action=entry.action,
@@ -115,8 +115,3 @@ def _merchant_record(
         detail={k: v for k, v in detail.items() if v is not None} or None,
         city=merchant_city,
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands datetimes back naive; they were stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

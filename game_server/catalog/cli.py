@@ -13,8 +13,8 @@ from content.report import LANGUAGES, count_line, default_language, for_terminal
 from content.schema import schema_text
 from game_server.catalog.service import ContentClash, PublishResult, WipeRefused, publish_all
 from game_server.kit.cli_errors import UserError, load_settings, require_database
-from game_server.kit.db import make_engine, make_session_factory
 from game_server.kit.settings import Settings
+from game_server.kit.uow import one_off_unit_of_work
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -112,11 +112,5 @@ async def _store(
     settings: Settings, bundle: Bundle, author: str, allow_wipe: bool
 ) -> list[PublishResult]:
     """Every comune of the bundle in one transaction: all published, or none."""
-    engine = make_engine(settings.database_url)
-    try:
-        async with make_session_factory(engine)() as session:
-            results = await publish_all(session, bundle, author=author, allow_wipe=allow_wipe)
-            await session.commit()
-            return results
-    finally:
-        await engine.dispose()
+    async with one_off_unit_of_work(settings.database_url) as session:
+        return await publish_all(session, bundle, author=author, allow_wipe=allow_wipe)

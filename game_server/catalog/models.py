@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from content.model import DEFAULT_CITY
 from game_server.kit.clock import utcnow
-from game_server.kit.db import Base, Geometry
+from game_server.kit.db import Base, Geometry, UTCDateTime
 
 
 class ContentVersion(Base):
@@ -26,9 +26,9 @@ class ContentVersion(Base):
     city: Mapped[str] = mapped_column(String(64), default=DEFAULT_CITY)
     content_hash: Mapped[str] = mapped_column(String(64))
     author: Mapped[str] = mapped_column(String(120))
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The version served is the one activated last; a rollback re-activates an older one.
-    activated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    activated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     bundle_json: Mapped[bytes] = mapped_column(LargeBinary)
 
 

@@ -57,6 +57,7 @@ from game_server.kit.liveness import Liveness, new_worker_id
 from game_server.kit.outages import Outages, answer_for, dependency_of
 from game_server.kit.pubsub import Backend, BackendUnavailable
 from game_server.kit.settings import Settings
+from game_server.kit.uow import unit_of_work
 from game_server.players.models import Player
 from game_server.players.tokens import decode_access_token
 from geo import Fix, Outcome, Rejection, TrackerState
@@ -559,10 +560,9 @@ class Gateway:
         if not due:
             return
         try:
-            async with self._writes, self.factory() as session:
+            async with unit_of_work(self.factory, lock=self._writes) as session:
                 for kind, evidence in due:
                     await anticheat.record(session, conn.player_id, kind, evidence)
-                await session.commit()
         except Exception as exc:  # the record is lost, the play goes on
             self._background_failed(exc, "recording suspicious patterns")
 
@@ -656,7 +656,8 @@ class Gateway:
                 if appended is not None:
                     return appended.events, "ahead"
         # The full unit of work (SQLite keeps no view: there `conn.game_view` is always None).
-        async with self._writes, self.factory() as session:
+        work = unit_of_work(self.factory, lock=self._writes)
+        async with work as session:
             await events_log.append(session, conn.player_id, events)
             for visit in visits:
                 assert world is not None
@@ -669,8 +670,7 @@ class Gateway:
                     dwell_s_observed=visit.dwell_s,
                     at=at,
                 )
-            await session.commit()
-            return events_log.take_outbox(session), "full"
+        return work.committed, "full"
 
     async def _store_fast(
         self,
@@ -729,10 +729,10 @@ class Gateway:
             return
         bundle = self.worlds.get(loaded).bundle
         started = time.perf_counter()
-        async with self._writes, self.factory() as session:
+        work = unit_of_work(self.factory, lock=self._writes)
+        async with work as session:
             await self.game.react_to_pending(session, bundle, player_id)
-            await session.commit()
-            stored = events_log.take_outbox(session)
+        stored: list[events_log.StoredEvent] = work.committed
         self.metrics.commit_seconds.labels(path="reaction").observe(time.perf_counter() - started)
         self.metrics.events.inc(len(stored))
         if conn is not None and stored:
@@ -860,17 +860,11 @@ class Gateway:
     ) -> None:
         """One unit of work for a game action; a refusal becomes an `error` frame."""
         conn.game_view = None  # a game action changes what the game knows of the player
+        work = unit_of_work(self.factory, lock=self._writes)
         try:
-            async with self._writes, self.factory() as session:
-                try:
-                    await call(session)
-                except DomainError as exc:
-                    if exc.commit:  # e.g. a wrong answer stays counted
-                        await session.commit()
-                    raise
-                await session.commit()
-                stored = events_log.take_outbox(session)
+            async with work as session:  # a refusal such as a wrong answer may stay counted
+                await call(session)
         except DomainError as exc:
             conn.send_local(protocol.error(exc.slug, exc.detail, conn.language))
             return
-        await self._publish(conn, stored)
+        await self._publish(conn, work.committed)

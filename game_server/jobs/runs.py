@@ -17,14 +17,15 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from game_server.jobs.models import JobRun
 from game_server.kit.clock import utcnow
+from game_server.kit.db import insert_or_ignore
 from game_server.kit.pubsub import Backend
 from game_server.kit.pubsub.redis import RedisBackend
 from game_server.kit.settings import Settings
+from game_server.kit.uow import unit_of_work
 from game_server.privacy.retention import prune
 
 log = logging.getLogger(__name__)
@@ -75,9 +76,8 @@ Job = Callable[[JobContext], Awaitable[dict[str, Any]]]
 
 
 async def retention(context: JobContext) -> dict[str, Any]:
-    async with context.sessions() as session:
+    async with unit_of_work(context.sessions) as session:
         pruned = await prune(session, context.settings, utcnow())
-        await session.commit()
     return pruned.as_dict()
 
 
@@ -116,8 +116,7 @@ JOBS: dict[str, Job] = {
 
 
 async def _ensure_row(session: AsyncSession, name: str) -> None:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(JobRun).values(job=name, runs=0, failures=0).on_conflict_do_nothing()
+    stmt = insert_or_ignore(session, JobRun).values(job=name, runs=0, failures=0)
     await session.execute(stmt)
 
 
@@ -125,7 +124,7 @@ async def _claim(
     sessions: async_sessionmaker[AsyncSession], name: str, fire_time: datetime | None
 ) -> bool:
     """Record the start; False when another worker already claimed this scheduled run."""
-    async with sessions() as session:
+    async with unit_of_work(sessions) as session:
         await _ensure_row(session, name)
         stmt = update(JobRun).where(JobRun.job == name)
         if fire_time is not None:
@@ -135,15 +134,14 @@ async def _claim(
         result = await session.execute(
             stmt.values(last_started_at=utcnow(), claimed_fire_time=fire_time)
         )
-        await session.commit()
-        return int(getattr(result, "rowcount", 0) or 0) == 1
+    return int(getattr(result, "rowcount", 0) or 0) == 1
 
 
 async def _record(
     sessions: async_sessionmaker[AsyncSession], name: str, *, ok: bool, detail: str
 ) -> None:
     counter = JobRun.runs if ok else JobRun.failures
-    async with sessions() as session:
+    async with unit_of_work(sessions) as session:
         await session.execute(
             update(JobRun)
             .where(JobRun.job == name)
@@ -156,7 +154,6 @@ async def _record(
                 }
             )
         )
-        await session.commit()
 
 
 async def run_job(

@@ -96,16 +96,16 @@ async def _initialising(engine: AsyncEngine) -> AsyncIterator[None]:
     if engine.dialect.name != "postgresql":
         yield
         return
-    async with engine.connect() as connection:
+    # A session-level lock on an autocommit connection: no transaction is held open with it.
+    async with engine.connect() as opened:
+        connection = await opened.execution_options(isolation_level="AUTOCOMMIT")
         await connection.execute(text("SELECT pg_advisory_lock(hashtext('lupiae:scheduler'))"))
-        await connection.commit()
         try:
             yield
         finally:
             await connection.execute(
                 text("SELECT pg_advisory_unlock(hashtext('lupiae:scheduler'))")
             )
-            await connection.commit()
 
 
 @asynccontextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +12,7 @@ from geoalchemy2 import Geometry as PostGISGeometry
 from geoalchemy2 import WKBElement
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import DateTime, LargeBinary, MetaData, event
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -79,29 +78,30 @@ class Geometry(TypeDecorator[BaseGeometry]):
         return shapely.from_wkb(bytes(value))
 
 
-class _AwareSQLiteDateTime(sqlite.DATETIME):
-    """SQLite keeps no time zone: read `DateTime(timezone=True)` columns back as UTC (all our
-    times are written in UTC), as PostgreSQL does, so that every response carries its zone."""
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment in time: `timestamptz` on PostgreSQL, UTC text on SQLite (which keeps no zone),
+    always written in UTC and read back aware in UTC on both, so that every response carries
+    its zone. The one column type for times; a naive value is taken to be UTC."""
 
-    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
-        parse = super().result_processor(dialect, coltype)
-        if not self.timezone:
-            return parse
+    impl = DateTime(timezone=True)
+    cache_ok = True
 
-        def aware(value: Any) -> Any:
-            moment = parse(value) if parse is not None else value
-            if isinstance(moment, datetime) and moment.tzinfo is None:
-                return moment.replace(tzinfo=UTC)
-            return moment
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is None or value.tzinfo is UTC:
+            return value
+        return value.astimezone(UTC)
 
-        return aware
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is UTC:
+            return value  # type: ignore[no-any-return]
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
 
 
 def make_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     if database_url.startswith("sqlite"):
         engine = create_async_engine(database_url, echo=echo)
-        dialect = engine.sync_engine.dialect
-        dialect.colspecs = {**dialect.colspecs, DateTime: _AwareSQLiteDateTime}
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # No `pool_pre_ping`: with asyncpg it costs three round trips per checkout (BEGIN, `;`,
@@ -158,12 +158,14 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
     )
 
 
-async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """One transaction: commit when the block succeeds, roll back when it raises."""
-    async with factory() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+def dialect_insert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT of the session's database, which knows `ON CONFLICT` on both."""
+    bind = session.get_bind()
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def insert_or_ignore(session: AsyncSession, table: Any, **conflict: Any) -> Any:
+    """`INSERT … ON CONFLICT DO NOTHING` (on `index_elements=[…]` if given) on both databases:
+    a row already there is left alone, and the statement's rowcount says which happened."""
+    return dialect_insert(session, table).on_conflict_do_nothing(**conflict)

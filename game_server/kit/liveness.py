@@ -16,13 +16,14 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, String, delete
+from sqlalchemy import String, delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from game_server.kit.clock import utcnow
-from game_server.kit.db import Base
+from game_server.kit.db import Base, UTCDateTime
+from game_server.kit.uow import unit_of_work
 
 DEAD_AFTER_BEATS = 3
 FORGET_AFTER = timedelta(hours=1)
@@ -32,8 +33,8 @@ class WorkerHeartbeat(Base):
     __tablename__ = "worker_heartbeats"
 
     worker_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    beat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 def new_worker_id() -> str:
@@ -62,17 +63,15 @@ class Liveness:
         upsert = upsert.on_conflict_do_update(
             index_elements=[WorkerHeartbeat.worker_id], set_={"beat_at": now}
         )
-        async with self.factory() as session:
+        async with unit_of_work(self.factory) as session:
             await session.execute(upsert)
             await session.execute(
                 delete(WorkerHeartbeat).where(WorkerHeartbeat.beat_at < now - FORGET_AFTER)
             )
-            await session.commit()
 
     async def forget(self) -> None:
         """A worker stopping cleanly: what it still owes is taken over at once."""
-        async with self.factory() as session:
+        async with unit_of_work(self.factory) as session:
             await session.execute(
                 delete(WorkerHeartbeat).where(WorkerHeartbeat.worker_id == self.worker_id)
             )
-            await session.commit()

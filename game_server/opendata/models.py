@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKeyConstraint, Integer, String
+from sqlalchemy import Boolean, Date, Float, ForeignKeyConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from game_server.kit.db import Base
+from game_server.kit.db import Base, UTCDateTime
 
 
 class OpenDataRelease(Base):
@@ -22,8 +22,8 @@ class OpenDataRelease(Base):
 
     city: Mapped[str] = mapped_column(String(40), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     k: Mapped[int] = mapped_column(Integer)  # cells under k are suppressed
     cap_per_site_day: Mapped[int] = mapped_column(Integer)
     max_sites_per_day: Mapped[int] = mapped_column(Integer)

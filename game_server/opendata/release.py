@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from content.model import Bundle, City
 from game_server.catalog.service import active_version
 from game_server.kit.errors import Unprocessable
+from game_server.kit.uow import unit_of_work
 from game_server.opendata.aggregate import hourly_counts
 from game_server.opendata.models import OpenDataCell, OpenDataRelease
-from quests.repository import aware
 
 HOURS = range(24)
 
@@ -118,11 +118,7 @@ async def _compute(
 
 
 def _detached(session: AsyncSession, release: OpenDataRelease) -> OpenDataRelease:
-    """The stored release, detached, its times aware (SQLite hands them back naive)."""
     session.expunge(release)
-    release.built_at = aware(release.built_at)
-    if release.published_at is not None:
-        release.published_at = aware(release.published_at)
     return release
 
 
@@ -139,22 +135,21 @@ async def build(
             f"{day} cannot be released before {day + timedelta(days=policy.lag_days + 1)}: "
             f"releases lag at least {policy.lag_days} days"
         )
-    async with sessions() as session:
-        existing = await session.get(OpenDataRelease, (city.slug, day))
-        if existing is not None:
-            return _detached(session, existing)
-        release, cells = await _compute(session, city, day, policy, now)
-        session.add(release)
-        try:
+    try:
+        async with unit_of_work(sessions) as session:
+            existing = await session.get(OpenDataRelease, (city.slug, day))
+            if existing is not None:
+                return _detached(session, existing)
+            release, cells = await _compute(session, city, day, policy, now)
+            session.add(release)
             await session.flush()  # the release row first: a concurrent build stops here
             session.add_all(cells)
-            await session.commit()
-        except IntegrityError:
-            await session.rollback()
+    except IntegrityError:  # another worker built it first: theirs is the release
+        async with unit_of_work(sessions) as session:
             stored = await session.get(OpenDataRelease, (city.slug, day))
             assert stored is not None
             return _detached(session, stored)
-        return release
+    return release
 
 
 async def cells_of(session: AsyncSession, city: str, day: date) -> list[OpenDataCell]:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from content.model import City
 from game_server.cities import stored_registry
 from game_server.kit.settings import Settings
+from game_server.kit.uow import unit_of_work
 from game_server.opendata.models import OpenDataRelease
 from game_server.opendata.release import Policy, build, latest_day
 
@@ -35,9 +36,8 @@ async def publish(
     stmt = update(OpenDataRelease).where(OpenDataRelease.published_at.is_(None))
     if slug is not None:
         stmt = stmt.where(OpenDataRelease.city == slug)
-    async with sessions() as session:
+    async with unit_of_work(sessions) as session:
         result = await session.execute(stmt.values(published_at=now))
-        await session.commit()
     return int(getattr(result, "rowcount", 0) or 0)
 
 

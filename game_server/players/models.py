@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from game_server.kit.clock import utcnow
-from game_server.kit.db import Base
+from game_server.kit.db import Base, UTCDateTime
 
 
 class Player(Base):
@@ -15,14 +15,14 @@ class Player(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     display_name: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    banned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ban_reason: Mapped[str | None] = mapped_column(String(500))
     # A keyed hash of the client the account was created from (anti-cheat: one team coupon
     # per client); never the address itself.
     signup_client: Mapped[str | None] = mapped_column(String(64))
     # When the guest account was upgraded (e.g. a passkey); None: still a guest.
-    upgraded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    upgraded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class RefreshToken(Base):
@@ -35,7 +35,7 @@ class RefreshToken(Base):
     player_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("players.id", ondelete="CASCADE"))
     family_id: Mapped[uuid.UUID]
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

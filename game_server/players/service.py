@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from game_server.kit.clock import utcnow
 from game_server.kit.errors import Forbidden, NotAuthenticated
@@ -57,7 +57,7 @@ class AuthService:
         if token.used_at is not None or token.revoked_at is not None:
             await self.players.revoke_family(token.family_id, now)
             raise RefreshTokenReused("refresh token already used; every session of it is revoked")
-        if _aware(token.expires_at) <= now:
+        if token.expires_at <= now:
             raise NotAuthenticated("the refresh token has expired; sign in again")
         if not await self.players.mark_used(token.id, now):
             await self.players.revoke_family(token.family_id, now)
@@ -81,7 +81,7 @@ class AuthService:
         """The pair a used token was traded for, when it is asked again within the grace
         window and that pair's refresh token is still unused; else None (a reuse)."""
         assert token.used_at is not None
-        used_at = _aware(token.used_at)
+        used_at = token.used_at
         if now - used_at > timedelta(seconds=self.settings.refresh_grace_s):
             return None
         successor_raw = self._successor(raw_token)
@@ -126,8 +126,3 @@ class AuthService:
             )
         )
         return self._pair(player_id, raw, issued_at=now)
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands datetimes back naive; they were stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -8,20 +8,14 @@ import json
 
 from game_server.kit.cli_errors import load_settings
 from game_server.kit.clock import utcnow
-from game_server.kit.db import make_engine, make_session_factory
+from game_server.kit.uow import one_off_unit_of_work
 from game_server.privacy.retention import Pruned, prune
 
 
 async def _prune() -> Pruned:
     settings = load_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        async with make_session_factory(engine)() as session:
-            pruned = await prune(session, settings, utcnow())
-            await session.commit()
-        return pruned
-    finally:
-        await engine.dispose()
+    async with one_off_unit_of_work(settings.database_url) as session:
+        return await prune(session, settings, utcnow())
 
 
 def _run(_: argparse.Namespace) -> int:

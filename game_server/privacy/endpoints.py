@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from game_server.kit.deps import BackendDep, SessionDep
 from game_server.kit.errors import Unprocessable
+from game_server.kit.uow import make_durable
 from game_server.players.deps import CurrentPlayer
 from game_server.privacy import erase as erasure
 from game_server.privacy.export import export
@@ -48,6 +49,6 @@ async def erase_me(
             "?confirm=<your player id> (GET /v1/me shows it)"
         )
     erased = await erasure.erase(session, player.id)
-    await session.commit()  # durable before anything is told
+    await make_durable(session)  # durable before anything is told
     await erasure.forget(backend, leaderboard_store(request, session), erased)
     return Response(status_code=204)

@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from game_server.events.models import PlayerEvent
+from game_server.kit.db import insert_or_ignore
 from game_server.kit.settings import Settings
 from quests.models import QuizFailure, Visit, VisitedSite
 from quests.social.models import FeedItem
@@ -47,10 +47,8 @@ async def _keep_visited_sites(session: AsyncSession, before: datetime) -> None:
         .where(Visit.visited_at < before, Visit.reaction_pending.is_(False))
         .group_by(Visit.player_id, Visit.poi)
     )
-    bind = session.get_bind()
-    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(VisitedSite).from_select(["player_id", "poi", "first_day"], old)
-    await session.execute(stmt.on_conflict_do_nothing())
+    stmt = insert_or_ignore(session, VisitedSite)
+    await session.execute(stmt.from_select(["player_id", "poi", "first_day"], old))
 
 
 async def prune(session: AsyncSession, settings: Settings, now: datetime) -> Pruned:

@@ -18,8 +18,8 @@ from game_server.audit.actors import Actor
 from game_server.audit.repository import AuditRepository
 from game_server.audit.service import AuditLog
 from game_server.kit.cli_errors import load_settings
-from game_server.kit.db import make_engine, make_session_factory
 from game_server.kit.errors import DomainError
+from game_server.kit.uow import one_off_unit_of_work
 from game_server.staff.repository import StaffRepository
 from game_server.staff.roles import Role
 from game_server.staff.service import StaffService
@@ -67,15 +67,9 @@ def _run(work: Callable[[StaffService], Coroutine[Any, Any, int]]) -> int:
     settings = load_settings()
 
     async def main() -> int:
-        engine = make_engine(settings.database_url)
-        try:
-            async with make_session_factory(engine)() as session:
-                audit = AuditLog(AuditRepository(session))
-                status = await work(StaffService(StaffRepository(session), audit))
-                await session.commit()
-                return status
-        finally:
-            await engine.dispose()
+        async with one_off_unit_of_work(settings.database_url) as session:
+            audit = AuditLog(AuditRepository(session))
+            return await work(StaffService(StaffRepository(session), audit))
 
     try:
         return asyncio.run(main())

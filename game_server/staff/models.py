@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from game_server.kit.clock import utcnow
-from game_server.kit.db import Base
+from game_server.kit.db import Base, UTCDateTime
 
 ROLES_KNOWN = "role IN ('curator', 'admin', 'district')"
 
@@ -22,10 +22,10 @@ class StaffAccount(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(255))  # argon2id, PHC string
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Audit entries point at accounts, so an account leaving is disabled, not deleted.
-    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class StaffGrant(Base):
@@ -42,4 +42,4 @@ class StaffGrant(Base):
     )
     city: Mapped[str] = mapped_column(String(64), primary_key=True)
     role: Mapped[str] = mapped_column(String(16))
-    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -17,7 +17,6 @@ from rewards.exceptions import UnknownCoupon
 from rewards.models import Coupon
 from rewards.repository import CouponRepository, MerchantRepository
 from rewards.schemas import MerchantRef, Offer, PlayerCoupon, QrRead
-from rewards.service import aware
 from rewards.signing import QrClaims, sign, signing_key
 
 router = APIRouter(prefix="/v1", tags=["rewards"])
@@ -78,7 +77,7 @@ async def _payload(text: str, player_id: uuid.UUID, session: SessionDep, secret:
 
 
 def _sign(coupon: Coupon, secret: str) -> str:
-    expires_at = aware(coupon.expires_at) if coupon.expires_at else None
+    expires_at = coupon.expires_at if coupon.expires_at else None
     return sign(signing_key(secret), QrClaims(coupon.code, coupon.merchant_slug, expires_at))
 
 
@@ -93,7 +92,7 @@ async def _merchant_names(request: Request, session: SessionDep) -> dict[str, st
 def _read(
     coupon: Coupon, names: dict[str, str], secret: str, now: datetime, *, embed_qr: bool
 ) -> PlayerCoupon:
-    expires_at = aware(coupon.expires_at) if coupon.expires_at else None
+    expires_at = coupon.expires_at if coupon.expires_at else None
     if coupon.state == "redeemed":
         state = "redeemed"
     elif expires_at is not None and expires_at <= now:
@@ -116,7 +115,7 @@ def _read(
         ),
         state=state,
         hold_reason=coupon.hold_reason,
-        issued_at=aware(coupon.issued_at),
+        issued_at=coupon.issued_at,
         expires_at=expires_at,
         qr=QrRead(
             payload=payload,

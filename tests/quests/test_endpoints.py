@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from game_server.catalog.service import LoadedContent
 from game_server.kit.clock import utcnow
-from game_server.kit.db import unit_of_work
+from game_server.kit.uow import unit_of_work
 from quests import credentials
 from quests.service import GameService
 from tests.quests.factories import badge, bundle, poi, quest, visit
@@ -45,7 +45,7 @@ async def visit_sites(
 ) -> None:
     """Visits recorded at the game's server time, `ahead` of this machine's wall clock."""
     for i, slug in enumerate(pois):
-        async for session in unit_of_work(app.state.session_factory):
+        async with unit_of_work(app.state.session_factory) as session:
             await GameService(session, CONTENT).record_visit(
                 player_id, slug, entered_ts_ms=i, at=utcnow() + ahead
             )

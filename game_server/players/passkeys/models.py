@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from game_server.kit.clock import utcnow
-from game_server.kit.db import Base
+from game_server.kit.db import Base, UTCDateTime
 
 
 class Passkey(Base):
@@ -22,8 +22,8 @@ class Passkey(Base):
     public_key: Mapped[bytes] = mapped_column(LargeBinary(2048))
     sign_count: Mapped[int] = mapped_column(Integer, default=0)
     transports: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class UsedChallenge(Base):
@@ -34,4 +34,4 @@ class UsedChallenge(Base):
     __table_args__ = (Index(None, "expires_at"),)
 
     challenge_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, collate, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from game_server.kit.db import dialect_insert
 from quests.social.models import XpScore
 
 
@@ -41,8 +40,7 @@ class ScoreRepository:
         """Upsert: a new member starts at its increment, an existing one adds it."""
         if not increments:
             return
-        insert: Any = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
-        stmt = insert(XpScore)
+        stmt = dialect_insert(self.session, XpScore)
         stmt = stmt.on_conflict_do_update(
             index_elements=[XpScore.board, XpScore.member],
             set_={"score": XpScore.score + stmt.excluded.score},
