@@ -130,7 +130,9 @@ def create_app(
     app.state.registry = registry
     app.state.catalog = Catalog()
     app.state.social_settings = SocialSettings()
-    app.state.game = QuestGame(settings, lambda: app.state.backend)
+    app.state.game = QuestGame(
+        settings, lambda: app.state.backend, social=app.state.social_settings
+    )
     app.state.gateway_metrics = GatewayMetrics(registry)
     app.state.outages = Outages(registry)
     app.state.job_metrics = JobMetrics.create(registry)

@@ -70,7 +70,8 @@ async def start_quest(
 ) -> StartResult:
     """Start a quest: 201 with the events it produced, 200 when it was already running."""
     bundle = _bundle(request)
-    service = GameService(session, bundle, settings, backend)
+    social = request.app.state.social_settings
+    service = GameService(session, bundle, settings, backend, social=social)
     events = await service.start(player.id, slug, at=utcnow())
     if not events:
         response.status_code = 200

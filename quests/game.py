@@ -15,6 +15,7 @@ from game_server.kit.settings import Settings
 from quests.engine import Engine, Visit
 from quests.repository import QuestRepository
 from quests.service import GameService
+from quests.social.settings import SocialSettings
 from quests.view import GameView, load_view, quiet_visit
 
 
@@ -22,9 +23,14 @@ class QuestGame:
     """One `GameService` per unit of work of the gateway (a socket message batch)."""
 
     def __init__(
-        self, settings: Settings | None = None, backend: Callable[[], Backend | None] | None = None
+        self,
+        settings: Settings | None = None,
+        backend: Callable[[], Backend | None] | None = None,
+        *,
+        social: SocialSettings | None = None,
     ) -> None:
         self.settings = settings
+        self.social = social
         # The backend exists only once the app's lifespan has started: ask for it late.
         self._backend = backend or (lambda: None)
         self._engine: Engine | None = None
@@ -47,7 +53,7 @@ class QuestGame:
         return quiet_visit(view, self.engine(bundle), bundle, Visit(poi, at, dwell_s))
 
     def service(self, session: AsyncSession, bundle: Bundle) -> GameService:
-        return GameService(session, bundle, self.settings, self._backend())
+        return GameService(session, bundle, self.settings, self._backend(), social=self.social)
 
     async def record_visit(
         self,

@@ -16,6 +16,7 @@ from quests import hooks
 from quests.engine import QuestCompleted
 from quests.levels import Level
 from quests.repository import QuestRepository
+from quests.social.settings import SocialSettings
 from rewards.issuance import issue_coupon
 
 if TYPE_CHECKING:
@@ -34,9 +35,11 @@ class Grants:
         repository: QuestRepository,
         settings: Settings | None,
         backend: Backend | None,
+        social: SocialSettings | None = None,
     ) -> None:
         self.session = session
         self.settings = settings
+        self.social = social
         self.bundle = bundle
         self.repository = repository
         self.backend = backend
@@ -95,7 +98,7 @@ class Grants:
             },
         )
         await hooks.record_xp(
-            self.session, self.settings, self.backend, player_id, amount, at, city
+            self.session, self.settings, self.backend, player_id, amount, at, city, self.social
         )
 
     async def badge(

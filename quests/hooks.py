@@ -21,11 +21,15 @@ async def team_of(session: AsyncSession, player_id: uuid.UUID) -> uuid.UUID | No
 
 
 def _store(
-    session: AsyncSession, settings: Settings | None, backend: Backend | None
+    session: AsyncSession,
+    settings: Settings | None,
+    backend: Backend | None,
+    social: SocialSettings | None,
 ) -> leaderboards.LeaderboardStore:
     if settings is None or settings.redis_url is None or backend is None:
         return leaderboards.DatabaseLeaderboardStore(session)
-    social = SocialSettings()
+    # The app's social settings, read once at start; without an app, the defaults.
+    social = social or SocialSettings.model_construct()
     return leaderboards.RedisLeaderboardStore(
         session,
         backend,
@@ -42,11 +46,12 @@ async def record_xp(
     xp: int,
     at: datetime,
     city: str = DEFAULT_CITY,
+    social: SocialSettings | None = None,
 ) -> None:
     """Feed comune `city`'s leaderboards with XP just granted (called once: after its ledger
     row)."""
     team_id = await team_of(session, player_id)
-    store = _store(session, settings, backend)
+    store = _store(session, settings, backend, social)
     await leaderboards.record_xp(store, player_id, team_id, xp, at, city)
 
 

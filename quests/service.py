@@ -43,6 +43,7 @@ from quests.grants import Grants
 from quests.levels import Level
 from quests.repository import QuestRepository
 from quests.schedule import local_day
+from quests.social.settings import SocialSettings
 
 # Three wrong answers to one question within five minutes, then wait: guessing stays slow.
 WRONG_ANSWERS_ALLOWED = 3
@@ -82,6 +83,7 @@ class GameService:
         backend: Backend | None = None,
         *,
         default_dwell_s: float = DEFAULT_DWELL_S,
+        social: SocialSettings | None = None,
     ) -> None:
         self.session = session
         self.bundle = bundle
@@ -89,7 +91,7 @@ class GameService:
         self.backend = backend
         self.engine = Engine(bundle, default_dwell_s=default_dwell_s)
         self.repository = QuestRepository(session)
-        self.grants = Grants(session, bundle, self.repository, settings, backend)
+        self.grants = Grants(session, bundle, self.repository, settings, backend, social)
 
     async def record_visit(
         self,
