@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from game_server.kit.uow import unit_of_work
 from quests.exceptions import WrongAnswer
 from quests.game import QuestGame
 from quests.models import QuizFailure
@@ -17,17 +20,23 @@ CONTENT = bundle(
 )
 
 
+async def _answer_in_a_unit_of_work(
+    game: QuestGame, sessions: async_sessionmaker[AsyncSession], player: uuid.UUID, answer: str
+) -> None:
+    """As the gateway answers: in its unit of work, which keeps what a refusal must keep."""
+    async with unit_of_work(sessions) as session:
+        await game.answer(
+            session, CONTENT, player, "q", "quiz", answer, at=NOON_ISH, at_poi="rudiae"
+        )
+
+
 async def test_the_gateway_path_plays_and_keeps_wrong_answers_counted(
     work: Work, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     game = QuestGame()
     player = await work(new_player)
-    async with sessions() as session:
-        with pytest.raises(WrongAnswer):
-            await game.answer(
-                session, CONTENT, player, "q", "quiz", "Roma", at=NOON_ISH, at_poi="rudiae"
-            )
-        await session.rollback()  # what the gateway does after an error: nothing to keep
+    with pytest.raises(WrongAnswer):
+        await _answer_in_a_unit_of_work(game, sessions, player, "Roma")
     async with sessions() as session:
         failures = select(func.count()).select_from(QuizFailure)
         assert (await session.execute(failures)).scalar_one() == 1
