@@ -11,8 +11,8 @@ from game_server.catalog.service import Catalog
 from game_server.district import report
 from game_server.kit.cli_errors import UserError, load_settings
 from game_server.kit.clock import utcnow
-from game_server.kit.db import make_engine, make_session_factory
 from game_server.kit.errors import DomainError
+from game_server.kit.uow import one_off_unit_of_work
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -20,21 +20,16 @@ def _report(args: argparse.Namespace) -> int:
     out = Path(args.out)
 
     async def run() -> report.Pack:
-        engine = make_engine(settings.database_url)
-        try:
-            async with make_session_factory(engine)() as session:
-                loaded = await Catalog().reload(session)
-                if loaded is None:
-                    raise UserError("no content is published: run `lupiae content publish` first")
-                now = utcnow()
-                pack = await report.build(
-                    session, loaded.bundle, args.city, args.month, now=now, k=settings.opendata_k
-                )
-                await report.store(session, pack, now)
-                await session.commit()
-                return pack
-        finally:
-            await engine.dispose()
+        async with one_off_unit_of_work(settings.database_url) as session:
+            loaded = await Catalog().reload(session)
+            if loaded is None:
+                raise UserError("no content is published: run `lupiae content publish` first")
+            now = utcnow()
+            pack = await report.build(
+                session, loaded.bundle, args.city, args.month, now=now, k=settings.opendata_k
+            )
+            await report.store(session, pack, now)
+            return pack
 
     try:
         pack = asyncio.run(run())

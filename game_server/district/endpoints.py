@@ -21,6 +21,7 @@ from game_server.district.errors import BadPeriod, UnknownDistrictItem
 from game_server.district.models import DistrictReport
 from game_server.kit.clock import utcnow
 from game_server.kit.deps import SessionDep, SettingsDep
+from game_server.kit.uow import make_durable
 from game_server.staff.auth import Requires, StaffPrincipal
 from game_server.staff.roles import Role
 from rewards.auth import MerchantKey
@@ -174,7 +175,7 @@ async def build_report(
     now = utcnow()
     pack = await report.build(session, bundle, city, month, now=now, k=settings.opendata_k)
     await report.store(session, pack, now)
-    await session.commit()
+    await make_durable(session)
     base = f"/admin/v1/district/{city}/reports/{month}"
     return {
         "city": city,

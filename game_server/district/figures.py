@@ -226,13 +226,6 @@ class _Row:
     voids: int
 
 
-def _aware(at: datetime | None) -> datetime | None:
-    """SQLite hands times back naive (they are UTC)."""
-    if at is None:
-        return None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
 async def _coupon_rows(
     session: AsyncSession, city: str, start: datetime, end: datetime, **where: str
 ) -> list[_Row]:
@@ -257,7 +250,7 @@ async def _coupon_rows(
         rows.append(
             _Row(
                 c,
-                _aware(active.redeemed_at) if active is not None else None,
+                active.redeemed_at if active is not None else None,
                 sum(1 for r in mine if r.voided_at is not None),
             )
         )
@@ -284,12 +277,12 @@ async def funnel(
         c = row.coupon
         out.issued += 1
         out.voided += row.voids
-        expires = _aware(c.expires_at)
+        expires = c.expires_at
         if c.state in ("held", "refused"):
             out.held += 1
         elif row.redeemed_at is not None:
             out.redeemed += 1
-            issued = _aware(c.issued_at)
+            issued = c.issued_at
             assert issued is not None
             hours_to_redeem.append((row.redeemed_at - issued).total_seconds() / 3600)
             quest = c.reason.split(":")[1] if c.reason.startswith("quest:") else c.reason
@@ -341,7 +334,7 @@ async def _coupon_baseline(
     issued: Counter[date] = Counter()
     redeemed: Counter[date] = Counter()
     for row in rows:
-        issued_at = _aware(row.coupon.issued_at)
+        issued_at = row.coupon.issued_at
         assert issued_at is not None
         issued[issued_at.astimezone(zone).date()] += 1
         if row.redeemed_at is not None:
@@ -445,7 +438,7 @@ async def _running(
         Coupon.template_slug == template.slug
     )
     earliest, latest = (await session.execute(stmt)).one()
-    first, last = _aware(earliest), _aware(latest)
+    first, last = earliest, latest
     if first is None:
         return None, None
     return first, min(now, last) if last is not None else now

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from content.model import Street
@@ -20,7 +19,9 @@ from game_server.catalog.service import Catalog
 from game_server.district.footfall import HOUR_MS, hour_of, keys
 from game_server.district.models import StreetFootfall
 from game_server.kit.clock import utcnow
+from game_server.kit.db import dialect_insert
 from game_server.kit.pubsub import Backend
+from game_server.kit.uow import unit_of_work
 
 LOOKBACK_HOURS = 48
 
@@ -63,15 +64,14 @@ async def flush(
                 }
             )
     if rows:
-        async with sessions() as session:
+        async with unit_of_work(sessions) as session:
             await upsert(session, rows)
-            await session.commit()
     return {"streets": len(streets), "hours": lookback_hours + 1, "rows": len(rows)}
 
 
 async def upsert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     postgres = session.get_bind().dialect.name == "postgresql"
-    insert = (postgresql if postgres else sqlite).insert(StreetFootfall).values(rows)
+    insert = dialect_insert(session, StreetFootfall).values(rows)
     larger = func.greatest if postgres else func.max
     excluded = insert.excluded
     await session.execute(

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from content.model import Bundle
@@ -26,6 +25,8 @@ from game_server.district import figures
 from game_server.district.errors import BadPeriod
 from game_server.district.models import DistrictReport
 from game_server.kit.csvcells import row as csv_row
+from game_server.kit.db import dialect_insert
+from game_server.kit.uow import unit_of_work
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 DEFAULT_K = 10
@@ -381,7 +382,6 @@ def _table(pdf: Any, rows: list[tuple[str, ...]], widths: tuple[int, ...]) -> No
 
 
 async def store(session: AsyncSession, pack: Pack, now: datetime) -> None:
-    postgres = session.get_bind().dialect.name == "postgresql"
     values = {
         "city": pack.city,
         "month": pack.month,
@@ -389,7 +389,7 @@ async def store(session: AsyncSession, pack: Pack, now: datetime) -> None:
         "pdf": pack.pdf,
         "csv_zip": pack.csv_zip,
     }
-    insert = (postgresql if postgres else sqlite).insert(DistrictReport).values(values)
+    insert = dialect_insert(session, DistrictReport).values(values)
     await session.execute(
         insert.on_conflict_do_update(
             index_elements=["city", "month"],
@@ -413,7 +413,7 @@ async def build_due(
     """Last month's pack of every comune with shopping streets, once."""
     month = previous_month(now)
     built = []
-    async with sessions() as session:
+    async with unit_of_work(sessions) as session:
         loaded = await Catalog().reload(session)
         if loaded is None:
             return {"built": []}
@@ -424,5 +424,4 @@ async def build_due(
             pack = await build(session, bundle, city, month, now=now, k=k)
             await store(session, pack, now)
             built.append(f"{city} {month}")
-        await session.commit()
     return {"built": built}
