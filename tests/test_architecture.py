@@ -15,6 +15,9 @@ OVERSIZED: dict[str, str] = {
     # Landed by the district work (#22) at this size while the limit was being written.
     "game_server/district/figures.py": "the district report's figures; to split by figure",
     "game_server/district/report.py": "the district report's build and store; to split",
+    # Grown past the limit by the security work (#16) meanwhile: one table of every domain's
+    # Italian wordings; to split so that each domain owns its own.
+    "game_server/kit/italian.py": "every domain's Italian wordings; to split by domain",
 }
 UNIT_OF_WORK = "game_server/kit/uow.py"
 HAND_WRITTEN_TRANSACTION = re.compile(r"\.(commit|rollback)\(\)")
