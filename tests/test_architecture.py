@@ -11,7 +11,6 @@ PACKAGES = ("game_server", "quests", "rewards", "geo", "content")
 MAX_MODULE_LINES = 400
 # Modules still over the limit, each with the reason; the list only ever shrinks.
 OVERSIZED: dict[str, str] = {
-    "game_server/gateway/service.py": "the gateway's dispatch table and transport split is next",
     # Landed by the district work (#22) at this size while the limit was being written.
     "game_server/district/figures.py": "the district report's figures; to split by figure",
     "game_server/district/report.py": "the district report's build and store; to split",

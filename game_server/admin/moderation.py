@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query
 from game_server.admin.schemas import BanRequest, ModerationRead
 from game_server.audit.repository import AuditRepository
 from game_server.audit.service import AuditLog
+from game_server.kit.closecodes import CloseCode
 from game_server.kit.deps import BackendDep, SessionDep
 from game_server.kit.errors import NotFound
 from game_server.kit.pubsub import Backend, BackendUnavailable
@@ -93,7 +94,9 @@ async def unban(player_id: uuid.UUID, staff: AdminStaff, session: SessionDep) ->
 
 async def _kick(backend: Backend, player_id: uuid.UUID) -> bool:
     try:
-        await moderation.kick(backend, player_id, code=1008, reason="player banned")
+        await moderation.kick(
+            backend, player_id, code=CloseCode.POLICY_VIOLATION, reason="player banned"
+        )
     except BackendUnavailable as exc:
         # The ban stands: a socket that stays open cannot reconnect (hello checks the ban) and
         # its access token expires within `access_token_ttl_s`.

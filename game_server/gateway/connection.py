@@ -26,6 +26,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from game_server.events import log as events_log
 from game_server.gateway import protocol
+from game_server.kit.closecodes import CloseCode
+from game_server.kit.errors import DomainError
 from game_server.kit.i18n import negotiate
 from game_server.kit.pubsub import RESUBSCRIBED, BackendUnavailable, Message, Subscription
 from geo import Anchor, TrackerState
@@ -42,11 +44,13 @@ CATCH_UP = b"\x00catch-up"
 CATCH_UP_BATCH = 500
 
 
-class CloseSocket(Exception):
-    def __init__(self, code: int, reason: str) -> None:
+class CloseSocket(DomainError):
+    """The server closes the socket, with `close_code` (a policy violation unless said) and
+    `detail` for its reason; read, like any domain error's, by `GatewayCore._close_for`."""
+
+    def __init__(self, reason: str, *, close_code: int = CloseCode.POLICY_VIOLATION) -> None:
         super().__init__(reason)
-        self.code = code
-        self.reason = reason
+        self.close_code = close_code
 
 
 class NotStored(CloseSocket):
@@ -170,7 +174,7 @@ class Connection:
             if frame.get("socket") not in (None, self.socket_id):
                 return  # meant for another socket of the player
             self.forget = bool(frame.get("forget"))
-            raise CloseSocket(int(frame["close"]), str(frame["reason"]))
+            raise CloseSocket(str(frame["reason"]), close_code=int(frame["close"]))
         seq = int(frame["seq"])
         if seq <= self.last_sent_seq:
             return
@@ -198,7 +202,8 @@ class Connection:
             async with asyncio.timeout(self.send_timeout_s):
                 await self.websocket.send_text(text)
         except TimeoutError:
-            raise CloseSocket(1013, "slow consumer: send timed out") from None
+            slow = "slow consumer: send timed out"
+            raise CloseSocket(slow, close_code=CloseCode.TRY_AGAIN_LATER) from None
 
 
 def loop_deadline(loop: asyncio.AbstractEventLoop, epoch_s: float) -> float:
@@ -212,9 +217,10 @@ async def receive_text(websocket: WebSocket, max_bytes: int) -> str:
         raise WebSocketDisconnect(message.get("code", 1000))
     text = message.get("text")
     if text is None:
-        raise CloseSocket(1003, "send JSON text frames")
+        raise CloseSocket("send JSON text frames", close_code=CloseCode.UNSUPPORTED_DATA)
     if len(text) > max_bytes:
-        raise CloseSocket(1009, f"frame larger than {max_bytes} bytes")
+        too_big = f"frame larger than {max_bytes} bytes"
+        raise CloseSocket(too_big, close_code=CloseCode.MESSAGE_TOO_BIG)
     return str(text)
 
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from game_server.kit.closecodes import CloseCode
 from game_server.kit.i18n import negotiate
 from game_server.kit.italian import TITLES, localize
 from game_server.kit.outages import DEPENDENCY_ERRORS, Outages, dependency_of
@@ -25,7 +26,7 @@ class DomainError(Exception):
     """An error a client can act on. Carries its HTTP status and websocket close code."""
 
     status: int = 400
-    close_code: int = 1008
+    close_code: int = CloseCode.POLICY_VIOLATION
     slug: str = "bad-request"
     # Some refusals must persist what they did (revoking a stolen token family, counting a
     # failed attempt); the unit of work commits before raising them.
@@ -74,7 +75,7 @@ class TooManyRequests(DomainError):
 
 class ServiceUnavailable(DomainError):
     status = 503
-    close_code = 1013
+    close_code = CloseCode.TRY_AGAIN_LATER
     slug = "service-unavailable"
 
 

@@ -22,6 +22,7 @@ import asyncpg
 import sqlalchemy.exc
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
+from game_server.kit.closecodes import CloseCode
 from game_server.kit.pubsub import BackendUnavailable
 
 log = logging.getLogger(__name__)
@@ -100,10 +101,14 @@ def answer_for(exc: BaseException) -> tuple[int, int, str]:
     """The one answer to an error: (HTTP status, socket close code, reason)."""
     dependency = dependency_of(exc)
     if dependency == "database":
-        return 503, 1013, "database busy or unavailable; reconnect later with resume_after"
+        return (
+            503,
+            CloseCode.TRY_AGAIN_LATER,
+            "database busy or unavailable; reconnect later with resume_after",
+        )
     if dependency == "redis":
-        return 503, 1013, "realtime backend unavailable; retry shortly"
-    return 500, 1011, "internal error"
+        return 503, CloseCode.TRY_AGAIN_LATER, "realtime backend unavailable; retry shortly"
+    return 500, CloseCode.INTERNAL_ERROR, "internal error"
 
 
 # The exception classes a dependency failure can surface as (classified by `dependency_of`).

@@ -17,6 +17,7 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from game_server.gateway.trackers import TrackerStore
+from game_server.kit.closecodes import CloseCode
 from game_server.kit.db import Base
 from game_server.kit.errors import NotFound
 from game_server.kit.pubsub import Backend, BackendUnavailable
@@ -31,7 +32,7 @@ from rewards.models import Coupon, Redemption
 
 log = logging.getLogger(__name__)
 
-ERASED_CLOSE_CODE = 1008
+ERASED_CLOSE_CODE = CloseCode.POLICY_VIOLATION
 
 
 @dataclass(frozen=True, slots=True)
