@@ -11,16 +11,14 @@ from starlette.responses import Response
 
 from game_server.kit.clock import utcnow
 from game_server.kit.deps import SessionDep
-from game_server.kit.errors import PROBLEM_MEDIA_TYPE, DomainError, problem
+from game_server.kit.errors import PROBLEM_MEDIA_TYPE, DomainError
 from game_server.kit.inputs import MAX_SAFE_INTEGER
-from game_server.kit.settings import Settings
-from rewards import codes
-from rewards.auth import Limits, MerchantKey, MerchantPrincipal
+from rewards.auth import Limits, MerchantKey
 from rewards.deps import SettingsDep
 from rewards.endpoints.history import Period, csv_response, period
-from rewards.exceptions import RedemptionVoided
-from rewards.idempotency import IdempotencyStore, Replay, fingerprint, valid_key
+from rewards.idempotency import Replay
 from rewards.merchants import MerchantService
+from rewards.redemptions import Redemptions
 from rewards.repository import CouponRepository, MerchantRepository
 from rewards.schemas import (
     CouponCheck,
@@ -99,78 +97,9 @@ async def redeem(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Redeem a coupon, exactly once. Retry with the same `Idempotency-Key` on any doubt."""
-    # One transaction: the key's claim, the redemption, the stored response and the audit
-    # entry commit together (the session dependency commits; rolls back on a crash).
-    code = codes.squeeze(body.code)
-    try:
-        key = valid_key(idempotency_key)
-        await limits.reserve_attempt(principal.merchant.id)
-        store = IdempotencyStore(session, settings)
-        print_ = fingerprint({"code": code, "reference": body.reference})
-        claim = await store.claim(principal.merchant.id, key, print_, utcnow())
-    except DomainError as exc:
-        entry = principal.audit("redeem", exc.status, code=code, detail=exc.detail)
-        raise await _audited(session, entry, exc) from None
-    if isinstance(claim, Replay):
-        await limits.refund(principal.merchant.id)  # a replay is not an attempt
-        claim = await _as_it_stands(claim, principal, session, settings)
-        entry = principal.audit("redeem", claim.status, code=code, detail="replayed")
-        await MerchantRepository(session).audit(entry)
-        return _stored(claim, replayed=True)
-    outcome, redemption_id = await _execute(claim, body, principal, session, settings, limits)
-    return _stored(outcome, replayed=False, redemption_id=redemption_id)
-
-
-async def _as_it_stands(
-    stored: Replay, principal: MerchantPrincipal, session: SessionDep, settings: Settings
-) -> Replay:
-    """A stored 201 replays only while its redemption stands: once voided, a retry with the
-    same key answers 409 `redemption-voided` (the coupon can be redeemed again, with a new
-    key), never a 201 that a till reads as "give the offer"."""
-    if stored.status != 201:
-        return stored
-    redemption_id = uuid.UUID(orjson.loads(stored.body)["id"])
-    service = RedemptionService(CouponRepository(session), settings)
-    current = await service.get(principal.merchant, redemption_id)
-    if current.voided_at is None:
-        return stored
-    refusal = RedemptionVoided(
-        "this redemption was voided; do not give the offer for it. The coupon can be "
-        "redeemed again with a new Idempotency-Key",
-        redemption_id=str(redemption_id),
-        voided_at=current.voided_at.isoformat(),
-    )
-    rendered = problem(refusal.status, refusal.detail, slug=refusal.slug, **refusal.extra)
-    return Replay(refusal.status, bytes(rendered.body))
-
-
-async def _execute(
-    claim: uuid.UUID,
-    body: RedemptionRequest,
-    principal: MerchantPrincipal,
-    session: SessionDep,
-    settings: Settings,
-    limits: Limits,
-) -> tuple[Replay, uuid.UUID | None]:
-    service = RedemptionService(CouponRepository(session), settings)
-    redemption_id = None
-    try:
-        read = await service.redeem(
-            principal.merchant, principal.api_key_id, body.code, body.reference, utcnow()
-        )
-        outcome = Replay(201, read.model_dump_json().encode())
-        redemption_id, detail = read.id, None
-        await limits.refund(principal.merchant.id)
-    except DomainError as exc:
-        rendered = problem(exc.status, exc.detail, slug=exc.slug, **exc.extra)
-        outcome = Replay(exc.status, bytes(rendered.body))
-        detail = exc.detail  # the slot taken before the attempt stays taken
-    await IdempotencyStore(session, settings).complete(claim, outcome.status, outcome.body)
-    entry = principal.audit(
-        "redeem", outcome.status, code=body.code, redemption_id=redemption_id, detail=detail
-    )
-    await MerchantRepository(session).audit(entry)
-    return outcome, redemption_id
+    redemptions = Redemptions(session, settings, limits)
+    done = await redemptions.redeem(principal, body.code, body.reference, idempotency_key)
+    return _stored(done.outcome, replayed=done.replayed, redemption_id=done.redemption_id)
 
 
 def _stored(outcome: Replay, *, replayed: bool, redemption_id: uuid.UUID | None = None) -> Response:
