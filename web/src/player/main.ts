@@ -111,7 +111,7 @@ class App {
     this.updateLangButton();
   }
 
-  private updateLangButton(): void {
+  updateLangButton(): void {
     $("lang").textContent = this.i18n.t("lang.switch");
     $("lang").setAttribute("lang", this.i18n.language === "it" ? "en" : "it");
   }
@@ -366,6 +366,11 @@ class App {
 
 async function main(): Promise<void> {
   const app = new App();
+  // The page's texts in the player's language before anything waits; until then <main> is not
+  // shown, so the welcome screen never moves when its texts change language (layout shift).
+  app.i18n.apply(document);
+  app.updateLangButton();
+  document.documentElement.dataset.ready = "true"; // style.css keeps <main> hidden until now
   const early = prefetch(app.i18n.language);
   await app.boot(early, openStore());
 }
