@@ -50,7 +50,7 @@ export default defineConfig({
         // nothing else from the API is cached by the service worker.
         runtimeCaching: [
           {
-            urlPattern: ({ url }) => /^\/v1\/(app-config|areas|pois|quests)$/.test(url.pathname),
+            urlPattern: ({ url }) => /^\/v1\/(app-config|areas|pois|quests|streets)$/.test(url.pathname),
             handler: "NetworkFirst",
             options: { cacheName: "lupiae-content", networkTimeoutSeconds: 4 },
           },

@@ -77,6 +77,17 @@ async def areas(
     return _localised(GeoJsonResponse(views.collection(features)), language)
 
 
+@router.get("/streets", response_class=GeoJsonResponse, responses=_UNKNOWN_CITY)
+async def streets(
+    request: Request, accept_language: AcceptLanguage = None, city: CityFilter = None
+) -> Response:
+    """Each comune's shopping streets (the district's, whose footfall is counted) as GeoJSON
+    lines with their counted width; names in the negotiated language."""
+    language = negotiate(accept_language)
+    features = [views.street_feature(s, language) for s in _bundle(request, city).streets]
+    return _localised(GeoJsonResponse(views.collection(features)), language)
+
+
 @router.get("/quests", responses=_UNKNOWN_CITY)
 async def quests(
     request: Request, accept_language: AcceptLanguage = None, city: CityFilter = None

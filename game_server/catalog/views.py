@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from content.model import Area, Bundle, City, LocalText, Poi, Quest, Step
+from content.model import Area, Bundle, City, LocalText, Poi, Quest, Step, Street
 
 
 def _text(value: LocalText | None, language: str) -> str | None:
@@ -55,6 +55,22 @@ def area_feature(area: Area, language: str) -> dict[str, Any]:
             "name": area.name.get(language),
             "description": _text(area.description, language),
             "source": area.source,
+        },
+    }
+
+
+def street_feature(street: Street, language: str) -> dict[str, Any]:
+    """A shopping street of the district as a GeoJSON line (no figures: those are the district
+    role's, /admin/v1/district)."""
+    return {
+        "type": "Feature",
+        "id": street.slug,
+        "geometry": {"type": "LineString", "coordinates": [list(p) for p in street.line]},
+        "properties": {
+            "slug": street.slug,
+            "city": street.city,
+            "name": street.name.get(language),
+            "width_m": street.width_m,
         },
     }
 

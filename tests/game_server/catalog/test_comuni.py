@@ -110,7 +110,7 @@ async def test_city_scopes_pois_areas_and_quests(
     app: FastAPI, client: httpx.AsyncClient, shipped: Bundle
 ) -> None:
     await _publish(app, shipped)
-    for path in ("/v1/pois", "/v1/areas"):
+    for path in ("/v1/pois", "/v1/areas", "/v1/streets"):
         every = (await client.get(path)).json()["features"]
         assert {f["properties"]["city"] for f in every} == {"lecce", "bergamo"}
         for city in ("lecce", "bergamo"):
@@ -123,6 +123,15 @@ async def test_city_scopes_pois_areas_and_quests(
     detail = (await client.get("/v1/quests/cuore-di-citta-alta")).json()
     assert detail["city"] == "bergamo"
     assert {f["properties"]["city"] for f in detail["pois"]["features"]} == {"bergamo"}
+    streets = (await client.get("/v1/streets?city=lecce", headers={"Accept-Language": "en"})).json()
+    corso = next(f for f in streets["features"] if f["id"] == "corso-vittorio-emanuele")
+    assert corso["geometry"]["type"] == "LineString"
+    assert len(corso["geometry"]["coordinates"]) >= 2
+    assert corso["properties"]["name"] == "Corso Vittorio Emanuele II"
+    assert corso["properties"]["width_m"] > 0
+    assert {f["id"] for f in streets["features"]} == {
+        s.slug for s in shipped.for_city("lecce").streets
+    }
     missing = await client.get("/v1/pois?city=atlantide")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"

@@ -33,6 +33,9 @@ function prefetch(language: string) {
     config: request<AppConfig>("/v1/app-config"),
     areas: request<FeatureCollection>("/v1/areas", { language }),
     sites: request<FeatureCollection>("/v1/pois", { language }),
+    // The district's shopping streets; a server without them (or offline without a copy) has
+    // none to draw.
+    streets: request<FeatureCollection>("/v1/streets", { language }).catch(() => null),
     quests: request<Array<{ slug: string; title: string }>>("/v1/quests", { language }),
   };
 }
@@ -41,6 +44,7 @@ type Prefetched = ReturnType<typeof prefetch>;
 interface CityData {
   areas: FeatureCollection;
   sites: FeatureCollection;
+  streets: FeatureCollection | null;
   styleUrl: string | null;
 }
 
@@ -133,18 +137,19 @@ class App {
 
   /** The city as an SVG sketch as soon as its JSON is here; MapLibre later (`interactive`). */
   private async drawMap(early: Prefetched): Promise<void> {
-    const [config, areas, sites] = await Promise.all([early.config, early.areas, early.sites]);
+    const [config, areas, sites, streets] = await Promise.all([early.config, early.areas, early.sites, early.streets]);
     // A language switched meanwhile has fetched the sites in the new language: keep those.
     // (The sketch can be drawn before the stored session is open, i.e. before `ctx` exists.)
     if (this.i18n.language === early.language) {
       this.sites = sitesFrom(sites);
       if (this.ctx) this.ctx.sites = this.sites;
     }
-    this.cityData = { areas, sites, styleUrl: config.map_style_url };
+    this.cityData = { areas, sites, streets, styleUrl: config.map_style_url };
     const container = $("map");
-    const sketch = drawSketch(container, areas, sites, null, this.i18n.t("map.label"));
+    const sketch = drawSketch(container, areas, sites, streets, this.i18n.t("map.label"));
     performance.mark("sites-drawn");
     document.body.dataset.sitesDrawn = String(sketch.sites);
+    document.body.dataset.streetsDrawn = String(sketch.streets);
     if (config.map_style_url) {
       void this.interactive(); // a basemap only MapLibre can draw
       return;
@@ -166,13 +171,13 @@ class App {
     return this.interactiveMap;
   }
 
-  private async loadMap({ areas, sites, styleUrl }: CityData): Promise<void> {
+  private async loadMap({ areas, sites, streets, styleUrl }: CityData): Promise<void> {
     const { createMap } = await import("./map");
     const container = $("map");
     container.querySelector(".map-explore")?.remove();
     const city = createMap(container, styleUrl, this.i18n.t("map.label"));
     await city.ready;
-    city.draw(areas, sites, null);
+    city.draw(areas, sites, streets);
     city.onSiteClick((slug) => this.ctx.showSite(slug));
     if (this.steps) city.setData("steps", this.steps);
     if (this.me) city.showMe(...this.me);
@@ -180,6 +185,8 @@ class App {
     city.map.once("idle", () => {
       container.querySelector("svg.sketch")?.remove();
       document.body.dataset.map = "interactive";
+      const streetsSeen = new Set(city.map.queryRenderedFeatures({ layers: ["streets"] }).map((f) => f.properties?.slug));
+      document.body.dataset.mapStreets = String(streetsSeen.size); // those in view
     });
   }
 

@@ -71,6 +71,8 @@ export interface Sketch {
   svg: SVGSVGElement;
   /** Sites drawn (every site of the content; those of other comuni fall outside the view). */
   sites: number;
+  /** Shopping streets drawn, likewise. */
+  streets: number;
 }
 
 /** Draw the city into `container` (replacing a previous sketch) centred as the map will be. */
@@ -123,5 +125,5 @@ export function drawSketch(
   }
   container.querySelector("svg.sketch")?.remove();
   container.prepend(svg);
-  return { svg, sites: drawn };
+  return { svg, sites: drawn, streets: streets?.features.length ?? 0 };
 }
