@@ -95,7 +95,7 @@ def _onboard_shop(url: str) -> str:
     created = httpx.post(
         f"{url}/admin/v1/merchants", json=body, headers=staff_token(url, Role.ADMIN)
     )
-    created.raise_for_status()
+    assert created.status_code == 201, created.text
     return str(created.json()["api_key"])
 
 
