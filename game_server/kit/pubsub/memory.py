@@ -110,7 +110,10 @@ class MemoryBackend(Backend):
 
     async def zrem(self, key: str, member: str) -> None:
         if self._alive(key):
-            self._sorted.get(key, {}).pop(member, None)
+            members = self._sorted.get(key, {})
+            members.pop(member, None)
+            if not members:  # as in Redis, an empty sorted set is no key at all
+                await self.delete(key)
 
     def _ranked(self, key: str) -> list[tuple[str, float]]:
         if not self._alive(key):

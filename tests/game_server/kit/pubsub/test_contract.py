@@ -178,6 +178,19 @@ async def test_zrem_forgets_one_member(backend: Backend, ns: str) -> None:
     assert await backend.zscore(board, "ada") is None
 
 
+async def test_a_sorted_set_emptied_by_zrem_is_gone_with_its_expiry(
+    backend: Backend, ns: str
+) -> None:
+    """As in Redis: removing the last member deletes the key (nothing names it any more)."""
+    sockets = ns + "sockets"
+    await backend.zincrby(sockets, "socket-1", 1)
+    await backend.expire(sockets, 60)
+    await backend.zrem(sockets, "socket-1")
+    assert await backend.ttl(sockets) is None
+    await backend.zincrby(sockets, "socket-2", 1)
+    assert await backend.ttl(sockets) is None  # a new key, without the old one's expiry
+
+
 async def test_ping(backend: Backend) -> None:
     await backend.ping()
 
