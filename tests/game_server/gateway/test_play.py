@@ -193,25 +193,29 @@ async def test_slow_consumer_is_cut_off_without_delaying_others(
 ) -> None:
     host, app = live
     slow_tokens, fast_tokens = await guest(host), await guest(host)
-    async with (
-        connect(f"ws://{host}/v1/play", max_queue=1) as slow,
-        Player.connect(host, fast_tokens["access_token"]) as (fast, _),
-    ):
+    async with connect(f"ws://{host}/v1/play", max_queue=1) as slow:
+        # Hello at once: this server closes a socket silent for 0.5 s.
         await slow.send(
             orjson.dumps({"type": "hello", "token": slow_tokens["access_token"]}).decode()
         )
         assert orjson.loads(await slow.recv())["type"] == "welcome"  # subscribed from here on
-        channel = player_channel(uuid.UUID(slow_tokens["player_id"]))
-        pad = "x" * 60_000
-        for seq in range(1, 400):  # far more than the socket and its queue can hold
-            frame = {"type": "event", "seq": seq, "kind": "test", "data": {"pad": pad}}
-            await app.state.backend.publish(channel, orjson.dumps(frame))
-            if seq % 50 == 0:
-                await fast.send({"type": "ping"})
-                assert await fast.reply() == {"type": "pong"}
-        # The slow phone never read: the server closed it with 1013 (reconnect and resume).
-        code = await closed_with(slow, timeout_s=10)
-        assert code == 1013
+        async with Player.connect(host, fast_tokens["access_token"]) as (fast, _):
+            await _flood(app, slow, fast, slow_tokens["player_id"])
+
+
+async def _flood(app: FastAPI, slow: Any, fast: Player, slow_player: str) -> None:
+    """Publish far more to the slow phone than it and its queue hold, the fast one pinging."""
+    channel = player_channel(uuid.UUID(slow_player))
+    pad = "x" * 60_000
+    for seq in range(1, 400):
+        frame = {"type": "event", "seq": seq, "kind": "test", "data": {"pad": pad}}
+        await app.state.backend.publish(channel, orjson.dumps(frame))
+        if seq % 50 == 0:
+            await fast.send({"type": "ping"})
+            assert await fast.reply() == {"type": "pong"}
+    # The slow phone never read: the server closed it with 1013 (reconnect and resume).
+    code = await closed_with(slow, timeout_s=10)
+    assert code == 1013
 
 
 async def test_token_expiry_closes_the_socket(live: tuple[str, FastAPI]) -> None:
