@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 
 from game_server.kit.deps import SessionDep, SettingsDep
-from game_server.kit.settings import Settings
+from game_server.kit.settings import Environment, Settings
 from game_server.players.deps import CurrentPlayer
 from game_server.players.passkeys.repository import PasskeyRepository
 from game_server.players.passkeys.schemas import CredentialBody, PasskeyRead
@@ -16,7 +17,14 @@ router = APIRouter(prefix="/v1", tags=["players"])
 
 
 def relying_party(request: Request, settings: Settings) -> RelyingParty:
-    """The pinned RP id and origins, or this request's host and origin."""
+    """The pinned RP id and origins; else, in production, those of LUPIAE_PUBLIC_URL (the Host
+    header is never reflected there); else (development, tests) this request's host."""
+    if settings.env is Environment.PRODUCTION:
+        public = urlsplit(settings.public_url)
+        return RelyingParty(
+            rp_id=settings.webauthn_rp_id or public.hostname or "",
+            origins=settings.webauthn_origins or [f"{public.scheme}://{public.netloc}"],
+        )
     host = request.headers.get("host") or request.url.netloc
     rp_id = settings.webauthn_rp_id or (request.url.hostname or host.split(":")[0])
     origins = settings.webauthn_origins or [f"{request.url.scheme}://{host}"]

@@ -7,8 +7,11 @@ import uuid
 
 import httpx
 import pytest
+from starlette.requests import Request
 
+from game_server.kit.settings import Settings
 from game_server.players.passkeys import challenges
+from game_server.players.passkeys.endpoints import relying_party
 from tests.conftest import TEST_SECRET
 from tests.game_server.passkeys.authenticator import SoftAuthenticator
 
@@ -189,3 +192,29 @@ async def test_a_passkey_upgrades_the_guest_for_coupon_evidence(
     # A second passkey (another phone) keeps the first upgrade's time.
     assert (await register(client, auth, SoftAuthenticator())).status_code == 201
     assert await upgraded_at() == first
+
+
+def _request(host: str) -> Request:
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "scheme": "https",
+        "path": "/v1/auth/passkeys/register/options",
+        "headers": [(b"host", host.encode())],
+        "server": (host, 443),
+    }
+    return Request(scope)
+
+
+def test_in_production_the_relying_party_is_the_public_url_never_the_host_header() -> None:
+    production = Settings(
+        env="production",
+        secret_key=TEST_SECRET,
+        database_url="sqlite+aiosqlite://",
+        public_url="https://gioca.lecce.example",
+    )
+    party = relying_party(_request("evil.example"), production)
+    assert (party.rp_id, party.origins) == ("gioca.lecce.example", ["https://gioca.lecce.example"])
+    development = Settings(secret_key=TEST_SECRET, database_url="sqlite+aiosqlite://")
+    party = relying_party(_request("localhost:8443"), development)
+    assert (party.rp_id, party.origins) == ("localhost", ["https://localhost:8443"])
