@@ -69,6 +69,20 @@ class Walker:
     events: list[dict[str, Any]] = field(default_factory=list)
     others: list[dict[str, Any]] = field(default_factory=list)  # error frames and the like
     phone: Player | None = None
+    answered: set[str] = field(default_factory=set)  # the quiz steps answered
+
+    def may_answer(self, step: str) -> bool:
+        """As the app shows a quiz: in a quest walked in sequence, once every step before it
+        is completed (the server's reaction to a visit may come a tick after the visit)."""
+        if self.quest.order != "sequence":
+            return True
+        done = {
+            e["data"].get("step")
+            for e in self.events
+            if e["kind"] == "quest.step_completed" and e["data"].get("quest") == self.quest.slug
+        }
+        before = [s.id for s in self.quest.steps[: [s.id for s in self.quest.steps].index(step)]]
+        return all(s in done for s in before)
 
     @property
     def duration_s(self) -> int:
@@ -77,7 +91,8 @@ class Walker:
 
 def plan(bundle: Bundle, quest: Quest, rng: random.Random) -> tuple[list, list]:
     """The quest's sites in step order, walked like `simulate`, standing long enough at each
-    for its dwell and its quiz; quizzes answered a few seconds after arriving."""
+    for its dwell and its quiz; quizzes answered a few seconds after arriving (and, as in the
+    app, not before the steps ahead of them are completed: see `Walker.may_answer`)."""
     pois = {p.slug: p for p in bundle.pois}
     sites = list(dict.fromkeys(s.poi for s in quest.steps))
     first = pois[sites[0]]
@@ -155,7 +170,9 @@ async def _tick(w: Walker, start_ms: int, tick: int) -> None:
         ]
         await w.phone.send({"type": "positions", "fixes": fixes})
     for off, frame in w.answers:
-        if tick <= off < tick + TICK_S:
+        step = frame["step"]
+        if off < tick + TICK_S and step not in w.answered and w.may_answer(step):
+            w.answered.add(step)
             await w.phone.send(frame)
     await _drain(w)
 
