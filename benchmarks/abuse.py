@@ -71,6 +71,8 @@ def settings_for(url: str) -> Settings:
             "frames_burst": 100_000,
             # One load generator signs every bot up (each with its own X-Forwarded-For).
             "guest_signups_per_client": 1_000_000,
+            # ... and opens every bot's socket from one address (loopback).
+            "max_sockets_per_client": 100_000,
             # The sockets live through the whole walk, which on a loaded machine takes longer
             # in real time than an access token (15 minutes): one day.
             "access_token_ttl_s": 86_400,
