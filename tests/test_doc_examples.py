@@ -17,7 +17,9 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import orjson
 import pytest
@@ -209,7 +211,15 @@ def test_the_operator_guide_examples(world: World) -> None:
 def test_the_merchant_guide_examples(world: World) -> None:
     blocks = curl_blocks("docs/merchants.md")
     assert len(blocks) == 6
-    replaced = [block.replace("https://lupiae.example", world.url) for block in blocks]
+    # The guide's November: this month in the comune's days (the history is by local day).
+    today = datetime.now(ZoneInfo("Europe/Rome")).date()
+    period = f"from={today.replace(day=1)}&to={today}"
+    replaced = [
+        block.replace("https://lupiae.example", world.url).replace(
+            "from=2026-11-01&to=2026-11-30", period
+        )
+        for block in blocks
+    ]
     outputs: list[str] = []
     for block in replaced:
         script = block

@@ -62,8 +62,10 @@ interface CouponsAnswer {
 const charts: { destroy(): void }[] = [];
 let map: maplibregl.Map | null = null;
 
-function iso(day: Date): string {
-  return day.toISOString().slice(0, 10);
+/** The date (YYYY-MM-DD) of `day` in the comune's time zone: its figures are counted in its
+ * local days, so at 00:30 in Lecce the dashboard's "today" is already the new day there. */
+function iso(day: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(day);
 }
 
 function percent(value: number | null): string {
@@ -104,8 +106,9 @@ async function render(container: HTMLElement, ctx: Context): Promise<void> {
   const lang = i18n.language === "it" ? "it" : "en";
   while (charts.length) charts.pop()!.destroy();
   const today = new Date();
-  const from = h("input", { type: "date", value: iso(new Date(today.getTime() - 6 * 86_400_000)) });
-  const to = h("input", { type: "date", value: iso(today) });
+  const zone = ctx.cityTimezone();
+  const from = h("input", { type: "date", value: iso(new Date(today.getTime() - 6 * 86_400_000), zone) });
+  const to = h("input", { type: "date", value: iso(today, zone) });
   const street = h("select", {}, h("option", { value: "" }, i18n.t("district.street.all")));
   const message = h("div", { role: "status", "aria-live": "polite" });
   const form = h("form", { class: "row wrap", id: "district-form" },
@@ -118,7 +121,9 @@ async function render(container: HTMLElement, ctx: Context): Promise<void> {
   const funnelCanvas = canvas("chart-funnel");
   const upliftCanvas = canvas("chart-uplift");
   const mapBox = h("div", { id: "district-map", class: "map", style: "height: 320px" });
-  const month = h("input", { type: "month", value: iso(new Date(today.getFullYear(), today.getMonth() - 1, 15)).slice(0, 7) });
+  const [year, monthNo] = iso(today, zone).split("-").map(Number);
+  const lastMonth = monthNo === 1 ? `${year - 1}-12` : `${year}-${String(monthNo - 1).padStart(2, "0")}`;
+  const month = h("input", { type: "month", value: lastMonth });
   const reportOut = h("div", { role: "status", "aria-live": "polite" });
   const reportForm = h("form", { class: "row wrap", id: "district-report" },
     field("district-month", i18n.t("district.month"), month), h("button", { type: "submit", class: "secondary" }, i18n.t("district.build")));

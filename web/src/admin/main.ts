@@ -27,6 +27,8 @@ export interface Context {
   city(): string;
   /** Its name, for headings and messages. */
   cityName(): string;
+  /** Its time zone (IANA): its days and hours are the comune's, not the browser's. */
+  cityTimezone(): string;
   /** Show an API failure where the section's messages go. */
   fail(target: HTMLElement, error: unknown): void;
 }
@@ -38,6 +40,7 @@ const CITY_SLOT = "lupiae.staff.city";
 interface City {
   slug: string;
   name: string;
+  timezone?: string;
 }
 
 const i18n = new I18n(MESSAGES);
@@ -52,6 +55,7 @@ const context: Context = {
   session,
   city: () => $<HTMLSelectElement>("city").value || cities[0]?.slug || "lecce",
   cityName: () => cities.find((c) => c.slug === context.city())?.name ?? context.city(),
+  cityTimezone: () => cities.find((c) => c.slug === context.city())?.timezone ?? "Europe/Rome",
   fail(target, error) {
     target.className = "outcome bad";
     target.textContent =
