@@ -52,6 +52,7 @@ class Suite:
             "LUPIAE_ENV": "test",
             "LUPIAE_HEARTBEAT_S": "1",
             "LUPIAE_MAX_SOCKETS_PER_CLIENT": "100000",  # every phone is on loopback
+            "LUPIAE_GUEST_SIGNUPS_PER_CLIENT": "100000",  # ... and signs up from there
             "LUPIAE_LOG_LEVEL": "warning",
         }
         self.env = env
