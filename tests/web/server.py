@@ -123,6 +123,7 @@ def serve_with_clock(database_url: str, clock: ServerClock) -> Iterator[str]:
         port=port,
         log_level="warning",
         ws_per_message_deflate=False,
+        timeout_graceful_shutdown=10,  # a page left open cannot hold the test forever
     )
     server = uvicorn.Server(config)
 

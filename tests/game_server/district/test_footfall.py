@@ -98,7 +98,8 @@ async def test_two_hundred_players_walking_make_the_expected_street_counts(
     oracle = Oracle(_bundle(), "lecce")
     walks = [_walk_of(i) for i in range(PLAYERS)]
     try:
-        async with serving(settings, clock=lambda: NOW) as (host, _):
+        # Bounded (about 30 s here): should a walk hang, the error shows where, not a timeout.
+        async with asyncio.timeout(300), serving(settings, clock=lambda: NOW) as (host, _):
             players: list[str] = []
             for batch in range(0, PLAYERS, 10):  # 10 phones at a time
                 players += await asyncio.gather(

@@ -51,6 +51,7 @@ async def serving(
         ws_per_message_deflate=False,
         ws_max_size=settings.max_frame_bytes,
         lifespan="on",
+        timeout_graceful_shutdown=10,  # a socket left open cannot hold the test forever
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
