@@ -9,6 +9,7 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -80,10 +81,12 @@ def district(deployment: Deployment) -> Deployment:
         headers=staff_token(deployment.url, Role.ADMIN),
     )
     assert created.status_code == 201, created.text
-    # Three coupons of the bar: two redeemed through the merchant API, one voided.
+    # Three coupons of the bar, issued yesterday: two redeemed through the merchant API, one
+    # voided. The campaign has run through yesterday's busy hours, so it has footfall to
+    # compare whatever the time of day (issued now, at night it had none, and no uplift).
     shop = {"Authorization": f"Bearer {deployment.shop_key}"}
     for n in range(3):
-        code = give_coupon(deployment, new_guest(deployment.url))
+        code = give_coupon(deployment, new_guest(deployment.url), days_ago=1)
         spent = httpx.post(
             f"{deployment.urls[1]}/merchant/v1/redemptions",
             json={"code": display(code)},
@@ -159,6 +162,22 @@ def test_the_district_dashboard(desk: BrowserContext) -> None:
         page.get_by_role("button", name="Mostra").click()
         expect(table.locator("tbody tr")).to_have_count(1)
         expect(table.locator("tr[data-street='via-libertini']")).to_be_visible()
+        # The uplift chart has its campaign's bar, no empty axis.
+        expect(page.locator("#chart-uplift")).to_be_visible()
+        expect(page.locator("#chart-uplift-empty")).to_be_hidden()
+
+        # Three weeks ago: footfall, but no coupon out yet; the empty charts say so in words.
+        weeks_ago = datetime.now(ZoneInfo("Europe/Rome")).date() - timedelta(weeks=3)
+        page.get_by_label("Dal").fill((weeks_ago - timedelta(days=6)).isoformat())
+        page.get_by_label("Al", exact=True).fill(weeks_ago.isoformat())
+        page.get_by_role("button", name="Mostra").click()
+        expect(page.locator("#chart-funnel-empty")).to_have_text(
+            "Nessun buono emesso in questo periodo."
+        )
+        expect(page.locator("#chart-uplift-empty")).to_contain_text("Nessuna campagna")
+        expect(page.locator("#chart-uplift")).to_be_hidden()
+        expect(page.locator("#chart-funnel")).to_be_hidden()
+        expect(view).to_have_attribute("data-charts-drawn", "2")
 
         # The monthly pack, built from the console.
         page.get_by_role("button", name="Genera PDF e CSV").click()
@@ -172,6 +191,11 @@ def test_the_district_dashboard(desk: BrowserContext) -> None:
             page.get_by_role("heading", name="Urban Commercial District of Lecce")
         ).to_be_visible()
         expect(page.locator("#view")).to_have_attribute("data-charts-drawn", "4")
+        page.get_by_label("From").fill((weeks_ago - timedelta(days=6)).isoformat())
+        page.get_by_label("To", exact=True).fill(weeks_ago.isoformat())
+        page.get_by_role("button", name="Show").click()
+        expect(page.locator("#chart-funnel-empty")).to_have_text("No coupon issued in this period.")
+        expect(page.locator("#chart-uplift-empty")).to_contain_text("No campaign to compare")
     assert errors == []
 
 
