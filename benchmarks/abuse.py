@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from game_server import migrate  # noqa: E402
 from game_server.kit.clock import utcnow  # noqa: E402
-from game_server.kit.settings import Environment, Settings  # noqa: E402
+from game_server.kit.settings import Environment  # noqa: E402
+from game_server.settings import Settings  # noqa: E402
 from tests.abuse.test_clocked import BUNDLE, forget_visit_prints  # noqa: E402
 from tests.abuse.walkers import (  # noqa: E402
     FakeClock,

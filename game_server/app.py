@@ -36,12 +36,12 @@ from game_server.kit.db import make_engine, make_session_factory
 from game_server.kit.errors import install_error_handlers
 from game_server.kit.outages import Outages
 from game_server.kit.pubsub import backend_from_url
-from game_server.kit.settings import Settings
 from game_server.middleware import HttpMetrics, InputRuleMiddleware, MetricsMiddleware
 from game_server.opendata import endpoints as opendata
 from game_server.players import endpoints as players
 from game_server.players.passkeys import endpoints as passkeys
 from game_server.privacy import endpoints as privacy
+from game_server.settings import Settings
 from quests import endpoints as quests
 from quests.game import QuestGame
 from quests.social import endpoints as social

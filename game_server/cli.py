@@ -18,7 +18,7 @@ from game_server.kit.cli_errors import (
     load_settings,
     require_database,
 )
-from game_server.kit.settings import Settings
+from game_server.settings import Settings
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -29,7 +29,7 @@ def _serve(args: argparse.Namespace) -> int:
     from game_server.app import create_app  # noqa: PLC0415
     from game_server.serving import uvicorn_options  # noqa: PLC0415
 
-    settings = load_settings()
+    settings = load_settings(Settings)
     options = {"host": args.host, "port": args.port, **uvicorn_options(settings)}
     if args.workers == 1:
         uvicorn.run(create_app(settings), **options)
@@ -49,7 +49,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _db_upgrade(args: argparse.Namespace) -> int:
     from game_server import migrate  # noqa: PLC0415
 
-    settings = load_settings()
+    settings = load_settings(Settings)
     _ensure_sqlite_folder(settings.database_url)
     migrate.upgrade(settings.database_url, args.revision)
     return 0
@@ -136,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     prog = f"lupiae {args.command}"
     try:
         if getattr(args, "needs_database", False):
-            require_database(load_settings().database_url, existing=args.command != "db")
+            require_database(load_settings(Settings).database_url, existing=args.command != "db")
         return handler(args)
     except UserError as exc:
         return fail(prog, str(exc))

@@ -24,7 +24,8 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from game_server.kit.errors import problem
-from game_server.kit.settings import Environment, Settings
+from game_server.kit.settings import Environment
+from game_server.settings import Settings
 
 API_PREFIXES = ("/v1/", "/admin/v1/", "/merchant/v1/")
 INTERNAL_PATHS = ("/metrics", "/docs", "/openapi.json")

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from game_server.kit.settings import Settings
+from game_server.kit.settings import KernelSettings
 
 
 class GuardedHttpTools(HttpToolsProtocol):
@@ -31,7 +31,7 @@ class GuardedHttpTools(HttpToolsProtocol):
     @classmethod
     def _timeout(cls) -> float:
         if cls.header_timeout_s is None:
-            cls.header_timeout_s = Settings().header_read_timeout_s
+            cls.header_timeout_s = KernelSettings().header_read_timeout_s
         return cls.header_timeout_s
 
     def _arm(self) -> None:
@@ -73,7 +73,7 @@ class GuardedHttpTools(HttpToolsProtocol):
         super().connection_lost(exc)
 
 
-def uvicorn_options(settings: Settings) -> dict[str, Any]:
+def uvicorn_options(settings: KernelSettings) -> dict[str, Any]:
     """uvicorn's options for `lupiae serve` (host, port and workers aside)."""
     proxies = ",".join(settings.trusted_proxies)
     return {

@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from game_server.kit.responses import OrjsonResponse
-from game_server.kit.settings import Settings
+from game_server.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from content.model import DEFAULT_CITY, Bundle, Quest
 from game_server.anticheat.evidence import EvidenceJudge
 from game_server.kit.pubsub import Backend
-from game_server.kit.settings import Settings
+from game_server.kit.settings import KernelSettings
 from quests import hooks
 from quests.engine import QuestCompleted
 from quests.levels import Level
@@ -33,7 +33,7 @@ class Grants:
         session: AsyncSession,
         bundle: Bundle,
         repository: QuestRepository,
-        settings: Settings | None,
+        settings: KernelSettings | None,
         backend: Backend | None,
         social: SocialSettings | None = None,
     ) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.model import DEFAULT_CITY
 from game_server.kit.pubsub import Backend
-from game_server.kit.settings import Settings
+from game_server.kit.settings import KernelSettings
 from quests.social import feed, leaderboards, teams
 from quests.social.settings import SocialSettings
 
@@ -22,7 +22,7 @@ async def team_of(session: AsyncSession, player_id: uuid.UUID) -> uuid.UUID | No
 
 def _store(
     session: AsyncSession,
-    settings: Settings | None,
+    settings: KernelSettings | None,
     backend: Backend | None,
     social: SocialSettings | None,
 ) -> leaderboards.LeaderboardStore:
@@ -40,7 +40,7 @@ def _store(
 
 async def record_xp(
     session: AsyncSession,
-    settings: Settings | None,
+    settings: KernelSettings | None,
     backend: Backend | None,
     player_id: uuid.UUID,
     xp: int,

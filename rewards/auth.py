@@ -12,12 +12,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from game_server.kit.clock import utcnow
 from game_server.kit.counters import Counters
 from game_server.kit.deps import SessionDep
-from game_server.kit.settings import Settings
 from rewards.deps import SettingsDep
 from rewards.exceptions import InvalidApiKey, RateLimited
 from rewards.merchants import KEY_PREFIX, hash_api_key
 from rewards.models import MerchantAuditEntry
 from rewards.repository import MerchantRepository, Shop
+from rewards.settings import RewardsSettings
 
 _WINDOW_S = 60
 _bearer = HTTPBearer(
@@ -78,7 +78,7 @@ class MerchantLimits:
     a slot of the failure budget before it runs and gives it back when it succeeds, so 40
     concurrent wrong codes get at most `merchant_failed_redemptions_per_min` checked."""
 
-    def __init__(self, backend: Counters, settings: Settings) -> None:
+    def __init__(self, backend: Counters, settings: RewardsSettings) -> None:
         self.backend = backend
         self.settings = settings
 

@@ -23,6 +23,7 @@ from game_server.catalog.models import ContentVersion
 from game_server.catalog.service import active_ids
 from game_server.kit.cli_errors import load_settings
 from game_server.kit.errors import DomainError
+from game_server.kit.settings import KernelSettings
 from game_server.kit.uow import one_off_unit_of_work
 from rewards.merchants import MerchantService, MerchantSpec, comune_of, district_of
 from rewards.repository import MerchantRepository
@@ -71,7 +72,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def _run(work: Callable[[MerchantService, Any], Coroutine[Any, Any, int]]) -> int:
     async def main() -> int:
-        async with one_off_unit_of_work(load_settings().database_url) as session:
+        async with one_off_unit_of_work(load_settings(KernelSettings).database_url) as session:
             return await work(MerchantService(MerchantRepository(session), actor=_ACTOR), session)
 
     try:

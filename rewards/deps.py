@@ -12,11 +12,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from game_server.kit.pubsub import Backend
-from game_server.kit.settings import Settings
+from rewards.settings import RewardsSettings
 
 
-async def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
+async def _settings(request: Request) -> RewardsSettings:
+    settings: RewardsSettings = request.app.state.settings
     return settings
 
 
@@ -25,5 +25,5 @@ async def _backend(request: Request) -> Backend:
     return backend
 
 
-SettingsDep = Annotated[Settings, Depends(_settings)]
+SettingsDep = Annotated[RewardsSettings, Depends(_settings)]
 BackendDep = Annotated[Backend, Depends(_backend)]

@@ -28,9 +28,9 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from game_server.kit.db import UTCDateTime
-from game_server.kit.settings import Settings
 from rewards.exceptions import IdempotencyKeyMissing, IdempotencyKeyReused, RequestInFlight
 from rewards.models import IdempotencyRecord
+from rewards.settings import RewardsSettings
 
 MAX_KEY_LENGTH = 255
 
@@ -117,7 +117,7 @@ def lock_id(merchant_id: uuid.UUID, key: str) -> int:
 
 
 class IdempotencyStore:
-    def __init__(self, session: AsyncSession, settings: Settings) -> None:
+    def __init__(self, session: AsyncSession, settings: RewardsSettings) -> None:
         self.session = session
         self.ttl = timedelta(seconds=settings.idempotency_ttl_s)
         self.lease = timedelta(seconds=settings.idempotency_lease_s)

@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from game_server.kit.clock import utcnow
 from game_server.kit.errors import DomainError, problem
-from game_server.kit.settings import Settings
 from rewards import codes
 from rewards.auth import MerchantLimits, MerchantPrincipal
 from rewards.exceptions import RedemptionVoided
 from rewards.idempotency import IdempotencyStore, Replay, fingerprint, valid_key
 from rewards.repository import CouponRepository, MerchantRepository
 from rewards.service import RedemptionService
+from rewards.settings import RewardsSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,9 @@ class Redeemed:
 
 
 class Redemptions:
-    def __init__(self, session: AsyncSession, settings: Settings, limits: MerchantLimits) -> None:
+    def __init__(
+        self, session: AsyncSession, settings: RewardsSettings, limits: MerchantLimits
+    ) -> None:
         self.session = session
         self.limits = limits
         self.keys = IdempotencyStore(session, settings)

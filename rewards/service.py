@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from game_server.kit.settings import Settings
 from rewards import codes
 from rewards.exceptions import (
     CouponExpired,
@@ -32,6 +31,7 @@ from rewards.schemas import (
     TemplateTotal,
     Totals,
 )
+from rewards.settings import RewardsSettings
 
 
 def iso(moment: datetime) -> str:
@@ -47,7 +47,7 @@ def parse_code(text: str) -> str:
 
 
 class RedemptionService:
-    def __init__(self, coupons: CouponRepository, settings: Settings) -> None:
+    def __init__(self, coupons: CouponRepository, settings: RewardsSettings) -> None:
         self.coupons = coupons
         self.void_window = timedelta(seconds=settings.redemption_void_window_s)
 

@@ -13,8 +13,9 @@ from sqlalchemy import text
 from game_server import migrate
 from game_server.app import create_app
 from game_server.kit.db import make_engine
-from game_server.kit.settings import Environment, Settings
+from game_server.kit.settings import Environment
 from game_server.models import Base
+from game_server.settings import Settings
 from tests.services import (
     copy_sqlite,
     fresh_postgis_database,

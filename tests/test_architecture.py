@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from game_server.kit.settings import KernelSettings
+from game_server.settings import Settings
 from tests.paths import ROOT
 
 PACKAGES = ("game_server", "quests", "rewards", "geo", "content")
@@ -19,6 +21,31 @@ OVERSIZED: dict[str, str] = {
     "game_server/kit/italian.py": "every domain's Italian wordings; to split by domain",
 }
 UNIT_OF_WORK = "game_server/kit/uow.py"
+# Each domain's knobs, by the start of their names, and the module of the class owning them.
+KNOB_OWNERS = {
+    "merchant_": "rewards.settings",
+    "redemption_": "rewards.settings",
+    "idempotency_": "rewards.settings",
+    "staff_": "game_server.staff.settings",
+    "opendata_": "game_server.opendata.settings",
+    "geo": "game_server.anticheat.settings",
+    "presence_": "game_server.anticheat.settings",
+    "risk_": "game_server.anticheat.settings",
+    "guest_signup": "game_server.anticheat.settings",
+    "attestation": "game_server.anticheat.settings",
+    "webauthn_": "game_server.players.passkeys.settings",
+    "passkey_": "game_server.players.passkeys.settings",
+    "position_retention": "game_server.privacy.settings",
+    "event_retention": "game_server.privacy.settings",
+    "tracker_": "game_server.privacy.settings",
+    "job": "game_server.settings",
+    "web_dist": "game_server.settings",
+    "map_style_url": "game_server.settings",
+}
+# The kernel's settings under their old name, `Settings`: only these still import them so (the
+# list only ever shrinks; anywhere else `Settings(some_domain_knob=...)` would drop the knob).
+KERNEL_SETTINGS_ALIAS = re.compile(r"from game_server\.kit\.settings import .*\bSettings\b")
+KERNEL_SETTINGS_ALIAS_USERS = {"quests/game.py", "quests/service.py"}
 HAND_WRITTEN_TRANSACTION = re.compile(r"\.(commit|rollback)\(\)")
 
 
@@ -54,3 +81,43 @@ def test_only_the_unit_of_work_commits_or_rolls_back() -> None:
         if HAND_WRITTEN_TRANSACTION.search(line)
     ]
     assert found == [], "use game_server.kit.uow.unit_of_work:\n" + "\n".join(found)
+
+
+def _declared_by(cls: type) -> set[str]:
+    """The settings a class declares itself (not those it inherits)."""
+    return set(vars(cls).get("__annotations__", {})) & set(Settings.model_fields)
+
+
+def test_the_kernel_settings_hold_no_domain_knob() -> None:
+    domain_knobs = sorted(
+        n for n in KernelSettings.model_fields if n.startswith(tuple(KNOB_OWNERS))
+    )
+    assert domain_knobs == [], "move these to their domain's settings class (docs/architecture.md)"
+
+
+def test_every_knob_is_declared_once_by_the_class_of_its_owner() -> None:
+    owners: dict[str, list[type]] = {}
+    for cls in Settings.__mro__:
+        if isinstance(cls, type) and issubclass(cls, KernelSettings):
+            for name in _declared_by(cls):
+                owners.setdefault(name, []).append(cls)
+    assert set(owners) == set(Settings.model_fields)
+    twice = {name: [c.__name__ for c in found] for name, found in owners.items() if len(found) > 1}
+    assert twice == {}, "a knob is declared by one class only"
+    misplaced = {
+        name: (found[0].__module__, module)
+        for name, found in owners.items()
+        for prefix, module in KNOB_OWNERS.items()
+        if name.startswith(prefix) and found[0].__module__ != module
+    }
+    assert misplaced == {}, "knob: (declared in, owned by)"
+
+
+def test_only_the_listed_modules_name_the_kernel_settings_by_their_old_name() -> None:
+    users = {
+        _name(p)
+        for p in _modules()
+        if any(KERNEL_SETTINGS_ALIAS.search(line) for line in p.read_text("utf-8").splitlines())
+    }
+    assert users <= KERNEL_SETTINGS_ALIAS_USERS, "import KernelSettings, or the domain's class"
+    assert users == KERNEL_SETTINGS_ALIAS_USERS, "gone: drop it from KERNEL_SETTINGS_ALIAS_USERS"

@@ -20,10 +20,11 @@ from game_server.anticheat.schemas import (
     RecordRead,
 )
 from game_server.anticheat.service import record
+from game_server.anticheat.signup import SettingsDep
 from game_server.audit.repository import AuditRepository
 from game_server.audit.service import AuditLog
 from game_server.kit.clock import utcnow
-from game_server.kit.deps import BackendDep, SessionDep, SettingsDep
+from game_server.kit.deps import BackendDep, SessionDep
 from game_server.kit.errors import Conflict, NotFound, Unprocessable
 from game_server.players.deps import CurrentPlayer
 from game_server.players.models import Player

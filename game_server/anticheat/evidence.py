@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from content.model import Bundle, CouponTemplate, Quest
 from game_server.anticheat import attestation
 from game_server.anticheat.service import record, risk_of
+from game_server.anticheat.settings import AntiCheatSettings
 from game_server.kit.pubsub import Backend
-from game_server.kit.settings import Settings
+from game_server.kit.settings import KernelSettings
 from game_server.players.models import Player
 from quests.models import StepCompletion
 from quests.presence import DEFAULT_WALK_MPS, legs
@@ -44,12 +45,14 @@ class EvidenceJudge:
         self,
         session: AsyncSession,
         bundle: Bundle,
-        settings: Settings | None,
+        settings: KernelSettings | None,
         backend: Backend | None,
     ) -> None:
         self.session = session
         self.bundle = bundle
-        self.settings = settings
+        # The game hands on the app's settings, which carry anti-cheat's; without them (a bare
+        # kernel's, or none), the defaults.
+        self.settings = settings if isinstance(settings, AntiCheatSettings) else None
         self.backend = backend
 
     async def judge(

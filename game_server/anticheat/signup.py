@@ -11,16 +11,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import timedelta
+from typing import Annotated
 
+from fastapi import Depends
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from game_server.anticheat.service import record
+from game_server.anticheat.settings import AntiCheatSettings
 from game_server.kit.clock import utcnow
+from game_server.kit.deps import settings_of
 from game_server.kit.errors import TooManyRequests
 from game_server.kit.pubsub import Backend, BackendUnavailable
-from game_server.kit.settings import Settings
 from game_server.players.models import Player
+
+# The app's settings as anti-cheat's, for the routes that admit a guest (and anti-cheat's own).
+SettingsDep = Annotated[AntiCheatSettings, Depends(settings_of(AntiCheatSettings))]
 
 
 class GuestSignupLimited(TooManyRequests):
@@ -33,7 +39,9 @@ def client_key(secret: str, address: str | None) -> str:
     return mac.hexdigest()[:32]
 
 
-async def admit(session: AsyncSession, backend: Backend, settings: Settings, client: str) -> None:
+async def admit(
+    session: AsyncSession, backend: Backend, settings: AntiCheatSettings, client: str
+) -> None:
     """Count one sign-up of `client`; refuse it (429) beyond the limit. A backend away
     admits (sign-up must not depend on Redis; the record cannot be kept then)."""
     window = settings.guest_signup_window_s
@@ -54,7 +62,7 @@ async def admit(session: AsyncSession, backend: Backend, settings: Settings, cli
 
 
 async def _put_burst_on_record(
-    session: AsyncSession, client: str, settings: Settings, count: int
+    session: AsyncSession, client: str, settings: AntiCheatSettings, count: int
 ) -> None:
     since = utcnow() - timedelta(seconds=settings.guest_signup_window_s)
     stmt = select(Player.id).where(Player.signup_client == client, Player.created_at >= since)

@@ -13,7 +13,7 @@ from content.report import LANGUAGES, count_line, default_language, for_terminal
 from content.schema import schema_text
 from game_server.catalog.service import ContentClash, PublishResult, WipeRefused, publish_all
 from game_server.kit.cli_errors import UserError, load_settings, require_database
-from game_server.kit.settings import Settings
+from game_server.kit.settings import KernelSettings
 from game_server.kit.uow import one_off_unit_of_work
 
 
@@ -92,7 +92,7 @@ def _publish(args: argparse.Namespace) -> int:
     if bundle is None:
         return 1
     author = args.author or getpass.getuser()
-    settings = load_settings()
+    settings = load_settings(KernelSettings)
     require_database(settings.database_url, existing=True)  # the content first, then the database
     try:
         results = asyncio.run(_store(settings, bundle, author, args.allow_wipe))
@@ -109,7 +109,7 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 async def _store(
-    settings: Settings, bundle: Bundle, author: str, allow_wipe: bool
+    settings: KernelSettings, bundle: Bundle, author: str, allow_wipe: bool
 ) -> list[PublishResult]:
     """Every comune of the bundle in one transaction: all published, or none."""
     async with one_off_unit_of_work(settings.database_url) as session:

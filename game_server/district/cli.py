@@ -13,10 +13,11 @@ from game_server.kit.cli_errors import UserError, load_settings
 from game_server.kit.clock import utcnow
 from game_server.kit.errors import DomainError
 from game_server.kit.uow import one_off_unit_of_work
+from game_server.opendata.settings import OpenDataSettings
 
 
 def _report(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = load_settings(OpenDataSettings)
     out = Path(args.out)
 
     async def run() -> report.Pack:

@@ -20,13 +20,16 @@ from game_server.district import figures, report
 from game_server.district.errors import BadPeriod, UnknownDistrictItem
 from game_server.district.models import DistrictReport
 from game_server.kit.clock import utcnow
-from game_server.kit.deps import SessionDep, SettingsDep
+from game_server.kit.deps import SessionDep, settings_of
 from game_server.kit.uow import make_durable
+from game_server.opendata.settings import OpenDataSettings
 from game_server.staff.auth import Requires, StaffPrincipal
 from game_server.staff.roles import Role
 from rewards.auth import MerchantKey
 
 MAX_DAYS = 93
+# The district publishes its figures under open data's k (LUPIAE_OPENDATA_K).
+SettingsDep = Annotated[OpenDataSettings, Depends(settings_of(OpenDataSettings))]
 DistrictStaff = Annotated[StaffPrincipal, Depends(Requires(Role.DISTRICT))]
 
 router = APIRouter(prefix="/admin/v1/district", tags=["district"])

@@ -33,7 +33,7 @@ from game_server.kit.errors import DomainError
 from game_server.kit.liveness import Liveness, new_worker_id
 from game_server.kit.outages import Outages, answer_for, dependency_of
 from game_server.kit.pubsub import Backend, BackendUnavailable
-from game_server.kit.settings import Settings
+from game_server.settings import Settings
 
 if TYPE_CHECKING:
     from quests.view import GameView

@@ -10,10 +10,11 @@ from typing import Any
 from game_server.jobs.runs import JOBS, JobContext, last_runs, run_job
 from game_server.kit.cli_errors import load_settings
 from game_server.kit.db import make_engine, make_session_factory
+from game_server.settings import Settings
 
 
 async def _status() -> list[dict[str, Any]]:
-    settings = load_settings()
+    settings = load_settings(Settings)
     engine = make_engine(settings.database_url)
     try:
         runs = {r.job: r for r in await last_runs(make_session_factory(engine))}
@@ -35,7 +36,7 @@ async def _status() -> list[dict[str, Any]]:
 
 
 async def _run_now(name: str) -> dict[str, Any]:
-    settings = load_settings()
+    settings = load_settings(Settings)
     engine = make_engine(settings.database_url)
     try:
         return await run_job(JobContext(settings, make_session_factory(engine)), name)

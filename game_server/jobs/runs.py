@@ -24,9 +24,9 @@ from game_server.kit.clock import utcnow
 from game_server.kit.db import insert_or_ignore
 from game_server.kit.pubsub import Backend
 from game_server.kit.pubsub.redis import RedisBackend
-from game_server.kit.settings import Settings
 from game_server.kit.uow import unit_of_work
 from game_server.privacy.retention import prune
+from game_server.settings import Settings
 
 log = logging.getLogger(__name__)
 

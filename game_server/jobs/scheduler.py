@@ -39,7 +39,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from game_server.jobs.runs import JOBS, JobContext, run_job
-from game_server.kit.settings import Settings
+from game_server.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -6,13 +6,13 @@ import argparse
 import socket
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import sqlalchemy.exc
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
-from game_server.kit.settings import Settings
+from game_server.kit.settings import KernelSettings
 
 EXIT_USER_ERROR = 1
 EXIT_BAD_ARGUMENTS = 2
@@ -20,10 +20,14 @@ _DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 _UPGRADE_HINT = "run `lupiae db upgrade` first (`make run` does)"
 
 
-def load_settings() -> Settings:
-    """The settings from the environment, or exit with one line saying what is wrong."""
+S = TypeVar("S", bound=KernelSettings)
+
+
+def load_settings(kind: type[S]) -> S:
+    """The settings of `kind` (the kernel's, a domain's or the app's, all of them) from the
+    environment, or exit with one line saying what is wrong."""
     try:
-        return Settings()
+        return kind()
     except ValidationError as exc:
         messages = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
         raise SystemExit(f"lupiae: invalid settings: {messages}") from None

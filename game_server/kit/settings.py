@@ -1,17 +1,21 @@
-"""Runtime settings, read from `LUPIAE_*` environment variables."""
+"""The kernel's settings, read from `LUPIAE_*` environment variables.
+
+Each domain owns its own settings class, a subclass of `KernelSettings` holding its knobs and
+their checks (`rewards/settings.py`, `game_server/staff/settings.py`, ...); the wiring composes
+them into the one `Settings` the app runs with (`game_server/settings.py`). This class holds
+only what every part shares: the environment, the database, Redis, the secret, the players'
+tokens, the public address, and the limits of the HTTP and socket transports.
+"""
 
 from __future__ import annotations
 
-from dataclasses import fields
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Self
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from geo import GeoSettings
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 - refused outside development
 MIN_SECRET_KEY_LENGTH = 32
@@ -39,15 +43,9 @@ class InsecureSettingsError(ValueError):
     """Settings that must never reach production."""
 
 
-DEFAULT_JOB_TIMES = {
-    "retention": "15 3",
-    "opendata": "30 4",
-    "district_footfall": "*/10 *",
-    "district_report": "45 5",
-}
+class KernelSettings(BaseSettings):
+    """What every part reads; a domain's knobs live in its own subclass (see the module)."""
 
-
-class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LUPIAE_", env_file=".env", extra="ignore", env_nested_delimiter="__"
     )
@@ -112,76 +110,13 @@ class Settings(BaseSettings):
     internal_networks: list[str] = ["127.0.0.0/8", "::1/128"]
     # Browser origins allowed to open /v1/play; empty allows any (native apps send none).
     allowed_origins: list[str] = []
-    # Events older than this may be pruned; a resume from before them gets `resync`.
-    event_retention_days: int = Field(default=30, ge=1)
-    # Geo engine thresholds (geo.GeoSettings), e.g. LUPIAE_GEO__MAX_ACCURACY_M=50.
-    geo: dict[str, float] = {}
-
-    # Visit rows (a position's trace: who was where, when) are pruned after this many days;
-    # SPEC §6 caps it at 30. Aggregates (visited sites, open-data cells) outlive them.
-    position_retention_days: int = Field(default=30, ge=1, le=30)
-    # The tracker's stored state (the last accepted fix) expires this long after its last
-    # save: soon after the socket closes. See game_server/gateway/trackers.py.
-    tracker_linger_s: float = Field(default=900.0, ge=10, le=6 * 3600)
-    # Scheduled jobs (game_server/jobs): every worker runs the scheduler; each run happens once.
-    jobs_enabled: bool = True
-    # "MM HH" in Lecce's time, once a day per job.
-    # district_footfall copies street footfall to the database every 10 minutes ("*/10 *");
-    # district_report builds last month's monitoring pack (once, on the first run that finds
-    # it missing).
-    # "MM HH" in Lecce's time, once a day per job; "*/N *": every N minutes.
-    job_times: dict[str, str] = DEFAULT_JOB_TIMES
-    # Open data (game_server/opendata/, docs/open-data.md): releases lag at least 2 days;
-    # cells under k are suppressed; each player counts at most `cap` visits per site and day
-    # and `max_sites` sites per day; with an epsilon, discrete Laplace noise of that budget
-    # per release.
-    opendata_lag_days: int = Field(default=2, ge=2, le=60)
-    opendata_k: int = Field(default=10, ge=10)
-    opendata_cap_per_site_day: int = Field(default=1, ge=1, le=10)
-    opendata_max_sites_per_day: int = Field(default=10, ge=1, le=100)
-    opendata_epsilon: float | None = Field(default=None, gt=0, le=10)
-    # Comuni whose open data are built and catalogued; empty: every comune published here
-    # (game_server.cities: each with its own publisher and IPA code from its city.yaml).
-    opendata_cities: list[str] = []
     # The public address the catalogue's URLs are built on (what harvesters reach).
     public_url: str = "http://127.0.0.1:8000"
-    # Staff (admin API): token lifetime; failed logins allowed per window for one account
-    # from one client, for one client whatever the accounts, and for one account from
-    # clients it never logged in from (docs/security.md: never an account lock-out).
-    staff_token_ttl_s: int = Field(default=900, ge=60, le=3600)
-    staff_login_failures: int = Field(default=5, ge=1)
-    staff_login_client_failures: int = Field(default=20, ge=1)
-    staff_login_account_failures: int = Field(default=100, ge=1)
-    staff_login_window_s: int = Field(default=900, ge=1)
     # Content uploads to /admin/v1/content/*: a 16 MiB bundle plus multipart overhead.
     max_upload_bytes: int = Field(default=17 * 1_048_576, ge=1024)
-    # Merchant API (rewards/): brute-force limits per API key, void window, idempotency.
-    merchant_lookups_per_min: int = Field(default=60, ge=1)
-    merchant_failed_redemptions_per_min: int = Field(default=10, ge=1)
-    redemption_void_window_s: int = Field(default=600, ge=0)
-    idempotency_ttl_s: int = Field(default=86_400, ge=60)
-    idempotency_lease_s: float = Field(default=30.0, gt=0)
-    # The web apps (web/, docs/web.md): the folder of `npm run build`'s output served at `/`
-    # (empty: the repository's web/dist), and the basemap style URL the player app draws under
-    # the city's layers (empty: the city's own layers on a plain background).
-    web_dist: str = ""
-    map_style_url: str = ""
-    # Passkeys (WebAuthn): the relying party id (a domain, e.g. gioca.lecce.it) and the page
-    # origins allowed (https://gioca.lecce.it). Empty: taken from the request's Host, which
-    # is right behind a proxy that sets it; pin both in production.
-    webauthn_rp_id: str = ""
-    webauthn_origins: list[str] = []
-    passkey_challenge_ttl_s: int = Field(default=300, ge=30, le=3600)
-    # Anti-cheat (docs/anti-cheat.md).
-    presence_walk_mps: float = Field(default=2.5, gt=0, le=20)
-    risk_hold_threshold: float = Field(default=10.0, gt=0)
-    guest_signups_per_client: int = Field(default=5, ge=1)
-    guest_signup_window_s: int = Field(default=3600, ge=1)
-    attestation: Literal["off", "test"] = "off"
-    attestation_ttl_s: int = Field(default=3600, ge=60)
 
     @model_validator(mode="after")
-    def _refuse_insecure_production(self) -> Settings:
+    def _refuse_insecure_production(self) -> Self:
         if self.env is not Environment.PRODUCTION:
             return self
         if self.secret_key == DEV_SECRET_KEY:
@@ -197,22 +132,8 @@ class Settings(BaseSettings):
             )
         return self
 
-    def job_time(self, job: str) -> str:
-        """The job's "MM HH" (a job the setting leaves out keeps its default)."""
-        return self.job_times.get(job, DEFAULT_JOB_TIMES[job])
-
     @model_validator(mode="after")
-    def _check_job_times(self) -> Settings:
-        for job in ("retention", "opendata"):
-            parts = self.job_times.get(job, "").split()
-            if len(parts) != 2 or not all(p.isdigit() for p in parts):
-                raise ValueError(f'job_times["{job}"] must be "MM HH" (e.g. "15 3")')
-            if not (0 <= int(parts[0]) < 60 and 0 <= int(parts[1]) < 24):
-                raise ValueError(f'job_times["{job}"] is not a time of day')
-        return self
-
-    @model_validator(mode="after")
-    def _require_database_url(self) -> Settings:
+    def _require_database_url(self) -> Self:
         if not self.database_url:
             raise ValueError(
                 "LUPIAE_DATABASE_URL is not set and this installation has no checkout to keep "
@@ -221,20 +142,6 @@ class Settings(BaseSettings):
             )
         return self
 
-    @model_validator(mode="after")
-    def _check_geo(self) -> Settings:
-        self.geo_settings()  # refuse unknown or out-of-range geo thresholds at start
-        return self
-
-    def geo_settings(self) -> GeoSettings:
-        known = {f.name for f in fields(GeoSettings)}
-        unknown = sorted(set(self.geo) - known)
-        if unknown:
-            raise ValueError(f"unknown geo settings {unknown}; known: {sorted(known)}")
-        integers = {"min_dwell_fixes", "duplicate_window"}
-        values = {k: int(v) if k in integers else float(v) for k, v in self.geo.items()}
-        return GeoSettings(**values)  # type: ignore[arg-type]
-
     @cached_property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -242,3 +149,9 @@ class Settings(BaseSettings):
     @property
     def backend_url(self) -> str:
         return self.redis_url or "memory://"
+
+
+# The name quests/service.py and quests/game.py still import the kernel's settings by (the
+# hot path, not to be touched this session): they only hand them on. Nothing else may use it
+# (tests/test_architecture.py); to go when those two name `KernelSettings`.
+Settings = KernelSettings

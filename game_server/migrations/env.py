@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from game_server.kit.db import make_engine
-from game_server.kit.settings import Settings
+from game_server.kit.settings import KernelSettings
 from game_server.models import Base
 
 config = context.config
@@ -16,7 +16,7 @@ target_metadata = Base.metadata
 
 
 def _database_url() -> str:
-    return config.attributes.get("database_url") or Settings().database_url
+    return config.attributes.get("database_url") or KernelSettings().database_url
 
 
 def _include_name(name: str | None, type_: str, _: Any) -> bool:

@@ -18,15 +18,15 @@ from game_server.kit.cli_errors import load_settings
 from game_server.kit.clock import utcnow
 from game_server.kit.db import make_engine, make_session_factory
 from game_server.kit.errors import DomainError
-from game_server.kit.settings import Settings
 from game_server.opendata.release import build, latest_day
 from game_server.opendata.service import policy_of, publish
+from game_server.opendata.settings import OpenDataSettings
 
-Action = Callable[[async_sessionmaker[AsyncSession], Settings], Awaitable[dict[str, Any]]]
+Action = Callable[[async_sessionmaker[AsyncSession], OpenDataSettings], Awaitable[dict[str, Any]]]
 
 
 def _with_database(action: Action) -> int:
-    settings = load_settings()
+    settings = load_settings(OpenDataSettings)
 
     async def run() -> dict[str, Any]:
         engine = make_engine(settings.database_url)
@@ -45,7 +45,7 @@ def _with_database(action: Action) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     async def action(
-        sessions: async_sessionmaker[AsyncSession], settings: Settings
+        sessions: async_sessionmaker[AsyncSession], settings: OpenDataSettings
     ) -> dict[str, Any]:
         async with sessions() as session:
             comune = pick(await stored_registry(session), args.city)
@@ -69,7 +69,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    async def action(sessions: async_sessionmaker[AsyncSession], _: Settings) -> dict[str, Any]:
+    async def action(
+        sessions: async_sessionmaker[AsyncSession], _: OpenDataSettings
+    ) -> dict[str, Any]:
         return {"published": await publish(sessions, args.city, utcnow())}
 
     return _with_database(action)

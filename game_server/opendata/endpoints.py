@@ -6,12 +6,12 @@ from datetime import date
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from content.model import City
 from game_server.cities import registry
 from game_server.kit.clock import utcnow
-from game_server.kit.deps import SessionDep, SettingsDep
+from game_server.kit.deps import SessionDep, settings_of
 from game_server.kit.errors import NotFound
 from game_server.kit.inputs import Day
 from game_server.opendata import files
@@ -19,10 +19,12 @@ from game_server.opendata.catalog import catalogue
 from game_server.opendata.models import OpenDataRelease
 from game_server.opendata.release import cells_of, sites_of
 from game_server.opendata.service import opendata_cities, published, published_release
+from game_server.opendata.settings import OpenDataSettings
 
 router = APIRouter(prefix="/opendata", tags=["open data"])
 
 CitySlug = Annotated[str, Path(pattern="^[a-z0-9-]{1,40}$")]
+SettingsDep = Annotated[OpenDataSettings, Depends(settings_of(OpenDataSettings))]
 _CACHE = {"Cache-Control": "public, max-age=3600"}
 
 

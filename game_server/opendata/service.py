@@ -10,16 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from content.model import City
 from game_server.cities import stored_registry
-from game_server.kit.settings import Settings
 from game_server.kit.uow import unit_of_work
 from game_server.opendata.models import OpenDataRelease
 from game_server.opendata.release import Policy, build, latest_day
+from game_server.opendata.settings import OpenDataSettings
 
 # How far back the scheduler looks for days not yet built (after an outage).
 CATCH_UP_DAYS = 7
 
 
-def policy_of(settings: Settings) -> Policy:
+def policy_of(settings: OpenDataSettings) -> Policy:
     return Policy(
         lag_days=settings.opendata_lag_days,
         k=settings.opendata_k,
@@ -42,7 +42,7 @@ async def publish(
 
 
 async def build_and_publish_due(
-    sessions: async_sessionmaker[AsyncSession], settings: Settings, now: datetime
+    sessions: async_sessionmaker[AsyncSession], settings: OpenDataSettings, now: datetime
 ) -> dict[str, Any]:
     """The scheduler's job: build every due day of the last week not built yet, publish."""
     policy = policy_of(settings)
@@ -59,7 +59,7 @@ async def build_and_publish_due(
     return {"built": built, "published": published}
 
 
-def opendata_cities(known: dict[str, City], settings: Settings) -> dict[str, City]:
+def opendata_cities(known: dict[str, City], settings: OpenDataSettings) -> dict[str, City]:
     """The comuni whose open data are built and catalogued: every comune published here, or
     those of `LUPIAE_OPENDATA_CITIES` among them."""
     wanted = settings.opendata_cities

@@ -16,7 +16,7 @@ router = APIRouter(prefix="/v1", tags=["players"])
 async def create_guest(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
+    settings: signup.SettingsDep,
     backend: BackendDep,
     body: GuestRequest | None = None,
 ) -> TokenPair:

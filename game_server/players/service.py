@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from game_server.kit.clock import utcnow
 from game_server.kit.errors import Forbidden, NotAuthenticated
-from game_server.kit.settings import Settings
+from game_server.kit.settings import KernelSettings
 from game_server.players.models import Player, RefreshToken
 from game_server.players.repository import PlayerRepository
 from game_server.players.schemas import TokenPair
@@ -24,7 +24,7 @@ class RefreshTokenReused(NotAuthenticated):
 
 
 class AuthService:
-    def __init__(self, repository: PlayerRepository, settings: Settings) -> None:
+    def __init__(self, repository: PlayerRepository, settings: KernelSettings) -> None:
         self.players = repository
         self.settings = settings
 

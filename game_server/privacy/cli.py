@@ -10,10 +10,11 @@ from game_server.kit.cli_errors import load_settings
 from game_server.kit.clock import utcnow
 from game_server.kit.uow import one_off_unit_of_work
 from game_server.privacy.retention import Pruned, prune
+from game_server.privacy.settings import PrivacySettings
 
 
 async def _prune() -> Pruned:
-    settings = load_settings()
+    settings = load_settings(PrivacySettings)
     async with one_off_unit_of_work(settings.database_url) as session:
         return await prune(session, settings, utcnow())
 

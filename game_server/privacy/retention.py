@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from game_server.events.models import PlayerEvent
 from game_server.kit.db import insert_or_ignore
-from game_server.kit.settings import Settings
+from game_server.privacy.settings import PrivacySettings
 from quests.models import QuizFailure, Visit, VisitedSite
 from quests.social.models import FeedItem
 
@@ -51,7 +51,7 @@ async def _keep_visited_sites(session: AsyncSession, before: datetime) -> None:
     await session.execute(stmt.from_select(["player_id", "poi", "first_day"], old))
 
 
-async def prune(session: AsyncSession, settings: Settings, now: datetime) -> Pruned:
+async def prune(session: AsyncSession, settings: PrivacySettings, now: datetime) -> Pruned:
     """Delete what is older than the retention settings (the caller commits)."""
     positions = now - timedelta(days=settings.position_retention_days)
     events = now - timedelta(days=settings.event_retention_days)

@@ -19,6 +19,7 @@ from game_server.audit.repository import AuditRepository
 from game_server.audit.service import AuditLog
 from game_server.kit.cli_errors import load_settings
 from game_server.kit.errors import DomainError
+from game_server.kit.settings import KernelSettings
 from game_server.kit.uow import one_off_unit_of_work
 from game_server.staff.repository import StaffRepository
 from game_server.staff.roles import Role
@@ -64,7 +65,7 @@ def register(
 
 
 def _run(work: Callable[[StaffService], Coroutine[Any, Any, int]]) -> int:
-    settings = load_settings()
+    settings = load_settings(KernelSettings)
 
     async def main() -> int:
         async with one_off_unit_of_work(settings.database_url) as session:

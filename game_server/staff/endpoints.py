@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
 from game_server.audit.repository import AuditRepository
 from game_server.audit.service import AuditLog
-from game_server.kit.deps import BackendDep, SessionDep, SettingsDep
+from game_server.kit.deps import BackendDep, SessionDep, settings_of
 from game_server.staff.auth import AdminStaff, AnyStaff
 from game_server.staff.limits import LoginLimiter
 from game_server.staff.models import StaffAccount
@@ -23,8 +24,10 @@ from game_server.staff.schemas import (
     WhoAmI,
 )
 from game_server.staff.service import StaffService
+from game_server.staff.settings import StaffSettings
 
 router = APIRouter(prefix="/admin/v1", tags=["admin: staff"])
+SettingsDep = Annotated[StaffSettings, Depends(settings_of(StaffSettings))]
 
 # The one admin route open to anonymous callers; tests/game_server/admin checks it is the only one.
 LOGIN_PATH = "/admin/v1/auth/login"

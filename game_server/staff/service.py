@@ -12,13 +12,13 @@ from game_server.audit.actors import ANONYMOUS, Actor
 from game_server.audit.service import AuditLog
 from game_server.kit.clock import utcnow
 from game_server.kit.errors import Unprocessable
-from game_server.kit.settings import Settings
 from game_server.staff import passwords
 from game_server.staff.exceptions import LoginFailed, LoginThrottled, StaffExists, UnknownStaff
 from game_server.staff.limits import LoginLimiter
 from game_server.staff.models import StaffAccount
 from game_server.staff.repository import StaffRepository
 from game_server.staff.roles import Role
+from game_server.staff.settings import StaffSettings
 from game_server.staff.tokens import issue_staff_token
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -117,7 +117,7 @@ class StaffService:
         password: str,
         *,
         limiter: LoginLimiter,
-        settings: Settings,
+        settings: StaffSettings,
         client_ip: str | None = None,
     ) -> IssuedStaffToken:
         email = email.strip().lower()
@@ -139,7 +139,7 @@ class StaffService:
         return await self._issue(account, settings, client_ip)
 
     async def _issue(
-        self, account: StaffAccount, settings: Settings, client_ip: str | None
+        self, account: StaffAccount, settings: StaffSettings, client_ip: str | None
     ) -> IssuedStaffToken:
         now = utcnow()
         account.last_login_at = now

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from game_server.kit.settings import Settings
+from game_server.settings import Settings
 from tests.paths import ROOT
 
 pytestmark = pytest.mark.slow

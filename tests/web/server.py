@@ -19,7 +19,7 @@ import uvicorn
 
 from game_server.app import create_app
 from game_server.kit.clock import utcnow
-from game_server.kit.settings import Settings
+from game_server.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.game_server.gateway.live import publish_shipped
 from tests.paths import ROOT

@@ -1,22 +1,24 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
-from game_server.kit.deps import SessionDep, SettingsDep
-from game_server.kit.settings import Environment, Settings
+from game_server.kit.deps import SessionDep, settings_of
+from game_server.kit.settings import Environment
 from game_server.players.deps import CurrentPlayer
 from game_server.players.passkeys.repository import PasskeyRepository
 from game_server.players.passkeys.schemas import CredentialBody, PasskeyRead
 from game_server.players.passkeys.service import PasskeyService, RelyingParty
+from game_server.players.passkeys.settings import PasskeySettings
 from game_server.players.schemas import TokenPair
 
 router = APIRouter(prefix="/v1", tags=["players"])
+SettingsDep = Annotated[PasskeySettings, Depends(settings_of(PasskeySettings))]
 
 
-def relying_party(request: Request, settings: Settings) -> RelyingParty:
+def relying_party(request: Request, settings: PasskeySettings) -> RelyingParty:
     """The pinned RP id and origins; else, in production, those of LUPIAE_PUBLIC_URL (the Host
     header is never reflected there); else (development, tests) this request's host."""
     if settings.env is Environment.PRODUCTION:

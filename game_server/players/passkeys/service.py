@@ -28,11 +28,11 @@ from webauthn.helpers.structs import (
 
 from game_server.kit.clock import utcnow
 from game_server.kit.errors import Conflict, Forbidden, NotAuthenticated, Unprocessable
-from game_server.kit.settings import Settings
 from game_server.players.models import Player
 from game_server.players.passkeys import challenges
 from game_server.players.passkeys.models import Passkey
 from game_server.players.passkeys.repository import PasskeyRepository
+from game_server.players.passkeys.settings import PasskeySettings
 from game_server.players.repository import PlayerRepository
 from game_server.players.schemas import TokenPair
 from game_server.players.service import AuthService
@@ -61,7 +61,7 @@ class RelyingParty:
 
 
 class PasskeyService:
-    def __init__(self, session: Any, settings: Settings) -> None:
+    def __init__(self, session: Any, settings: PasskeySettings) -> None:
         self.passkeys = PasskeyRepository(session)
         self.players = PlayerRepository(session)
         self.settings = settings

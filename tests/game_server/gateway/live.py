@@ -20,7 +20,7 @@ from content import load_bundle
 from game_server.app import create_app
 from game_server.catalog.service import publish_all
 from game_server.kit.db import make_engine, make_session_factory
-from game_server.kit.settings import Settings
+from game_server.settings import Settings
 from tests.paths import CONTENT
 
 

@@ -18,7 +18,7 @@ from game_server.jobs.runs import JOBS, JobContext, JobMetrics, last_runs
 from game_server.jobs.scheduler import scheduling
 from game_server.kit.clock import utcnow
 from game_server.kit.db import make_engine, make_session_factory
-from game_server.kit.settings import Settings
+from game_server.settings import Settings
 from tests.conftest import make_settings
 from tests.game_server.gateway.live import publish_shipped
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from game_server.kit.settings import DEV_SECRET_KEY, Settings
+from game_server.kit.settings import DEV_SECRET_KEY
+from game_server.settings import Settings
 
 
 def test_development_accepts_the_default_secret(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,9 +9,9 @@ import httpx
 import pytest
 from starlette.requests import Request
 
-from game_server.kit.settings import Settings
 from game_server.players.passkeys import challenges
 from game_server.players.passkeys.endpoints import relying_party
+from game_server.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.game_server.passkeys.authenticator import SoftAuthenticator
 
