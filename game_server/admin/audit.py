@@ -15,6 +15,7 @@ from game_server.kit.deps import SessionDep
 from game_server.kit.inputs import Moment
 from game_server.staff.auth import AdminStaff
 from game_server.staff.repository import StaffRepository
+from rewards.audit import MerchantAuditReader
 
 router = APIRouter(prefix="/admin/v1", tags=["admin: audit"])
 
@@ -44,7 +45,8 @@ async def audit(
         actor=actor, action=action, since=_utc(from_), until=_utc(to), limit=limit, city=city
     )
     sources: frozenset[Source] = frozenset({source} if source else {"staff", "merchant"})
-    records = await AuditLog(AuditRepository(session)).search(where, sources)
+    log = AuditLog(AuditRepository(session))
+    records = await log.search(where, MerchantAuditReader(session), sources)
     emails = await staff.emails_of({i for r in records if (i := _staff_id(r.actor))})
     return [_read(r, emails) for r in records]
 

@@ -1,4 +1,5 @@
-"""All SQL of the audit log: append staff entries, read staff and merchant entries alike."""
+"""All SQL of the staff audit log, and the filters every audit log's reads share (rewards' merchant
+log is read by rewards, `rewards/audit.py`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from game_server.audit.models import AuditEntry
-from rewards.models import Merchant, MerchantAuditEntry
 
 _S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
 
@@ -35,30 +35,15 @@ class AuditRepository:
         await self.session.flush()
 
     async def staff_entries(self, where: AuditFilter) -> list[AuditEntry]:
-        stmt = _filtered(select(AuditEntry), where, AuditEntry.at, AuditEntry.actor)
-        stmt = _action(stmt, where.action, AuditEntry.action)
+        stmt = filtered(select(AuditEntry), where, AuditEntry.at, AuditEntry.actor)
+        stmt = with_action(stmt, where.action, AuditEntry.action)
         if where.city is not None:
             stmt = stmt.where(AuditEntry.city == where.city)
         stmt = stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(where.limit)
         return list((await self.session.execute(stmt)).scalars())
 
-    async def merchant_entries(
-        self, where: AuditFilter
-    ) -> list[tuple[MerchantAuditEntry, str | None, str | None]]:
-        """Entries of rewards' merchant audit log, each with its merchant's slug and comune."""
-        base = select(MerchantAuditEntry, Merchant.slug, Merchant.city).outerjoin(
-            Merchant, Merchant.id == MerchantAuditEntry.merchant_id
-        )
-        stmt = _filtered(base, where, MerchantAuditEntry.at, MerchantAuditEntry.actor)
-        stmt = _action(stmt, where.action, MerchantAuditEntry.action)
-        if where.city is not None:
-            stmt = stmt.where(Merchant.city == where.city)
-        stmt = stmt.order_by(MerchantAuditEntry.at.desc(), MerchantAuditEntry.id.desc())
-        rows = await self.session.execute(stmt.limit(where.limit))
-        return [(entry, slug, city) for entry, slug, city in rows]
 
-
-def _filtered(
+def filtered(
     stmt: _S,
     where: AuditFilter,
     at: InstrumentedAttribute[datetime],
@@ -73,7 +58,7 @@ def _filtered(
     return stmt
 
 
-def _action(stmt: _S, action: str | None, column: InstrumentedAttribute[str]) -> _S:
+def with_action(stmt: _S, action: str | None, column: InstrumentedAttribute[str]) -> _S:
     if action is None:
         return stmt
     if action.endswith("*"):

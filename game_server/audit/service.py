@@ -2,11 +2,13 @@
 
 Entries are appended in the transaction of the action they record: the action and its entry
 commit together or not at all. Merchant actions stay in rewards' `merchant_audit_log` (written
-on the redemption hot path); reads merge both logs, newest first.
+on the redemption hot path) and rewards reads them (`rewards/audit.py`): rewards sits above
+this domain, so the caller hands its reader to `search`. Reads merge both logs, newest first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -32,6 +34,10 @@ class AuditRecord:
     detail: dict[str, Any] | None
     city: str | None = None
     client_ip: str | None = None
+
+
+# The newest `where.limit` merchant records matching `where`, newest first (rewards reads them).
+MerchantRecords = Callable[[AuditFilter], Awaitable[list[AuditRecord]]]
 
 
 class AuditLog:
@@ -64,15 +70,17 @@ class AuditLog:
         )
 
     async def search(
-        self, where: AuditFilter, sources: frozenset[Source] = frozenset({"staff", "merchant"})
+        self,
+        where: AuditFilter,
+        merchant_records: MerchantRecords,
+        sources: frozenset[Source] = frozenset({"staff", "merchant"}),
     ) -> list[AuditRecord]:
         """The newest `where.limit` records of the chosen logs, newest first."""
         records: list[AuditRecord] = []
         if "staff" in sources:
             records += [_staff_record(e) for e in await self.entries.staff_entries(where)]
         if "merchant" in sources:
-            rows = await self.entries.merchant_entries(where)
-            records += [_merchant_record(e, slug, city) for e, slug, city in rows]
+            records += await merchant_records(where)
         # Each list holds its own newest `limit`, so the merged top `limit` is exact.
         records.sort(key=lambda r: (r.at, r.source == "staff", r.id), reverse=True)
         return records[: where.limit]
@@ -91,27 +99,4 @@ def _staff_record(entry: AuditEntry) -> AuditRecord:
         detail=entry.detail,
         city=entry.city,
         client_ip=entry.client_ip,
-    )
-
-
-def _merchant_record(
-    entry: Any, merchant_slug: str | None, merchant_city: str | None
-) -> AuditRecord:
-    detail = {
-        "code": entry.code,
-        "redemption_id": str(entry.redemption_id) if entry.redemption_id else None,
-        "api_key_id": str(entry.api_key_id) if entry.api_key_id else None,
-        "detail": entry.detail,
-    }
-    return AuditRecord(
-        source="merchant",
-        id=entry.id,
-        at=entry.at,
-        actor=entry.actor,
-        role=None,
-        action=entry.action,
-        target=f"merchant:{merchant_slug}" if merchant_slug else None,
-        status=entry.status,
-        detail={k: v for k, v in detail.items() if v is not None} or None,
-        city=merchant_city,
     )
