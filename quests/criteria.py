@@ -12,7 +12,9 @@ from content.model import DEFAULT_CITY, Badge, BadgeCriteria, Poi
 class PlayerRecord:
     completed_quests: frozenset[str]  # distinct quests completed at least once
     visited_pois: frozenset[str]  # distinct sites with at least one real visit
-    play_days: int  # distinct local (Europe/Rome) days with a visit or an answer
+    # Per comune: its distinct local days with a visit to one of its sites or an answer to one
+    # of its questions.
+    play_days: Mapping[str, int]
 
 
 def criteria_met(
@@ -42,7 +44,8 @@ def criteria_met(
         )
         if seen < criteria.sites_of_kind.count:
             return False
-    return criteria.distinct_days is None or record.play_days >= criteria.distinct_days
+    days = criteria.distinct_days
+    return days is None or record.play_days.get(city, 0) >= days
 
 
 def badges_due(

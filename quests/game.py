@@ -49,7 +49,7 @@ class QuestGame:
 
     def quiet_visit(
         self, view: GameView, bundle: Bundle, poi: str, *, dwell_s: float, at: datetime
-    ) -> tuple[GameView, date | None] | None:
+    ) -> tuple[GameView, tuple[str, date] | None] | None:
         return quiet_visit(view, self.engine(bundle), bundle, Visit(poi, at, dwell_s))
 
     def service(self, session: AsyncSession, bundle: Bundle) -> GameService:

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from content.model import DEFAULT_CITY
 from game_server.kit.db import Base, UTCDateTime
 
 SLUG = 80
@@ -133,13 +134,15 @@ class PlayerBadge(Base):
 
 
 class PlayDay(Base):
-    """A local (Europe/Rome) day on which the player visited a site or answered a question."""
+    """A day on which the player visited a site of comune `city` or answered one of its
+    questions: the comune's local day. A distinct-days badge counts its own comune's days."""
 
     __tablename__ = "play_days"
 
     player_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey(_PLAYER_FK, ondelete="CASCADE"), primary_key=True
     )
+    city: Mapped[str] = mapped_column(String(64), primary_key=True, server_default=DEFAULT_CITY)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
 
 

@@ -99,7 +99,7 @@ class ProgressReader:
             **level.model_dump(),
             quests_completed=len(record.completed_quests),
             badges=len(await self.repository.badges(player_id)),
-            play_days=record.play_days,
+            play_days=await self.repository.days_played(player_id),
             sites_visited=len(record.visited_pois),
         )
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from content.model import Schedule, TimeWindow
+from content.model import Bundle, Schedule, TimeWindow
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ROME = "Europe/Rome"
@@ -29,6 +29,13 @@ def local(at: datetime, timezone: str = ROME) -> datetime:
 
 def local_day(at: datetime, timezone: str = ROME) -> date:
     return local(at, timezone).date()
+
+
+def play_day(bundle: Bundle, city: str, at: datetime) -> tuple[str, date]:
+    """The play day `at` adds: comune `city` and its local date (a distinct-days badge counts
+    the days of its own comune, in that comune's time zone)."""
+    found = bundle.city(city)
+    return city, local_day(at, found.timezone if found is not None else bundle.timezone)
 
 
 def _clock(text: str) -> time:

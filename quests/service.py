@@ -42,7 +42,7 @@ from quests.exceptions import TooManyWrongAnswers, as_domain_error
 from quests.grants import Grants
 from quests.levels import Level
 from quests.repository import QuestRepository
-from quests.schedule import local_day
+from quests.schedule import play_day
 from quests.social.settings import SocialSettings
 
 # Three wrong answers to one question within five minutes, then wait: guessing stays slow.
@@ -110,7 +110,7 @@ class GameService:
             player_id, poi, entered_ts_ms, at, dwell_s_observed, team_id
         ):
             return []
-        await self.repository.add_play_day(player_id, local_day(at))
+        await self._played(player_id, self.engine.city_of_site(poi), at)
         team_steps = self.engine.team_steps_at(poi) if team_id is not None else []
         present: dict[uuid.UUID, datetime] = {}
         if team_id is not None and team_steps:
@@ -156,7 +156,7 @@ class GameService:
         )
         batch = Batch()
         for visit in await self.repository.claim_pending(player_id, owed):
-            await self.repository.add_play_day(player_id, local_day(visit.visited_at))
+            await self._played(player_id, self.engine.city_of_site(visit.poi), visit.visited_at)
             key = (visit.poi, visit.entered_ts_ms)
             steps = self.engine.team_steps_at(visit.poi) if key in present else []
             at = visit.visited_at
@@ -164,6 +164,9 @@ class GameService:
                 batch, player_id, visit.poi, at, visit.dwell_s, present.get(key, {}), steps
             )
         return await batch.append(self.session)
+
+    async def _played(self, player_id: uuid.UUID, city: str, at: datetime) -> None:
+        await self.repository.add_play_day(player_id, *play_day(self.bundle, city, at))
 
     async def _present(
         self, team_id: uuid.UUID, poi: str, at: datetime, team_steps: list[tuple[Quest, Step]]
@@ -238,7 +241,7 @@ class GameService:
                 await self.repository.add_failure(player_id, quest, step, at)
             raise as_domain_error(refusal) from None
         if outcome.transitions:
-            await self.repository.add_play_day(player_id, local_day(at))
+            await self._played(player_id, self.engine.quest_cities.get(quest, DEFAULT_CITY), at)
         batch = Batch()
         await self._persist(batch, player_id, at, outcome)
         return await batch.append(self.session)

@@ -16,6 +16,7 @@ relies on it checks exactly that, under the player's row lock, and falls back ot
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -25,7 +26,9 @@ from sqlalchemy import (
     CompoundSelect,
     ScalarSelect,
     Select,
+    String,
     bindparam,
+    cast,
     func,
     select,
     union,
@@ -39,7 +42,7 @@ from quests.engine import Engine, Snapshot, Visit
 from quests.models import PlayDay, PlayerBadge, QuestCompletion, VisitedSite
 from quests.models import Visit as VisitRow
 from quests.repository import QuestRepository
-from quests.schedule import local_day
+from quests.schedule import play_day
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +51,7 @@ class GameView:
     snapshot: Snapshot
     record: PlayerRecord
     owned_badges: frozenset[str]
-    last_play_day: date | None
+    last_play_days: Mapping[str, date]  # per comune: the latest of its play days
     # A visit's reaction is still owed (a crash between the two): until it is granted, no
     # later visit is judged against this view, which does not know that reaction's outcome.
     owes_reactions: bool = False
@@ -69,6 +72,18 @@ def _slugs(joined: str | None) -> frozenset[str]:
 
 
 _PLAYER: BindParameter[uuid.UUID] = bindparam("player_id")
+# Per comune: its number of play days and the latest, as `city|n|YYYY-MM-DD`.
+_DAYS = (
+    select(PlayDay.city, func.count().label("n"), func.max(PlayDay.day).label("last"))
+    .where(PlayDay.player_id == _PLAYER)
+    .group_by(PlayDay.city)
+    .subquery()
+)
+_DAYS_JOINED = select(
+    func.aggregate_strings(
+        _DAYS.c.city + "|" + cast(_DAYS.c.n, String) + "|" + cast(_DAYS.c.last, String), _SEP
+    )
+).scalar_subquery()
 # Built once: building a statement of seven subqueries and its cache key costs more than
 # running it. The cursor and the player's record come from one statement, so from one
 # snapshot of the database.
@@ -81,8 +96,7 @@ _SUMMARY = select(
             select(VisitedSite.poi).where(VisitedSite.player_id == _PLAYER),
         )
     ),
-    select(func.count()).where(PlayDay.player_id == _PLAYER).scalar_subquery(),
-    select(func.max(PlayDay.day)).where(PlayDay.player_id == _PLAYER).scalar_subquery(),
+    _DAYS_JOINED,
     _joined(select(PlayerBadge.badge).where(PlayerBadge.player_id == _PLAYER)),
     select(VisitRow.poi).where(VisitRow.player_id == _PLAYER, VisitRow.reaction_pending).exists(),
 )
@@ -94,32 +108,48 @@ async def load_view(session: AsyncSession, player_id: uuid.UUID) -> GameView:
     at least as new as it, never older.
     """
     summary = await session.execute(_SUMMARY, {"player_id": player_id})
-    seq, quests, pois, days, last_day, badges, owed = summary.one()
+    seq, quests, pois, days, badges, owed = summary.one()
     snapshot = await QuestRepository(session).snapshot(player_id)
-    record = PlayerRecord(_slugs(quests), _slugs(pois), int(days))
-    return GameView(int(seq or 0), snapshot, record, _slugs(badges), last_day, bool(owed))
+    counts, last = _days(days)
+    record = PlayerRecord(_slugs(quests), _slugs(pois), counts)
+    return GameView(int(seq or 0), snapshot, record, _slugs(badges), last, bool(owed))
+
+
+def _days(joined: str | None) -> tuple[dict[str, int], dict[str, date]]:
+    counts: dict[str, int] = {}
+    last: dict[str, date] = {}
+    for item in joined.split(_SEP) if joined else ():
+        city, n, day = item.split("|")
+        counts[city], last[city] = int(n), date.fromisoformat(day)
+    return counts, last
 
 
 def quiet_visit(
     view: GameView, engine: Engine, bundle: Bundle, visit: Visit
-) -> tuple[GameView, date | None] | None:
+) -> tuple[GameView, tuple[str, date] | None] | None:
     """The view after a visit that changes nothing but the history, and the new play day it
-    adds (None if today is counted already); None when the visit needs the full unit of work."""
+    adds (its comune and local date; None if that day is counted already); None when the
+    visit needs the full unit of work."""
     if view.owes_reactions:
         return None
     if engine.team_steps_at(visit.poi):
         return None  # team steps depend on team mates' visits: never judged from one view
-    day = local_day(visit.at)
-    if view.last_play_day is not None and day < view.last_play_day:
+    city, day = play_day(bundle, engine.city_of_site(visit.poi), visit.at)
+    last = view.last_play_days.get(city)
+    if last is not None and day < last:
         return None  # a clock going backwards: let the full path sort it out
     if engine.visit(view.snapshot, visit).transitions:
         return None
-    new_day = day if view.last_play_day is None or day > view.last_play_day else None
-    record = PlayerRecord(
-        view.record.completed_quests,
-        view.record.visited_pois | {visit.poi},
-        view.record.play_days + (1 if new_day else 0),
-    )
+    if last is not None and day == last:
+        record = replace(view.record, visited_pois=view.record.visited_pois | {visit.poi})
+        new_day = None
+    else:
+        days = {**view.record.play_days, city: view.record.play_days.get(city, 0) + 1}
+        record = PlayerRecord(
+            view.record.completed_quests, view.record.visited_pois | {visit.poi}, days
+        )
+        new_day = (city, day)
     if badges_due(bundle.badges, record, engine.pois, view.owned_badges, engine.quest_cities):
         return None
-    return replace(view, record=record, last_play_day=new_day or view.last_play_day), new_day
+    last_days = view.last_play_days if new_day is None else {**view.last_play_days, city: day}
+    return replace(view, record=record, last_play_days=last_days), new_day

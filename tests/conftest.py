@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 from fastapi import FastAPI
 from sqlalchemy import text
 
@@ -48,7 +49,21 @@ def postgis_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def redis_url() -> str:
-    return require_env("LUPIAE_TEST_REDIS_URL", "Redis")
+    url = require_env("LUPIAE_TEST_REDIS_URL", "Redis")
+    _forget_visit_prints(url)
+    return url
+
+
+def _forget_visit_prints(url: str) -> None:
+    """A walk's fingerprints outlive the run that made them (30 days): the same shipped
+    trace walked again by the next run would count as a replay (risk 10) and its coupon be
+    held. Each run starts without them (the Redis database is the run's own)."""
+    client = redis.Redis.from_url(url)
+    try:
+        for key in client.scan_iter(match="lupiae:visitprint:*", count=1000):
+            client.delete(key)
+    finally:
+        client.close()
 
 
 @pytest.fixture(scope="session")

@@ -80,8 +80,8 @@ v AS (
                               ELSE old.reaction_owner END
     WHERE old.dwell_s IS NULL OR old.dwell_s < excluded.dwell_s
 ), d AS (
-    INSERT INTO play_days (player_id, day)
-    SELECT $1, $9::date FROM c WHERE $9::date IS NOT NULL
+    INSERT INTO play_days (player_id, city, day)
+    SELECT $1, $12::text, $9::date FROM c WHERE $9::date IS NOT NULL
     ON CONFLICT DO NOTHING
 )"""
 
@@ -99,7 +99,7 @@ WITH {_LOCK}, c AS (
 SELECT last_seq FROM c
 """  # noqa: S608 - built from the constants above, no input
 
-# With a visit's event, keyed by its presence ($12). `x` leaves out the events of a presence
+# With a visit's event, keyed by its presence ($13). `x` leaves out the events of a presence
 # already in the log (a visit reported again after a worker died before saving its tracker
 # state): they take no `seq`. Two statements racing with the same presence both pass `x` (one
 # snapshot); the unique index keeps the second one out (`e`), which then leaves a hole in
@@ -107,7 +107,7 @@ SELECT last_seq FROM c
 _APPEND_KEYED = f"""
 WITH {_LOCK}, x AS (
     SELECT u.kind, u.data, u.presence, u.ord, row_number() OVER (ORDER BY u.ord) AS k
-    FROM unnest($2::text[], $3::text[], $12::text[]) WITH ORDINALITY AS u(kind, data, presence, ord)
+    FROM unnest($2::text[], $3::text[], $13::text[]) WITH ORDINALITY AS u(kind, data, presence, ord)
     WHERE u.presence IS NULL OR NOT EXISTS (
         SELECT 1 FROM player_events p WHERE p.player_id = $1 AND p.presence = u.presence
     )
@@ -201,7 +201,7 @@ class FastLog:
         at: datetime,
         expect_seq: int | None = None,
         visits: Sequence[VisitRow] = (),
-        play_day: date | None = None,
+        play_day: tuple[str, date] | None = None,
         reaction_pending: bool = False,
     ) -> Appended | None:
         """Append `events` (and record `visits`) in one statement; None: take the full path.
@@ -225,9 +225,10 @@ class FastLog:
             [v.poi for v in rows],
             [v.entered_ts_ms for v in rows],
             [v.dwell_s for v in rows],
-            play_day,
+            play_day[1] if play_day else None,
             reaction_pending,
             self.worker_id,
+            play_day[0] if play_day else None,
         )
         keys = [e.presence for e in events]
         if not any(keys):

@@ -83,7 +83,7 @@ class GameHooks(Protocol):
 
     def quiet_visit(
         self, view: GameView, bundle: Bundle, poi: str, *, dwell_s: float, at: datetime
-    ) -> tuple[GameView, date | None] | None:
+    ) -> tuple[GameView, tuple[str, date] | None] | None:
         """The view after a visit that changes nothing in the game (and the play day it adds),
         or None when the visit needs the full unit of work (`record_visit`)."""
         ...

@@ -101,7 +101,7 @@ class Storing(GatewayCore):
         full unit of work is needed."""
         view = conn.game_view
         expect_seq: int | None = None
-        play_day: date | None = None
+        play_day: tuple[str, date] | None = None
         if visits:
             assert world is not None
             view = view or await self._load_view(conn)
@@ -113,6 +113,8 @@ class Storing(GatewayCore):
                 if judged is None:
                     return None
                 view, new_day = judged
+                if play_day is not None and new_day is not None and new_day != play_day:
+                    return None  # two new play days in one batch: one statement adds one
                 play_day = play_day or new_day
         appended = await fast_log.append(
             conn.player_id,

@@ -29,13 +29,13 @@ AT = NOON_ISH
 async def _one_query_at_a_time(session: AsyncSession, player_id: uuid.UUID) -> GameView:
     """What `load_view` read before: each part through the repository, one by one."""
     repository = QuestRepository(session)
-    last_day = select(func.max(PlayDay.day)).where(PlayDay.player_id == player_id)
+    last_days = select(PlayDay.city, func.max(PlayDay.day)).group_by(PlayDay.city)
     return GameView(
         await events_log.last_seq(session, player_id),
         await repository.snapshot(player_id),
         await repository.record(player_id),
         frozenset(b.badge for b in await repository.badges(player_id)),
-        (await session.execute(last_day)).scalar(),
+        dict((await session.execute(last_days.where(PlayDay.player_id == player_id))).all()),
         bool(await repository.pending_visits(player_id)),
     )
 
@@ -75,6 +75,7 @@ async def _played(session: AsyncSession) -> uuid.UUID:
             ),
             PlayDay(player_id=player, day=date(2026, 6, 12)),
             PlayDay(player_id=player, day=date(2026, 6, 13)),
+            PlayDay(player_id=player, city="bergamo", day=date(2026, 6, 14)),
             *(
                 PlayerBadge(
                     player_id=player,
@@ -101,9 +102,9 @@ async def test_a_player_with_history_reads_the_same(work: Work) -> None:
     assert fast.snapshot.records["gates"].completions == 1
     assert fast.record.completed_quests == {"gates"}
     assert fast.record.visited_pois == {"napoli", "rudiae", "villa"}
-    assert fast.record.play_days == 2
+    assert fast.record.play_days == {"lecce": 2, "bergamo": 1}
     assert fast.owned_badges == {"pellegrino", "viandante"}
-    assert fast.last_play_day == date(2026, 6, 13)
+    assert fast.last_play_days == {"lecce": date(2026, 6, 13), "bergamo": date(2026, 6, 14)}
     assert fast.owes_reactions
 
 
@@ -112,4 +113,4 @@ async def test_a_new_player_reads_empty(work: Work) -> None:
     fast = await work(lambda s: load_view(s, player))
     assert fast == await work(lambda s: _one_query_at_a_time(s, player))
     assert (fast.seq, fast.record.visited_pois, fast.owned_badges) == (0, frozenset(), frozenset())
-    assert (fast.last_play_day, fast.owes_reactions) == (None, False)
+    assert (fast.last_play_days, fast.owes_reactions) == ({}, False)

@@ -65,7 +65,7 @@ POIS = {**CHURCHES, **GATE}
 
 
 def record(quests: set[str] = set(), pois: set[str] = set(), days: int = 0) -> PlayerRecord:  # noqa: B006
-    return PlayerRecord(frozenset(quests), frozenset(pois), days)
+    return PlayerRecord(frozenset(quests), frozenset(pois), {"lecce": days})
 
 
 @pytest.mark.parametrize(
@@ -102,3 +102,13 @@ def test_badges_due_skips_owned_and_reward_only_badges() -> None:
     ]
     assert badges_due(badges, record({"a"}), POIS, owned=[]) == ["one"]
     assert badges_due(badges, record({"a"}), POIS, owned=["one"]) == []
+
+
+def test_distinct_days_count_the_badges_own_comune() -> None:
+    """Five days played in Bergamo and one in Lecce: Lecce's three-day badge is not met,
+    Bergamo's is."""
+    days = PlayerRecord(frozenset(), frozenset(), {"bergamo": 5, "lecce": 1})
+    three_days = BadgeCriteria(distinct_days=3)
+    assert not criteria_met(three_days, days, POIS, "lecce")
+    assert criteria_met(three_days, days, POIS, "bergamo")
+    assert not criteria_met(three_days, days, POIS, "otranto")  # never played there

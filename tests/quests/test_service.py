@@ -273,3 +273,31 @@ async def test_on_connect_only_the_comune_last_played_starts_its_quests(work: Wo
     assert started(await work(lambda s: service(s, content).auto_start(tourist, at=AT))) == []
     runs = await work(lambda s: QuestRepository(s).snapshot(tourist))
     assert sorted(runs.runs) == ["benvenuti-bg", "mura"]
+
+
+async def test_a_distinct_days_badge_counts_only_its_comunes_days(work: Work) -> None:
+    """Two days in Bergamo earn Bergamo's two-day badge, not Lecce's; Lecce's takes two
+    days of play in Lecce."""
+    content = bundle(
+        [quest("mura", [visit("rocca"), visit("porta")], city="bergamo")],
+        pois=[poi("duomo"), poi("rocca", city="bergamo"), poi("porta", city="bergamo")],
+        badges=[
+            badge("di-casa", distinct_days=2),
+            badge("di-casa-bg", distinct_days=2).model_copy(update={"city": "bergamo"}),
+        ],
+    )
+    player = await work(new_player)
+
+    async def play(poi: str, day: int) -> list[str]:
+        at = AT + timedelta(days=day)
+        events = await work(
+            lambda s: service(s, content).record_visit(player, poi, entered_ts_ms=day, at=at)
+        )
+        return [e.data["badge"] for e in events if e.kind == "badge.awarded"]
+
+    assert await play("rocca", 0) == []
+    assert await play("rocca", 1) == ["di-casa-bg"]
+    assert await play("duomo", 2) == []  # Lecce's first day, whatever was played elsewhere
+    assert await play("duomo", 3) == ["di-casa"]
+    days = await work(lambda s: QuestRepository(s).record(player))
+    assert days.play_days == {"bergamo": 2, "lecce": 2}

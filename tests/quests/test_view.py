@@ -31,10 +31,16 @@ def _view(
     days: int = 1,
     last_day: date | None = TODAY,
     owned: frozenset[str] = frozenset(),
+    elsewhere: dict[str, tuple[int, date]] | None = None,
 ) -> GameView:
+    """A view with `days` play days in Lecce, the last on `last_day`, and `elsewhere`'s."""
     welcome = {"benvenuti-a-lecce": Run("benvenuti-a-lecce", 1, NOON)}  # auto-started
     snapshot = Snapshot(runs=runs if runs is not None else welcome, records={})
-    return GameView(7, snapshot, PlayerRecord(frozenset(), visited, days), owned, last_day)
+    counts = {city: n for city, (n, _) in (elsewhere or {}).items()}
+    lasts = {city: day for city, (_, day) in (elsewhere or {}).items()}
+    if last_day is not None:
+        counts["lecce"], lasts["lecce"] = days, last_day
+    return GameView(7, snapshot, PlayerRecord(frozenset(), visited, counts), owned, lasts)
 
 
 def _judge(bundle: Bundle, view: GameView, poi: str, dwell_s: float = 25.0):  # type: ignore[no-untyped-def]
@@ -54,8 +60,21 @@ def test_the_first_visit_of_a_day_adds_the_day(bundle: Bundle) -> None:
     judged = _judge(bundle, _view(days=1, last_day=date(2026, 11, 20)), "sant_anna")
     assert judged is not None
     view, new_day = judged
-    assert new_day == TODAY
-    assert (view.record.play_days, view.last_play_day) == (2, TODAY)
+    assert new_day == ("lecce", TODAY)
+    assert (view.record.play_days, view.last_play_days) == ({"lecce": 2}, {"lecce": TODAY})
+
+
+def test_a_day_is_counted_in_the_comune_of_the_site(bundle: Bundle) -> None:
+    """Played in Bergamo today: the first visit in Lecce still adds Lecce's day."""
+    bergamo = {"bergamo": (5, TODAY)}
+    judged = _judge(
+        bundle, _view(days=1, last_day=date(2026, 11, 20), elsewhere=bergamo), "sant_anna"
+    )
+    assert judged is not None
+    view, new_day = judged
+    assert new_day == ("lecce", TODAY)
+    assert view.record.play_days == {"lecce": 2, "bergamo": 5}
+    assert view.last_play_days == {"lecce": TODAY, "bergamo": TODAY}
 
 
 def test_an_open_step_there_needs_the_game(bundle: Bundle) -> None:
@@ -86,6 +105,9 @@ def test_a_badge_criterion_met_by_this_visit_needs_the_game(bundle: Bundle) -> N
     assert _judge(bundle, owned, "anfiteatro_romano") is not None
     third_day = _view(days=2, last_day=date(2026, 11, 21))
     assert _judge(bundle, third_day, "sant_anna") is None  # di-casa-a-lecce: three days
+    # Days played in Bergamo are not Lecce's: a first day in Lecce earns no Lecce badge.
+    bergamo = _view(last_day=None, elsewhere={"bergamo": (9, date(2026, 11, 21))})
+    assert _judge(bundle, bergamo, "sant_anna") is not None
 
 
 def test_a_clock_going_backwards_needs_the_game(bundle: Bundle) -> None:
@@ -95,6 +117,10 @@ def test_a_clock_going_backwards_needs_the_game(bundle: Bundle) -> None:
 def test_a_completed_quest_is_not_started_again(bundle: Bundle) -> None:
     done = Snapshot(runs={}, records={"benvenuti-a-lecce": Record(1, NOON)})
     view = GameView(
-        3, done, PlayerRecord(frozenset({"benvenuti-a-lecce"}), frozenset(), 1), frozenset(), TODAY
+        3,
+        done,
+        PlayerRecord(frozenset({"benvenuti-a-lecce"}), frozenset(), {"lecce": 1}),
+        frozenset(),
+        {"lecce": TODAY},
     )
     assert _judge(bundle, view, "sant_anna") is not None

@@ -108,7 +108,7 @@ async def test_a_stale_expectation_writes_nothing(pg: tuple[str, FastLog]) -> No
         at=utcnow(),
         expect_seq=0,  # the cursor is at 1
         visits=[visit],
-        play_day=date(2026, 11, 22),
+        play_day=("lecce", date(2026, 11, 22)),
     )
     assert stale is None
     assert len(await _events(url, player_id)) == 1
@@ -121,7 +121,7 @@ async def test_a_stale_expectation_writes_nothing(pg: tuple[str, FastLog]) -> No
         at=utcnow(),
         expect_seq=1,
         visits=[visit],
-        play_day=date(2026, 11, 22),
+        play_day=("lecce", date(2026, 11, 22)),
     )
     assert fresh is not None
     assert fresh.last_seq == 2
