@@ -4,6 +4,7 @@ typed codes are checked as they are typed; void, today's totals and the CSV."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -98,6 +99,9 @@ def test_a_scanned_qr_is_verified_offline_and_redeemed_exactly_once(
         assert deployment.shop_key not in page.evaluate(
             "() => Object.values(localStorage).join(' ')"
         )
+        redeemed = page.locator("#figures [data-figure='redeemed']")
+        expect(redeemed).to_have_text(re.compile(r"^\d+$"))
+        before = int(redeemed.inner_text())
         _scan(page)
         expect(page.locator("#verdict")).to_contain_text(display(code))
         expect(page.locator("#outcome")).to_contain_text("si può riscattare")
@@ -110,6 +114,8 @@ def test_a_scanned_qr_is_verified_offline_and_redeemed_exactly_once(
         assert len(_redemptions_of(deployment, code)) == 1
         expect(page.locator("#history tbody tr")).to_have_count(1)
         expect(page.locator("#totals")).to_contain_text("Riscattati oggi: 1")
+        # The shop's figures follow the redemption (they were read at sign-in only).
+        expect(redeemed).to_have_text(str(before + 1))
         assert axe_violations(page) == []
         assert_fits_360(page)
         shot(page, "merchant-redeemed.png")
@@ -214,11 +220,15 @@ def test_a_typed_code_is_checked_as_typed_and_a_reload_mid_redemption_replays(
     assert len(_redemptions_of(deployment, code)) == 1
 
     # Void within the window: the coupon works again.
+    voided = page.locator("#figures [data-figure='voided']")
+    expect(voided).to_have_text(re.compile(r"^\d+$"))
+    before = int(voided.inner_text())
     row = page.locator(f'#history tr[data-code="{code}"]')
     row.get_by_role("button", name=f"Annulla il riscatto di {display(code)}").click()
     expect(page.locator("#outcome")).to_contain_text("annullato")
     expect(row).to_contain_text("annullato alle")
     assert _redemptions_of(deployment, code)[0]["voided_at"] is not None
+    expect(voided).to_have_text(str(before + 1))
 
     # The CSV of the period.
     with page.expect_download() as download:
