@@ -279,7 +279,9 @@ def test_an_admin_onboards_a_shop_bans_a_player_and_reads_the_audit(
         reason = "posizioni falsificate per tre giorni"
         page.locator(f"#reason-{guest.player_id}").fill(reason)
         page.get_by_role("button", name="Banna").click()
-        expect(page.locator("#moderation-message")).to_contain_text("socket chiusi: true")
+        expect(page.locator("#moderation-message")).to_contain_text(
+            "bannato e scollegato dal gioco"
+        )
         assert _close_code(socket) == 1008
         expect(page.locator("#players-table")).to_contain_text(reason)
         assert axe_violations(page) == []
@@ -369,7 +371,7 @@ def test_an_admin_releases_one_held_coupon_and_refuses_another(
         expect(row).to_contain_text("replay (+")  # the recorded evidence
         expect(row).to_contain_text("repeated_fixes")
         for code in (released, refused):
-            expect(row.locator(f'li[data-coupon="{code}"]')).to_contain_text("held")
+            expect(row.locator(f'li[data-coupon="{code}"]')).to_contain_text("trattenuto")
         assert axe_violations(page) == []
         assert_fits_360(page)
         shot(page, "console-held-coupons.png")
@@ -386,7 +388,7 @@ def test_an_admin_releases_one_held_coupon_and_refuses_another(
         second.get_by_role("button", name="Rifiuta").click()
         expect(message).to_contain_text(f"Coupon {refused} rifiutato")
         decided = row.locator(f'li[data-coupon="{refused}"]')
-        expect(decided).to_contain_text("refused")
+        expect(decided).to_contain_text("rifiutato")
         expect(decided.get_by_role("button")).to_have_count(0)
 
     # What the player and the shop see now: one coupon good at the till, one never.

@@ -29,7 +29,7 @@ async function render(container: HTMLElement, ctx: Context): Promise<void> {
       if (reason) {
         const done = await session.call<PlayerRead>(`/admin/v1/players/${player.player_id}/ban`, { body: { reason: reason.value } });
         message.className = "outcome good";
-        message.textContent = i18n.t("moderation.done.ban", { name: done.display_name, closed: String(done.sockets_closed) });
+        message.textContent = i18n.t(done.sockets_closed === false ? "moderation.done.ban.open" : "moderation.done.ban", { name: done.display_name });
       } else {
         const done = await session.call<PlayerRead>(`/admin/v1/players/${player.player_id}/unban`, { method: "POST" });
         message.className = "outcome good";

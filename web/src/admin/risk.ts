@@ -41,7 +41,9 @@ function couponRow(ctx: Context, coupon: HeldCoupon, done: (text: string) => voi
     ? [h("button", { type: "button", class: "secondary", onclick: () => void decide("release") }, i18n.t("risk.release")),
        h("button", { type: "button", class: "danger", onclick: () => void decide("refuse") }, i18n.t("risk.refuse"))]
     : [];
-  return h("li", { "data-coupon": coupon.code }, h("span", { class: "code" }, coupon.code), ` ${coupon.template} · ${coupon.state}`,
+  const state = i18n.t(`risk.state.${coupon.state}`);
+  return h("li", { "data-coupon": coupon.code }, h("span", { class: "code" }, coupon.code),
+    ` ${coupon.template} · ${state === `risk.state.${coupon.state}` ? coupon.state : state}`,
     coupon.hold_reason ? ` · ${coupon.hold_reason}` : "", " ", ...(buttons.length ? [note, ...buttons] : []));
 }
 
