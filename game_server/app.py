@@ -47,6 +47,8 @@ from quests.game import QuestGame
 from quests.social import endpoints as social
 from quests.social.settings import SocialSettings
 from rewards import endpoints as rewards
+from rewards.auth import refuse_on_admin_api
+from rewards.merchants import KEY_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +129,8 @@ def create_app(
     )
     registry = CollectorRegistry()
     app.state.settings = settings
+    # A merchant's API key sent to the admin API is refused by rewards (game_server.staff.auth).
+    app.state.foreign_credentials = {KEY_PREFIX: refuse_on_admin_api}
     app.state.registry = registry
     app.state.catalog = Catalog()
     app.state.social_settings = SocialSettings()

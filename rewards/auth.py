@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from game_server.kit.clock import utcnow
 from game_server.kit.counters import Counters
 from game_server.kit.deps import SessionDep
+from game_server.kit.errors import Forbidden, NotAuthenticated
 from rewards.deps import SettingsDep
 from rewards.exceptions import InvalidApiKey, RateLimited
 from rewards.merchants import KEY_PREFIX, hash_api_key
@@ -67,6 +69,15 @@ async def _merchant_key(
 
 
 MerchantKey = Annotated[MerchantPrincipal, Depends(_merchant_key)]
+
+
+async def refuse_on_admin_api(session: AsyncSession, raw: str) -> NoReturn:
+    """A merchant API key sent to the admin API (`game_server.staff.auth` hands it over by its
+    prefix, as the wiring registers): 401 when it is no working key, 403 when it is one."""
+    found = await MerchantRepository(session).by_key_hash(hash_api_key(raw), utcnow())
+    if found is None:
+        raise NotAuthenticated("unknown, revoked or expired credentials")
+    raise Forbidden("merchant API keys cannot use the admin API")
 
 
 class MerchantLimits:

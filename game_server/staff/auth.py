@@ -7,23 +7,27 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from game_server.audit.actors import Actor
-from game_server.kit.clock import utcnow
 from game_server.kit.deps import SessionDep, SettingsDep
 from game_server.kit.errors import Forbidden, NotAuthenticated
 from game_server.staff.models import StaffAccount
 from game_server.staff.repository import StaffRepository
 from game_server.staff.roles import Role
 from game_server.staff.tokens import decode_staff_token
-from rewards.merchants import KEY_PREFIX, hash_api_key
-from rewards.repository import MerchantRepository
+
+# Another kind of credential that reaches the admin API (a merchant's API key: rewards'), by
+# the prefix that marks it, and its owner's refusal: 401 when it is no working credential, 403
+# when it is one. The wiring registers them (`app.state.foreign_credentials`): their owners sit
+# above this domain, which never imports them.
+RefuseForeign = Callable[[AsyncSession, str], Awaitable[NoReturn]]
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -81,8 +85,10 @@ class Requires:
         if bearer is None:
             raise NotAuthenticated("missing staff bearer token")
         raw = bearer.credentials
-        if raw.startswith(KEY_PREFIX):
-            await _refuse_merchant_key(session, raw)
+        foreign: dict[str, RefuseForeign] = request.app.state.foreign_credentials
+        for prefix, refuse in foreign.items():
+            if raw.startswith(prefix):
+                await refuse(session, raw)
         claims = decode_staff_token(raw, secret=settings.secret_key)
         if claims is None:
             raise Forbidden("player tokens cannot use the admin API")
@@ -98,13 +104,6 @@ class Requires:
 
     def __repr__(self) -> str:
         return "Requires(any staff)" if self.anyone else f"Requires({self.role.value})"
-
-
-async def _refuse_merchant_key(session: AsyncSession, raw: str) -> None:
-    found = await MerchantRepository(session).by_key_hash(hash_api_key(raw), utcnow())
-    if found is None:
-        raise NotAuthenticated("unknown, revoked or expired credentials")
-    raise Forbidden("merchant API keys cannot use the admin API")
 
 
 async def _enabled_account(

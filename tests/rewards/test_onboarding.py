@@ -47,6 +47,17 @@ async def test_staff_onboard_a_merchant_whose_key_works_at_once(
     assert again.status_code == 409
 
 
+async def test_a_working_merchant_key_is_refused_by_the_admin_api_as_a_merchants(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    serve_content(app)
+    created = await client.post("/admin/v1/merchants", json=NEW_SHOP, headers=_staff())
+    merchant_auth = {"Authorization": f"Bearer {created.json()['api_key']}"}
+    refused = await client.get("/admin/v1/merchants", headers=merchant_auth)
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["detail"] == "merchant API keys cannot use the admin API"
+
+
 async def test_rotation_and_revocation_by_staff(app: FastAPI, client: httpx.AsyncClient) -> None:
     serve_content(app)
     first = (await client.post("/admin/v1/merchants", json=NEW_SHOP, headers=_staff())).json()
