@@ -16,6 +16,7 @@ from starlette.responses import Response
 from game_server import admin, health, web
 from game_server.admin.limits import RouteBodyLimits
 from game_server.anticheat import endpoints as anticheat
+from game_server.anticheat import signup
 from game_server.catalog import endpoints as catalog
 from game_server.catalog.service import Catalog, watching
 from game_server.district import endpoints as district
@@ -131,6 +132,8 @@ def create_app(
     app.state.settings = settings
     # A merchant's API key sent to the admin API is refused by rewards (game_server.staff.auth).
     app.state.foreign_credentials = {KEY_PREFIX: refuse_on_admin_api}
+    # Guest sign-ups are admitted by anti-cheat (game_server.players.endpoints).
+    app.state.admit_guest = signup.admit_guest
     app.state.registry = registry
     app.state.catalog = Catalog()
     app.state.social_settings = SocialSettings()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from game_server.anticheat import attestation, moderation
 from game_server.anticheat.models import SuspicionRecord
@@ -20,11 +20,11 @@ from game_server.anticheat.schemas import (
     RecordRead,
 )
 from game_server.anticheat.service import record
-from game_server.anticheat.signup import SettingsDep
+from game_server.anticheat.settings import AntiCheatSettings
 from game_server.audit.repository import AuditRepository
 from game_server.audit.service import AuditLog
 from game_server.kit.clock import utcnow
-from game_server.kit.deps import BackendDep, SessionDep
+from game_server.kit.deps import BackendDep, SessionDep, settings_of
 from game_server.kit.errors import Conflict, NotFound, Unprocessable
 from game_server.players.deps import CurrentPlayer
 from game_server.players.models import Player
@@ -34,6 +34,7 @@ from rewards.models import Coupon
 
 router = APIRouter(prefix="/admin/v1/anticheat", tags=["admin: anti-cheat"])
 player_router = APIRouter(prefix="/v1/me", tags=["players"])
+SettingsDep = Annotated[AntiCheatSettings, Depends(settings_of(AntiCheatSettings))]
 EVIDENCE_SHOWN = 20
 _MISSING: dict[int | str, dict[str, Any]] = {404: {"description": "no such player or coupon"}}
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import timedelta
-from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,13 +24,19 @@ from game_server.kit.errors import TooManyRequests
 from game_server.kit.pubsub import Backend, BackendUnavailable
 from game_server.players.models import Player
 
-# The app's settings as anti-cheat's, for the routes that admit a guest (and anti-cheat's own).
-SettingsDep = Annotated[AntiCheatSettings, Depends(settings_of(AntiCheatSettings))]
-
 
 class GuestSignupLimited(TooManyRequests):
     slug = "guest-signup-limited"
     commit = True  # the refusal must not roll back the burst put on record
+
+
+async def admit_guest(request: Request, session: AsyncSession, backend: Backend) -> str:
+    """The guest sign-up's admission (`POST /v1/auth/guest`, registered by the wiring): the
+    client's key, once this sign-up is counted; refused (429) beyond the limit."""
+    settings = await settings_of(AntiCheatSettings)(request)
+    client = client_key(settings.secret_key, request.client.host if request.client else None)
+    await admit(session, backend, settings, client)
+    return client
 
 
 def client_key(secret: str, address: str | None) -> str:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from collections.abc import Awaitable, Callable
 
-from game_server.anticheat import signup
+from fastapi import APIRouter, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from game_server.kit.deps import BackendDep, SessionDep, SettingsDep
+from game_server.kit.pubsub import Backend
 from game_server.players.deps import CurrentPlayer
 from game_server.players.repository import PlayerRepository
 from game_server.players.schemas import GuestRequest, PlayerRead, RefreshRequest, TokenPair
@@ -11,20 +14,24 @@ from game_server.players.service import AuthService
 
 router = APIRouter(prefix="/v1", tags=["players"])
 
+# Whether a guest may sign up is anti-cheat's to say (a limit per client address): its
+# admission gives the client's key (kept on the player) or refuses. The wiring registers it
+# (`app.state.admit_guest`): anti-cheat sits above this domain, which never imports it.
+AdmitGuest = Callable[[Request, AsyncSession, Backend], Awaitable[str]]
+
 
 @router.post("/auth/guest", status_code=201)
 async def create_guest(
     request: Request,
     session: SessionDep,
-    settings: signup.SettingsDep,
+    settings: SettingsDep,
     backend: BackendDep,
     body: GuestRequest | None = None,
 ) -> TokenPair:
     """Start playing in one call: a guest player and its first token pair. At most
     `LUPIAE_GUEST_SIGNUPS_PER_CLIENT` per client per `LUPIAE_GUEST_SIGNUP_WINDOW_S` (429)."""
-    address = request.client.host if request.client else None
-    client = signup.client_key(settings.secret_key, address)
-    await signup.admit(session, backend, settings, client)
+    admit: AdmitGuest = request.app.state.admit_guest
+    client = await admit(request, session, backend)
     service = AuthService(PlayerRepository(session), settings)
     return await service.create_guest(body.display_name if body else None, signup_client=client)
 
