@@ -46,7 +46,6 @@ from game_server.settings import Settings
 from quests import endpoints as quests
 from quests.game import QuestGame
 from quests.social import endpoints as social
-from quests.social.settings import SocialSettings
 from rewards import endpoints as rewards
 from rewards.auth import refuse_on_admin_api
 from rewards.merchants import KEY_PREFIX
@@ -136,7 +135,7 @@ def create_app(
     app.state.admit_guest = signup.admit_guest
     app.state.registry = registry
     app.state.catalog = Catalog()
-    app.state.social_settings = SocialSettings()
+    app.state.social_settings = settings  # the app's settings carry the social game's
     app.state.game = QuestGame(
         settings, lambda: app.state.backend, social=app.state.social_settings
     )

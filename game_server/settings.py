@@ -19,6 +19,7 @@ from game_server.opendata.settings import OpenDataSettings
 from game_server.players.passkeys.settings import PasskeySettings
 from game_server.privacy.settings import PrivacySettings
 from game_server.staff.settings import StaffSettings
+from quests.social.settings import SocialSettings
 from rewards.settings import RewardsSettings
 
 DEFAULT_JOB_TIMES = {
@@ -62,6 +63,7 @@ class Settings(
     PasskeySettings,
     PrivacySettings,
     StaffSettings,
+    SocialSettings,
     RewardsSettings,
 ):
     # The web apps (web/, docs/web.md): the folder of `npm run build`'s output served at `/`

@@ -38,6 +38,8 @@ KNOB_OWNERS = {
     "position_retention": "game_server.privacy.settings",
     "event_retention": "game_server.privacy.settings",
     "tracker_": "game_server.privacy.settings",
+    "team_": "quests.social.settings",
+    "leaderboard_": "quests.social.settings",
     "job": "game_server.settings",
     "web_dist": "game_server.settings",
     "map_style_url": "game_server.settings",
