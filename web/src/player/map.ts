@@ -1,7 +1,7 @@
 /** The city map: walls, district, sites and the player, on a basemap or a plain background. */
 
 import * as maplibregl from "maplibre-gl";
-import type { GeoJSONSource, StyleSpecification } from "maplibre-gl";
+import type { FilterSpecification, GeoJSONSource, LineLayerSpecification, StyleSpecification } from "maplibre-gl";
 import type { FeatureCollection as GeoCollection } from "geojson";
 import "maplibre-gl/dist/maplibre-gl.css";
 import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url";
@@ -58,6 +58,16 @@ export function createMap(container: HTMLElement, styleUrl: string | null, label
   };
 }
 
+/** The areas (`areas` source) of one role: the old town inside its walls, the district. */
+function hasRole(role: string): FilterSpecification {
+  return ["==", ["get", "role"], role];
+}
+
+/** The outline of the areas of `role`, as a line layer. */
+function outline(map: maplibregl.Map, id: string, role: string, paint: LineLayerSpecification["paint"]): void {
+  map.addLayer({ id, type: "line", source: "areas", filter: hasRole(role), paint });
+}
+
 export function drawCity(
   map: maplibregl.Map,
   areas: FeatureCollection,
@@ -73,7 +83,7 @@ export function drawCity(
     id: "district",
     type: "fill",
     source: "areas",
-    filter: ["==", ["get", "role"], "district"],
+    filter: hasRole("district"),
     paint: { "fill-color": COLOURS.district, "fill-opacity": 0.18 },
   });
   map.addLayer({
@@ -83,20 +93,8 @@ export function drawCity(
     layout: { "line-cap": "round" },
     paint: { "line-color": COLOURS.street, "line-width": 4, "line-opacity": 0.55 },
   });
-  map.addLayer({
-    id: "walls",
-    type: "line",
-    source: "areas",
-    filter: ["==", ["get", "role"], "old_town"],
-    paint: { "line-color": COLOURS.walls, "line-width": 3 },
-  });
-  map.addLayer({
-    id: "district-line",
-    type: "line",
-    source: "areas",
-    filter: ["==", ["get", "role"], "district"],
-    paint: { "line-color": COLOURS.districtLine, "line-width": 1.5, "line-dasharray": [2, 2] },
-  });
+  outline(map, "walls", "old_town", { "line-color": COLOURS.walls, "line-width": 3 });
+  outline(map, "district-line", "district", { "line-color": COLOURS.districtLine, "line-width": 1.5, "line-dasharray": [2, 2] });
   map.addLayer({
     id: "sites",
     type: "circle",
