@@ -2,11 +2,13 @@
 import { resolve } from "node:path";
 import { defineConfig } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
+import { staffShell } from "./staff-shell.ts";
 
 /**
  * One HTML entry per page (see docs/web.md). The FastAPI app serves `dist/` from `/`, so
  * `merchant/index.html` is served at `/merchant/`. Add a page: create its folder with an
- * `index.html` and add it here.
+ * `index.html` and add it here. A staff page (shop, console) takes its head tags, skip link and
+ * top bar from `staff-shell.ts`: write `<staff-bar status="…"></staff-bar>` in it.
  */
 export const pages: Record<string, string> = {
   player: "index.html",
@@ -34,6 +36,7 @@ export default defineConfig({
     },
   },
   plugins: [
+    staffShell(),
     VitePWA({
       registerType: "autoUpdate",
       injectRegister: false,
