@@ -20,7 +20,6 @@ from game_server.anticheat import signup
 from game_server.catalog import endpoints as catalog
 from game_server.catalog.service import Catalog, watching
 from game_server.district import endpoints as district
-from game_server.events.fastlog import FastLog
 from game_server.gateway import endpoint as gateway
 from game_server.gateway.metrics import (
     GatewayMetrics,
@@ -46,6 +45,7 @@ from game_server.settings import Settings
 from quests import endpoints as quests
 from quests.game import QuestGame
 from quests.social import endpoints as social
+from quests.visitlog.postgres import FastLog
 from rewards import endpoints as rewards
 from rewards.auth import refuse_on_admin_api
 from rewards.merchants import KEY_PREFIX

@@ -70,7 +70,7 @@ class QuestRepository(VisitRecords):
         visit) takes FOR KEY SHARE, and two transactions each holding that would deadlock
         on FOR UPDATE.
 
-        The cursors: the gateway's one-statement append (`game_server.events.fastlog`) takes
+        The cursors: the gateway's one-statement append (`quests.visitlog.postgres`) takes
         a player's cursor first, then upserts that player's visits. A unit of work that
         cleared a visit's owed flag (a row lock) and took the cursor only when appending its
         events at the end deadlocked with it (`make bench-abuse` with teams). So the one

@@ -126,7 +126,7 @@ class GameService:
         """The game's reaction to the player's visits recorded ahead of it, oldest first.
 
         The gateway records a visit and sends its geo events before the game reacts (see
-        `game_server.events.fastlog`), then calls this in a unit of work of its own; a sweep
+        `quests.visitlog.postgres`), then calls this in a unit of work of its own; a sweep
         calls it for reactions a crash left owed. Exactly once: each visit's flag is cleared
         under the player's lock by the unit of work that grants its reaction. [] when nothing
         is owed (another worker, or the sweep, got there first).

@@ -5,7 +5,7 @@ open step and no badge is waiting for. Loading the player's progress from the da
 of them (about ten statements) is most of the gateway's cost, so the socket keeps a `GameView`
 and asks `quiet_visit` first. A visit is quiet when the pure engine, run on the view, makes no
 transition and no badge criterion becomes met; then only the visit itself is recorded (see
-`game_server.events.fastlog`). Anything else takes the full unit of work in `quests.service`.
+`quests.visitlog.postgres`). Anything else takes the full unit of work in `quests.service`.
 
 The view is as fresh as the player's event cursor `seq`: every change to a player's progress
 (a quest started or completed, a step, a badge, XP) appends an event, so a view read at cursor

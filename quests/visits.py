@@ -29,6 +29,20 @@ class PendingVisit:
     team_id: uuid.UUID | None
 
 
+@dataclass(frozen=True, slots=True)
+class Owed:
+    """A visit's reaction owed by a worker (`Visit.reaction_owner`; None: by nobody alive yet
+    named, the sweep's)."""
+
+    owner: str | None
+
+
+def _owed(owed_by: Owed | None) -> dict[str, Any]:
+    if owed_by is None:
+        return {}
+    return {"reaction_pending": True, "reaction_owner": owed_by.owner}
+
+
 def _pending(row: Any) -> PendingVisit:
     poi, entered_ts_ms, visited_at, dwell_s, team_id = row
     return PendingVisit(poi, entered_ts_ms, visited_at, dwell_s, team_id)
@@ -60,7 +74,10 @@ class VisitRecords:
         visited_at: datetime,
         dwell_s: float | None,
         team_id: uuid.UUID | None,
+        owed_by: Owed | None = None,
     ) -> bool:
+        """Insert the visit once; False when it is already there. `owed_by`: recorded ahead
+        of the game's reaction, which that worker owes (`Visit.reaction_pending`)."""
         return await self._insert_once(
             Visit,
             player_id=player_id,
@@ -69,12 +86,20 @@ class VisitRecords:
             visited_at=visited_at,
             dwell_s=dwell_s,
             team_id=team_id,
+            **_owed(owed_by),
         )
 
     async def extend_dwell(
-        self, player_id: uuid.UUID, poi: str, entered_ts_ms: int, dwell_s: float
+        self,
+        player_id: uuid.UUID,
+        poi: str,
+        entered_ts_ms: int,
+        dwell_s: float,
+        *,
+        owed_by: Owed | None = None,
     ) -> bool:
-        """Record a longer stay of a known visit; False when it is not longer."""
+        """Record a longer stay of a known visit; False when it is not longer. `owed_by`: the
+        longer stay is owed a reaction too (it may complete a dwell step), by that worker."""
         stmt = (
             update(Visit)
             .where(
@@ -83,7 +108,7 @@ class VisitRecords:
                 Visit.entered_ts_ms == entered_ts_ms,
                 (Visit.dwell_s.is_(None)) | (Visit.dwell_s < dwell_s),
             )
-            .values(dwell_s=dwell_s)
+            .values(dwell_s=dwell_s, **_owed(owed_by))
         )
         result = await self.session.execute(stmt)
         assert isinstance(result, CursorResult)

@@ -61,13 +61,18 @@ def player_channel(player_id: uuid.UUID) -> str:
 
 
 async def append(
-    session: AsyncSession, player_id: uuid.UUID, events: Sequence[NewEvent]
+    session: AsyncSession,
+    player_id: uuid.UUID,
+    events: Sequence[NewEvent],
+    *,
+    at: datetime | None = None,
 ) -> list[StoredEvent]:
+    """Store `events` after the player's last, created `at` (now by default)."""
     events = await _not_yet_stored(session, player_id, events)
     if not events:
         return []
     last_seq = await _reserve(session, player_id, len(events))
-    now = utcnow()
+    now = utcnow() if at is None else at
     stored = [
         StoredEvent(player_id, last_seq - len(events) + i + 1, e.kind, e.data, now)
         for i, e in enumerate(events)

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from game_server.catalog.service import Catalog
 from game_server.events import log as events_log
-from game_server.events.fastlog import FastLog
 from game_server.gateway.connection import Connection
 from game_server.gateway.hooks import GameHooks
 from game_server.gateway.metrics import GatewayMetrics
@@ -34,6 +33,7 @@ from game_server.kit.liveness import Liveness, new_worker_id
 from game_server.kit.outages import Outages, answer_for, dependency_of
 from game_server.kit.pubsub import Backend, BackendUnavailable
 from game_server.settings import Settings
+from quests.visitlog import VisitLog
 
 if TYPE_CHECKING:
     from quests.view import GameView
@@ -53,7 +53,7 @@ class GatewayCore:
         catalog: Catalog,
         game: GameHooks,
         metrics: GatewayMetrics,
-        fast_log: FastLog | None = None,
+        fast_log: VisitLog | None = None,
         outages: Outages | None = None,
         *,
         clock: Callable[[], datetime] = utcnow,

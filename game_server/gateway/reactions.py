@@ -1,6 +1,6 @@
 """Game reactions owed by this worker's sockets, granted off the sockets' read loops.
 
-A socket records a visit with its reaction owed (`game_server.events.fastlog`), sends its geo
+A socket records a visit with its reaction owed (`quests.visitlog.postgres`), sends its geo
 events, and asks for the reaction here. A few tasks grant them, one player at a time: one grant
 covers all of a player's owed visits, oldest first, so a player asked for twice before a task
 gets to them is granted once. A socket therefore never stops reading while the game reacts —

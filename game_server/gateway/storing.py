@@ -8,13 +8,13 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from game_server.events import log as events_log
-from game_server.events.fastlog import FastLog, VisitRow
 from game_server.events.log import NewEvent
 from game_server.gateway.connection import Connection, NotStored
 from game_server.gateway.core import GatewayCore
 from game_server.gateway.positions import Visit
 from game_server.gateway.world import World
 from game_server.kit.uow import unit_of_work
+from quests.visitlog import VisitLog, VisitRow
 
 log = logging.getLogger("game_server.gateway.service")
 
@@ -90,7 +90,7 @@ class Storing(GatewayCore):
 
     async def _store_fast(
         self,
-        fast_log: FastLog,
+        fast_log: VisitLog,
         conn: Connection,
         events: list[NewEvent],
         visits: list[Visit],

@@ -2,7 +2,7 @@
 taken over within seconds.
 
 A worker that records a visit ahead of the game's reaction names itself as the visit's
-`reaction_owner` (`game_server.events.fastlog`). Every worker beats every `heartbeat_s` and
+`reaction_owner` (`quests.visitlog.postgres`). Every worker beats every `heartbeat_s` and
 sweeps the owed visits whose owner has not beaten for `DEAD_AFTER_BEATS` beats (killed, stopped,
 cut off from the database), whatever their age; a living owner's visits are left to it for
 `reaction_sweep_s`. The player's row lock and the flag make each reaction happen once, so a

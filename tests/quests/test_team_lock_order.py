@@ -1,7 +1,7 @@
 """A team's reaction and its members' sockets, concurrent on PostgreSQL, never deadlock.
 
 `make bench-abuse` with teams of three once ended on `DeadlockDetectedError` in
-`fastlog.append`: the reaction unit of work cleared the owed flag of a member's visit (a row
+`FastLog.append`: the reaction unit of work cleared the owed flag of a member's visit (a row
 lock on it) and took the member's event cursor only at the end, while that member's socket
 appended in one statement that takes the cursor first, then upserts the same visit (a longer
 stay). The order every writer now follows is: team-site lock, players, their event cursors,
@@ -21,7 +21,6 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from game_server.events.fastlog import FastLog, VisitRow
 from game_server.events.log import NewEvent
 from game_server.events.models import PlayerEvent
 from game_server.kit.db import make_engine, make_session_factory
@@ -29,6 +28,8 @@ from quests import service as quests_service
 from quests.models import StepCompletion, Visit
 from quests.service import GameService
 from quests.social.models import Team, TeamMember
+from quests.visitlog import VisitRow
+from quests.visitlog.postgres import FastLog
 from tests.conftest import _truncate_all
 from tests.quests.factories import NOON_ISH, bundle, new_player, poi, quest, team
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -33,24 +32,9 @@ import asyncpg
 import orjson
 
 from game_server.events.log import NewEvent, StoredEvent
+from quests.visitlog import Appended, VisitRow, longest
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class VisitRow:
-    """A visit to record (`visits`): for the history only, or with its reaction still owed."""
-
-    poi: str
-    entered_ts_ms: int
-    dwell_s: float
-
-
-@dataclass(frozen=True, slots=True)
-class Appended:
-    last_seq: int
-    events: list[StoredEvent]  # those stored: a presence already in the log is not
-    reserved: int  # the `seq`s taken: last_seq - reserved is the cursor before the write
 
 
 # Data-modifying CTEs see one snapshot and all run; everything hangs off `c`, so when the cursor
@@ -210,12 +194,7 @@ class FastLog:
         caller owes (`quests.service.GameService.react_to_pending`); a replayed visit that is not
         longer than the one recorded changes nothing and is owed nothing, as in the full path.
         """
-        merged: dict[tuple[str, int], VisitRow] = {}
-        for v in visits:  # one row per visit: the longest dwell reported in this batch
-            known = merged.get((v.poi, v.entered_ts_ms))
-            if known is None or known.dwell_s < v.dwell_s:
-                merged[(v.poi, v.entered_ts_ms)] = v
-        rows = list(merged.values())
+        rows = longest(visits)  # one row per visit: the longest dwell reported in this batch
         args = (
             player_id,
             [e.kind for e in events],
