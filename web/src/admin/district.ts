@@ -121,7 +121,9 @@ const sum = (values: number[] | undefined) => (values ?? []).reduce((a, b) => a 
 const legend = { position: "bottom" as const, labels: { boxWidth: 14, padding: 12 } };
 const whole = { precision: 0 };
 
-function drawMap(container: HTMLElement, streets: FeatureCollection<LineString>, label: string, most: number): void {
+/** The streets coloured by footfall; a tap (or click) on one names it with its figure
+ * (`describe`), since the plain map has no labels. */
+function drawMap(container: HTMLElement, streets: FeatureCollection<LineString>, label: string, most: number, describe: (slug: string) => string): void {
   const box = new maplibregl.LngLatBounds();
   for (const f of streets.features) for (const p of f.geometry.coordinates) box.extend(p as [number, number]);
   map?.remove();
@@ -141,6 +143,13 @@ function drawMap(container: HTMLElement, streets: FeatureCollection<LineString>,
     });
     container.dataset.streetsDrawn = String(streets.features.length);
   });
+  const drawn = map;
+  drawn.on("click", "streets", (event) => {
+    const slug = event.features?.[0]?.properties?.slug;
+    if (slug) new maplibregl.Popup({ className: "street-popup" }).setLngLat(event.lngLat).setText(describe(String(slug))).addTo(drawn);
+  });
+  drawn.on("mouseenter", "streets", () => (drawn.getCanvas().style.cursor = "pointer"));
+  drawn.on("mouseleave", "streets", () => (drawn.getCanvas().style.cursor = ""));
 }
 
 async function render(container: HTMLElement, ctx: Context): Promise<void> {
@@ -267,10 +276,15 @@ async function render(container: HTMLElement, ctx: Context): Promise<void> {
         h("td", {}, s.name[lang]), h("td", {}, String(s.players)), h("td", {}, String(s.baseline_players)),
         h("td", {}, percent(s.uplift)), h("td", {}, s.mean_dwell_s === null ? "—" : `${Math.round(s.mean_dwell_s)} s`))))));
     const most = Math.max(0, ...geo.features.map((f) => Number(f.properties?.players ?? 0)));
-    drawMap(mapBox, geo, i18n.t("district.map"), Math.max(1, most));
+    const streetNames = new Map(geo.features.map((f) => [String(f.properties?.slug), f.properties as { name: Record<string, string>; players?: number }]));
+    drawMap(mapBox, geo, i18n.t("district.map"), Math.max(1, most), (slug) => {
+      const found = streetNames.get(slug);
+      return i18n.t("district.map.street", { street: found?.name[lang] ?? slug, players: Number(found?.players ?? 0) });
+    });
     const key = (background: string, text: string) => h("span", {}, h("span", { class: "swatch", style: `background: ${background}` }), text);
     mapKey.replaceChildren(key(RAMP[0], i18n.t("district.legend.none")));
     if (most > 0) mapKey.append(key(`linear-gradient(90deg, ${RAMP.join(", ")})`, i18n.t("district.legend.most", { players: most })));
+    mapKey.append(h("span", {}, i18n.t("district.map.tap")));
   };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
