@@ -12,7 +12,7 @@ export function kindName(ctx: Ctx, kind: string): string {
 function openBadge(ctx: Ctx, site: Site): HTMLElement {
   const open = isOpen(site.opening_hours, new Date());
   const key = open === null ? "site.hours_unknown" : open ? "site.open" : "site.closed";
-  return h("span", { className: `open-state ${open ? "is-open" : ""}` }, ctx.i18n.t(key));
+  return h("span", { className: `open-state ${open === null ? "is-unknown" : open ? "is-open" : ""}` }, ctx.i18n.t(key));
 }
 
 export function renderSites(ctx: Ctx, root: HTMLElement): void {
