@@ -43,7 +43,7 @@ from game_server.players.passkeys import endpoints as passkeys
 from game_server.privacy import endpoints as privacy
 from game_server.settings import Settings
 from quests import endpoints as quests
-from quests.game import QuestGame
+from quests.game import Game
 from quests.social import endpoints as social
 from quests.visitlog.postgres import FastLog
 from rewards import endpoints as rewards
@@ -136,9 +136,7 @@ def create_app(
     app.state.registry = registry
     app.state.catalog = Catalog()
     app.state.social_settings = settings  # the app's settings carry the social game's
-    app.state.game = QuestGame(
-        settings, lambda: app.state.backend, social=app.state.social_settings
-    )
+    app.state.game = Game(settings, lambda: app.state.backend, social=app.state.social_settings)
     app.state.gateway_metrics = GatewayMetrics(registry)
     app.state.outages = Outages(registry)
     app.state.job_metrics = JobMetrics.create(registry)

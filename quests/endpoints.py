@@ -8,14 +8,14 @@ from fastapi import APIRouter, Header, Request, Response
 from content.model import Bundle
 from game_server.catalog.service import Catalog
 from game_server.kit.clock import utcnow
-from game_server.kit.deps import BackendDep, SessionDep, SettingsDep
+from game_server.kit.deps import SessionDep, SettingsDep
 from game_server.kit.errors import NotFound
 from game_server.kit.i18n import negotiate
 from game_server.players.deps import CurrentPlayer
 from quests import credentials
+from quests.game import Game
 from quests.progress import ProgressReader
 from quests.schemas import BadgeRead, EventRead, MyQuests, ProgressRead, StartResult
-from quests.service import GameService
 
 router = APIRouter(prefix="/v1", tags=["quests"])
 well_known = APIRouter(tags=["badges"])
@@ -64,15 +64,12 @@ async def start_quest(
     response: Response,
     player: CurrentPlayer,
     session: SessionDep,
-    settings: SettingsDep,
-    backend: BackendDep,
     accept_language: AcceptLanguage = None,
 ) -> StartResult:
     """Start a quest: 201 with the events it produced, 200 when it was already running."""
     bundle = _bundle(request)
-    social = request.app.state.social_settings
-    service = GameService(session, bundle, settings, backend, social=social)
-    events = await service.start(player.id, slug, at=utcnow())
+    game: Game = request.app.state.game  # the socket's `start` frame calls the same service
+    events = await game.service(session, bundle).start(player.id, slug, at=utcnow())
     if not events:
         response.status_code = 200
     progress = await ProgressReader(session, bundle).run(

@@ -1,30 +1,33 @@
-"""The quest engine behind the realtime gateway (`game_server.gateway.hooks.GameHooks`)."""
+"""The quest domain's one entry point, for REST and the socket alike.
+
+`Game` keeps what outlives a unit of work (the settings, the backend, the rules of the current
+content) and hands out one `GameService` per unit of work: `POST /v1/quests/{slug}/start` and
+the socket's `start` frame both call `Game.service(...).start`, a visit on the socket calls
+`record_visit` on the same service, the sweep `react_to_pending`. No use case is written twice
+and no signature is copied: the transports call the service's own methods.
+
+What the socket judges without a unit of work (whether a visit is quiet, whether connecting
+starts quests) are the pure functions of `quests.view`, run on `Game.engine(bundle)`.
+"""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.model import Bundle
-from game_server.events.log import StoredEvent
 from game_server.kit.pubsub import Backend
-from game_server.kit.settings import Settings
-from quests.engine import Engine, Visit
-from quests.repository import QuestRepository
+from game_server.kit.settings import KernelSettings
+from quests.engine import Engine
 from quests.service import GameService
 from quests.social.settings import SocialSettings
-from quests.view import GameView, load_view, quiet_visit
 
 
-class QuestGame:
-    """One `GameService` per unit of work of the gateway (a socket message batch)."""
-
+class Game:
     def __init__(
         self,
-        settings: Settings | None = None,
+        settings: KernelSettings | None = None,
         backend: Callable[[], Backend | None] | None = None,
         *,
         social: SocialSettings | None = None,
@@ -41,81 +44,13 @@ class QuestGame:
             self._engine = Engine(bundle)
         return self._engine
 
-    async def load_view(self, session: AsyncSession, player_id: uuid.UUID) -> GameView:
-        return await load_view(session, player_id)
-
-    def starts_quests(self, view: GameView, bundle: Bundle, *, at: datetime) -> bool:
-        return bool(self.engine(bundle).auto_start(view.snapshot, at).transitions)
-
-    def quiet_visit(
-        self, view: GameView, bundle: Bundle, poi: str, *, dwell_s: float, at: datetime
-    ) -> tuple[GameView, tuple[str, date] | None] | None:
-        return quiet_visit(view, self.engine(bundle), bundle, Visit(poi, at, dwell_s))
-
     def service(self, session: AsyncSession, bundle: Bundle) -> GameService:
-        return GameService(session, bundle, self.settings, self._backend(), social=self.social)
-
-    async def record_visit(
-        self,
-        session: AsyncSession,
-        bundle: Bundle,
-        player_id: uuid.UUID,
-        poi: str,
-        *,
-        entered_ts_ms: int,
-        dwell_s_observed: float,
-        at: datetime,
-    ) -> list[StoredEvent]:
-        return await self.service(session, bundle).record_visit(
-            player_id, poi, entered_ts_ms=entered_ts_ms, at=at, dwell_s_observed=dwell_s_observed
+        """The game on one unit of work (`session`), with the rules of `bundle`."""
+        return GameService(
+            session,
+            bundle,
+            self.settings,
+            self._backend(),
+            social=self.social,
+            engine=self.engine(bundle),
         )
-
-    async def react_to_pending(
-        self, session: AsyncSession, bundle: Bundle, player_id: uuid.UUID
-    ) -> list[StoredEvent]:
-        return await self.service(session, bundle).react_to_pending(player_id)
-
-    async def players_owed_reactions(
-        self,
-        session: AsyncSession,
-        *,
-        before: datetime,
-        limit: int,
-        alive_since: datetime | None = None,
-    ) -> list[uuid.UUID]:
-        return await QuestRepository(session).players_owed_reactions(
-            before=before, limit=limit, alive_since=alive_since
-        )
-
-    async def answer(
-        self,
-        session: AsyncSession,
-        bundle: Bundle,
-        player_id: uuid.UUID,
-        quest: str,
-        step: str,
-        answer: str,
-        *,
-        at: datetime,
-        at_poi: str | None,
-    ) -> list[StoredEvent]:
-        # A wrong answer stays counted though refused: the caller's unit of work commits it.
-        return await self.service(session, bundle).answer(
-            player_id, quest, step, answer, at=at, at_poi=at_poi
-        )
-
-    async def start(
-        self,
-        session: AsyncSession,
-        bundle: Bundle,
-        player_id: uuid.UUID,
-        quest: str,
-        *,
-        at: datetime,
-    ) -> list[StoredEvent]:
-        return await self.service(session, bundle).start(player_id, quest, at=at)
-
-    async def auto_start(
-        self, session: AsyncSession, bundle: Bundle, player_id: uuid.UUID, *, at: datetime
-    ) -> list[StoredEvent]:
-        return await self.service(session, bundle).auto_start(player_id, at=at)

@@ -21,7 +21,7 @@ from content.model import DEFAULT_CITY, Bundle, Quest, Step
 from game_server.events import log as events_log
 from game_server.events.log import NewEvent, StoredEvent
 from game_server.kit.pubsub import Backend
-from game_server.kit.settings import Settings
+from game_server.kit.settings import KernelSettings
 from quests import hooks
 from quests.criteria import badges_due
 from quests.engine import (
@@ -72,6 +72,16 @@ class Batch:
         return stored
 
 
+async def players_owed_reactions(
+    session: AsyncSession, *, before: datetime, limit: int, alive_since: datetime | None = None
+) -> list[uuid.UUID]:
+    """The sweep's question: players whose visits still wait for the game's reaction (see
+    `GameService.react_to_pending`, which grants them)."""
+    return await QuestRepository(session).players_owed_reactions(
+        before=before, limit=limit, alive_since=alive_since
+    )
+
+
 class GameService:
     """The quest engine at work on one unit of work (construct one per transaction)."""
 
@@ -79,17 +89,19 @@ class GameService:
         self,
         session: AsyncSession,
         bundle: Bundle,
-        settings: Settings | None = None,
+        settings: KernelSettings | None = None,
         backend: Backend | None = None,
         *,
         default_dwell_s: float = DEFAULT_DWELL_S,
         social: SocialSettings | None = None,
+        engine: Engine | None = None,
     ) -> None:
+        """`engine`: the rules of `bundle` built already (`quests.game.Game` keeps them)."""
         self.session = session
         self.bundle = bundle
         self.settings = settings
         self.backend = backend
-        self.engine = Engine(bundle, default_dwell_s=default_dwell_s)
+        self.engine = engine or Engine(bundle, default_dwell_s=default_dwell_s)
         self.repository = QuestRepository(session)
         self.grants = Grants(session, bundle, self.repository, settings, backend, social)
 

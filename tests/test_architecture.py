@@ -46,8 +46,6 @@ KNOB_OWNERS = {
 }
 # The kernel's settings under their old name, `Settings`: only these still import them so (the
 # list only ever shrinks; anywhere else `Settings(some_domain_knob=...)` would drop the knob).
-KERNEL_SETTINGS_ALIAS = re.compile(r"from game_server\.kit\.settings import .*\bSettings\b")
-KERNEL_SETTINGS_ALIAS_USERS = {"quests/game.py", "quests/service.py"}
 HAND_WRITTEN_TRANSACTION = re.compile(r"\.(commit|rollback)\(\)")
 
 
@@ -113,13 +111,3 @@ def test_every_knob_is_declared_once_by_the_class_of_its_owner() -> None:
         if name.startswith(prefix) and found[0].__module__ != module
     }
     assert misplaced == {}, "knob: (declared in, owned by)"
-
-
-def test_only_the_listed_modules_name_the_kernel_settings_by_their_old_name() -> None:
-    users = {
-        _name(p)
-        for p in _modules()
-        if any(KERNEL_SETTINGS_ALIAS.search(line) for line in p.read_text("utf-8").splitlines())
-    }
-    assert users <= KERNEL_SETTINGS_ALIAS_USERS, "import KernelSettings, or the domain's class"
-    assert users == KERNEL_SETTINGS_ALIAS_USERS, "gone: drop it from KERNEL_SETTINGS_ALIAS_USERS"

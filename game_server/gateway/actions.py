@@ -25,7 +25,10 @@ class GameActions(OwedReactions):
             return
         view = await self._load_view(conn)
         world = self._world(conn)
-        if world is not None and self.game.starts_quests(view, world.bundle, at=self.clock()):
+        starts = world is not None and self.game.engine(world.bundle).auto_start(
+            view.snapshot, self.clock()
+        )
+        if starts and starts.transitions:
             await self._start(conn, None)
             await self._load_view(conn)  # read now, not while the first visit waits for it
 
@@ -39,9 +42,7 @@ class GameActions(OwedReactions):
         at_poi = current_poi(conn.tracker, world.bundle, frame.quest, frame.step)
         await self._game_call(
             conn,
-            lambda session: self.game.answer(
-                session,
-                world.bundle,
+            lambda session: self.game.service(session, world.bundle).answer(
                 conn.player_id,
                 frame.quest,
                 frame.step,
@@ -62,11 +63,11 @@ class GameActions(OwedReactions):
         bundle, pid = world.bundle, conn.player_id
         if quest is None:
             await self._game_call(
-                conn, lambda s: self.game.auto_start(s, bundle, pid, at=self.clock())
+                conn, lambda s: self.game.service(s, bundle).auto_start(pid, at=self.clock())
             )
         else:
             await self._game_call(
-                conn, lambda s: self.game.start(s, bundle, pid, quest, at=self.clock())
+                conn, lambda s: self.game.service(s, bundle).start(pid, quest, at=self.clock())
             )
 
     async def _game_call(

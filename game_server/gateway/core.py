@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from game_server.catalog.service import Catalog
 from game_server.events import log as events_log
 from game_server.gateway.connection import Connection
-from game_server.gateway.hooks import GameHooks
 from game_server.gateway.metrics import GatewayMetrics
 from game_server.gateway.positions import without_stale_fences
 from game_server.gateway.reactions import Reactions
@@ -33,6 +32,8 @@ from game_server.kit.liveness import Liveness, new_worker_id
 from game_server.kit.outages import Outages, answer_for, dependency_of
 from game_server.kit.pubsub import Backend, BackendUnavailable
 from game_server.settings import Settings
+from quests.game import Game
+from quests.view import load_view
 from quests.visitlog import VisitLog
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class GatewayCore:
         factory: async_sessionmaker[AsyncSession],
         backend: Backend,
         catalog: Catalog,
-        game: GameHooks,
+        game: Game,
         metrics: GatewayMetrics,
         fast_log: VisitLog | None = None,
         outages: Outages | None = None,
@@ -130,7 +131,7 @@ class GatewayCore:
 
     async def _load_view(self, conn: Connection) -> GameView:
         async with self.factory() as session:
-            view = await self.game.load_view(session, conn.player_id)
+            view = await load_view(session, conn.player_id)
         # Returned from the local: a reaction task may reset `conn.game_view` while the
         # session closes (seen with 200 walkers: `None.seq` in `_store_fast`).
         conn.game_view = view

@@ -18,6 +18,7 @@ from game_server.kit.background import in_background
 from game_server.kit.clock import utcnow
 from game_server.kit.pubsub import BackendUnavailable
 from game_server.kit.uow import unit_of_work
+from quests.service import players_owed_reactions
 
 log = logging.getLogger("game_server.gateway.service")
 
@@ -40,7 +41,7 @@ class OwedReactions(Storing):
         started = time.perf_counter()
         work = unit_of_work(self.factory, lock=self._writes)
         async with work as session:
-            await self.game.react_to_pending(session, bundle, player_id)
+            await self.game.service(session, bundle).react_to_pending(player_id)
         stored: list[events_log.StoredEvent] = work.committed
         self.metrics.commit_seconds.labels(path="reaction").observe(time.perf_counter() - started)
         self.metrics.events.inc(len(stored))
@@ -63,7 +64,7 @@ class OwedReactions(Storing):
         before = now - timedelta(seconds=older_than_s)
         alive_since = self.liveness.alive_since(now) if self.liveness is not None else None
         async with self.factory() as session:
-            players = await self.game.players_owed_reactions(
+            players = await players_owed_reactions(
                 session, before=before, limit=limit, alive_since=alive_since
             )
         for player_id in players:

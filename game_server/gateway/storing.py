@@ -14,6 +14,8 @@ from game_server.gateway.core import GatewayCore
 from game_server.gateway.positions import Visit
 from game_server.gateway.world import World
 from game_server.kit.uow import unit_of_work
+from quests.engine import Visit as GameVisit
+from quests.view import quiet_visit
 from quests.visitlog import VisitLog, VisitRow
 
 log = logging.getLogger("game_server.gateway.service")
@@ -75,11 +77,11 @@ class Storing(GatewayCore):
         work = unit_of_work(self.factory, lock=self._writes)
         async with work as session:
             await events_log.append(session, conn.player_id, events)
-            for visit in visits:
+            if visits:
                 assert world is not None
-                await self.game.record_visit(
-                    session,
-                    world.bundle,
+                game = self.game.service(session, world.bundle)
+            for visit in visits:
+                await game.record_visit(
                     conn.player_id,
                     visit.poi,
                     entered_ts_ms=visit.entered_ts_ms,
@@ -107,9 +109,9 @@ class Storing(GatewayCore):
             view = view or await self._load_view(conn)
             expect_seq = view.seq
             for visit in visits:
-                judged = self.game.quiet_visit(
-                    view, world.bundle, visit.poi, dwell_s=visit.dwell_s, at=at
-                )
+                rules = self.game.engine(world.bundle)
+                seen = GameVisit(visit.poi, at, visit.dwell_s)
+                judged = quiet_visit(view, rules, world.bundle, seen)
                 if judged is None:
                     return None
                 view, new_day = judged

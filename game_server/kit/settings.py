@@ -149,9 +149,3 @@ class KernelSettings(BaseSettings):
     @property
     def backend_url(self) -> str:
         return self.redis_url or "memory://"
-
-
-# The name quests/service.py and quests/game.py still import the kernel's settings by (the
-# hot path, not to be touched this session): they only hand them on. Nothing else may use it
-# (tests/test_architecture.py); to go when those two name `KernelSettings`.
-Settings = KernelSettings

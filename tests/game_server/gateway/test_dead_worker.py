@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
+from quests.service import GameService
 from tests.conftest import _truncate_all, make_settings
 from tests.game_server.gateway.live import Player, publish_shipped, serving
 from tests.game_server.gateway.test_reactions_ahead import _at_napoli, _db_counts, _started
@@ -34,17 +35,16 @@ async def live(postgis_url: str) -> AsyncIterator[tuple[str, FastAPI]]:
 
 def _never_reacting(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> list[uuid.UUID]:
     """The worker's own reaction never happens (it 'dies' right after sending the visit)."""
-    game = app.state.game
-    react = game.react_to_pending
+    react = GameService.react_to_pending
     dropped: list[uuid.UUID] = []
 
-    async def dies_first(session: Any, bundle: Any, player_id: uuid.UUID) -> Any:
+    async def dies_first(service: GameService, player_id: uuid.UUID) -> Any:
         if player_id not in dropped:
             dropped.append(player_id)
             raise ConnectionResetError("the worker is gone")
-        return await react(session, bundle, player_id)
+        return await react(service, player_id)
 
-    monkeypatch.setattr(game, "react_to_pending", dies_first)
+    monkeypatch.setattr(GameService, "react_to_pending", dies_first)
     return dropped
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +21,7 @@ from sqlalchemy import select
 
 from game_server.kit.db import make_engine, make_session_factory
 from quests.models import PlayDay, Visit
+from quests.service import GameService
 from tests.conftest import make_settings
 from tests.game_server.gateway.live import Player, guest, publish_shipped, serving
 from tests.test_end_to_end import _fixes, _ride, _stay
@@ -95,17 +97,16 @@ async def test_a_reconnect_with_nothing_to_start_skips_the_games_unit_of_work(
 ) -> None:
     """The shipped content starts a quest by itself at the first connect; at the second there is
     nothing left to start, and on PostgreSQL the socket's view of the player says so."""
-    host, app = live
-    game = app.state.game
-    auto_start = game.auto_start
+    host, _app = live
+    auto_start = GameService.auto_start
     calls: list[list[str]] = []
 
-    async def counting(*args: object, **kwargs: object) -> list:
-        events = await auto_start(*args, **kwargs)
+    async def counting(service: GameService, *args: Any, **kwargs: Any) -> list:
+        events = await auto_start(service, *args, **kwargs)
         calls.append([e.kind for e in events])
         return events
 
-    monkeypatch.setattr(game, "auto_start", counting)
+    monkeypatch.setattr(GameService, "auto_start", counting)
     tokens = await guest(host)
     for _ in range(2):
         async with Player.connect(host, tokens["access_token"]) as (phone, _):

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 
 from game_server.kit.db import make_engine, make_session_factory
 from quests.models import StepCompletion, Visit
+from quests.service import GameService
 from tests.conftest import _truncate_all, make_settings
 from tests.game_server.gateway.live import Player, guest, publish_shipped, serving
 from tests.test_end_to_end import _fixes, _stay
@@ -71,8 +72,7 @@ async def _db_counts(url: str, player_id: uuid.UUID) -> tuple[int, int]:
 async def test_geo_events_are_sent_before_the_games_reaction_and_the_socket_keeps_reading(
     live: tuple[str, FastAPI], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    host, app = live
-    game = app.state.game
+    host, _app = live
     release = asyncio.Event()
 
     def held(method: Any) -> Any:
@@ -83,8 +83,8 @@ async def test_geo_events_are_sent_before_the_games_reaction_and_the_socket_keep
         return wait_then
 
     # Hold the reaction wherever it runs: in its own unit of work, or inside record_visit.
-    monkeypatch.setattr(game, "react_to_pending", held(game.react_to_pending))
-    monkeypatch.setattr(game, "record_visit", held(game.record_visit))
+    monkeypatch.setattr(GameService, "react_to_pending", held(GameService.react_to_pending))
+    monkeypatch.setattr(GameService, "record_visit", held(GameService.record_visit))
     tokens = await _started(host)
     async with Player.connect(host, tokens["access_token"]) as (phone, _):
         await phone.send({"type": "positions", "fixes": _at_napoli()})
@@ -111,17 +111,16 @@ async def test_a_reaction_that_failed_is_granted_by_the_sweep_exactly_once(
     live: tuple[str, FastAPI], monkeypatch: pytest.MonkeyPatch, postgis_url: str
 ) -> None:
     host, app = live
-    game = app.state.game
-    react = game.react_to_pending
+    react = GameService.react_to_pending
     failures: list[uuid.UUID] = []
 
-    async def fails_once(session: Any, bundle: Any, player_id: uuid.UUID) -> Any:
+    async def fails_once(service: GameService, player_id: uuid.UUID) -> Any:
         if not failures:  # e.g. the worker died, or the database dropped the connection
             failures.append(player_id)
             raise ConnectionResetError("connection lost mid-reaction")
-        return await react(session, bundle, player_id)
+        return await react(service, player_id)
 
-    monkeypatch.setattr(game, "react_to_pending", fails_once)
+    monkeypatch.setattr(GameService, "react_to_pending", fails_once)
     tokens = await _started(host)
     player_id = uuid.UUID(tokens["player_id"])
     async with Player.connect(host, tokens["access_token"]) as (phone, _):
