@@ -17,10 +17,11 @@ from game_server.kit.uow import unit_of_work
 
 class GameActions(OwedReactions):
     async def _auto_start(self, conn: Connection) -> None:
-        """Start the quests that start by themselves. On PostgreSQL the socket's view of the
-        player is read first (visits are judged on it) and tells whether any would start: a
-        reconnecting player usually has nothing to start, and skips the game's unit of work."""
-        if self.fast_log is None:
+        """Start the quests that start by themselves. Where visits are judged on the socket's
+        view of the player (`GatewayCore.visit_log`), the view is read first and tells whether
+        any would start: a reconnecting player usually has nothing to start, and skips the
+        game's unit of work."""
+        if self.visit_log is None:
             await self._start(conn, None)
             return
         view = await self._load_view(conn)

@@ -35,6 +35,7 @@ from game_server.settings import Settings
 from quests.game import Game
 from quests.view import load_view
 from quests.visitlog import VisitLog
+from quests.visitlog.orm import OrmVisitLog
 
 if TYPE_CHECKING:
     from quests.view import GameView
@@ -92,6 +93,13 @@ class GatewayCore:
         self._writes: contextlib.AbstractAsyncContextManager[object] = (
             asyncio.Lock() if settings.is_sqlite else contextlib.nullcontext()
         )
+        # Where a visit the game has nothing to say about is written, judged on the socket's
+        # view of the player (`quests.view`): the one statement on PostgreSQL, a short unit of
+        # work through the ORM on SQLite (in the writers' queue). Only `fast_log` records a
+        # visit ahead of its reaction: on SQLite that would be two writes where one does.
+        self.visit_log: VisitLog | None = fast_log
+        if fast_log is None and settings.is_sqlite:
+            self.visit_log = OrmVisitLog(factory, lock=self._writes)
 
     async def _grant_owed_or_leave_owed(
         self, player_id: uuid.UUID, conn: Connection | None

@@ -1,4 +1,12 @@
-"""Storing what a frame earned: events and visits, by the fastest path the game allows."""
+"""Storing what a frame earned: events and visits, by the fastest path the game allows.
+
+"fast": the game has nothing to say (judged on the socket's view, `quests.view`), and the visit
+log writes alone (`GatewayCore.visit_log`: one statement on PostgreSQL, a short ORM unit of work
+in the writers' queue on SQLite). "ahead", PostgreSQL only (`fast_log`): the visit is recorded
+with its reaction owed, granted off the read loop; SQLite does not, since that would be two
+writes through its one writer where the full path is one. "full": one unit of work, events and
+the game's reaction together.
+"""
 
 from __future__ import annotations
 
@@ -47,7 +55,7 @@ class Storing(GatewayCore):
         await self._publish(conn, stored)
         if path == "ahead" and not self.reactions.request(conn.player_id, conn):
             self.metrics.reactions_deferred.inc()  # owed in the database: the sweep grants it
-        if path == "full" and self.fast_log is not None:
+        if path == "full" and self.visit_log is not None:
             # Read what the game now knows after the events are on their way, not when the
             # next visit is waiting for it (the next fix is a second away).
             await self._load_view(conn)
@@ -62,18 +70,18 @@ class Storing(GatewayCore):
     ) -> tuple[list[events_log.StoredEvent], str]:
         """The stored events, and which path stored them: "fast" (the game has nothing to
         say), "ahead" (the game's reaction is owed: the caller asks for it) or "full"."""
-        if self.fast_log is not None:
-            stored = await self._store_fast(self.fast_log, conn, events, visits, world, at)
+        if self.visit_log is not None:
+            stored = await self._store_fast(self.visit_log, conn, events, visits, world, at)
             if stored is not None:
                 return stored, "fast"
             conn.game_view = None  # the game is about to change what it knows
-            if visits:
+            if visits and self.fast_log is not None:  # ahead of the reaction: PostgreSQL
                 appended = await self.fast_log.append(
                     conn.player_id, events, at=at, visits=_rows(visits), reaction_pending=True
                 )
                 if appended is not None:
                     return appended.events, "ahead"
-        # The full unit of work (SQLite keeps no view: there `conn.game_view` is always None).
+        # The full unit of work.
         work = unit_of_work(self.factory, lock=self._writes)
         async with work as session:
             await events_log.append(session, conn.player_id, events)

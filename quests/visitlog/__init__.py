@@ -5,7 +5,8 @@ writes. One protocol, two implementations, one contract suite run over both
 
 - `quests.visitlog.postgres.FastLog`: PostgreSQL only, one asyncpg statement per write (the
   gateway's hot path there);
-- `quests.visitlog.orm.OrmVisitLog`: SQLAlchemy, its own unit of work, any dialect.
+- `quests.visitlog.orm.OrmVisitLog`: SQLAlchemy, its own unit of work, any dialect (the
+  gateway's quiet visits on SQLite).
 
 The contract of `append(player_id, events, at=…, expect_seq=…, visits=…, play_day=…,
 reaction_pending=…)`:

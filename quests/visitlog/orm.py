@@ -11,6 +11,7 @@ cursor first, then the rows.
 On PostgreSQL the player's lock is taken with SKIP LOCKED, as in the one statement: a judged
 write gives way at once to a game unit of work in progress. SQLite has one writer: the unit
 of work waits for its turn (`lock`, the caller's queue of writers), then checks `expect_seq`.
+The gateway writes SQLite's quiet visits through it (`game_server.gateway.storing`).
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ when the player has no cursor row yet, and, without waiting, when a game unit of
 player's lock (SKIP LOCKED): it is about to change what the visit was judged on, and waiting for
 it kept a pool connection and the socket's next events waiting up to seconds under load.
 
-SQLite has no such path: there the gateway always uses the ORM (one writer anyway).
+SQLite has no such path: there the gateway always uses the ORM (`quests.visitlog.orm` for quiet
+visits; one writer anyway).
 """
 
 from __future__ import annotations
