@@ -249,7 +249,10 @@ def profile(pid: int, target: str) -> subprocess.Popen[bytes] | None:
     if not os.environ.get("PROFILE"):
         return None
     out = ROOT / "var" / f"bench-{target}-profile.txt"
-    cmd = ["py-spy", "record", "-p", str(pid), "-r", "100", "-f", "raw", "-o", str(out)]
+    # py-spy comes with the venv (`pip install py-spy`) or from PATH.
+    beside = Path(sys.executable).with_name("py-spy")
+    spy = str(beside) if beside.exists() else "py-spy"
+    cmd = [spy, "record", "-p", str(pid), "-r", "100", "-f", "raw", "-o", str(out)]
     extra = ["--native"] if os.environ.get("PYSPY_NATIVE") else ["--nonblocking"]
     return subprocess.Popen([*cmd, *extra], stdout=subprocess.DEVNULL)
 
