@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 
 COMPONENTS = {
-    "gateway: position frames": "Gateway._positions",
+    "gateway: position frames": "._positions (game_server/gateway/",
+    "street footfall": "game_server/district/",
+    "suspicion records": "game_server/gateway/suspicion.py",
     "gateway: parse frames (pydantic)": "game_server/gateway/protocol.py",
     "geo tracker": "/geo/",
     "fast writes (asyncpg)": "FastLog.append",
