@@ -7,7 +7,7 @@ only ever reads its own shop.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -67,20 +67,35 @@ def period_of(bundle: Bundle, city: str, start: str | None, end: str | None) -> 
     return figures.Period(first, last, comune.timezone)
 
 
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a district figure is asked for: the comune, its published content, the period."""
+
+    city: str
+    bundle: Bundle
+    period: figures.Period
+
+
+def _scope(
+    city: str, staff: DistrictStaff, request: Request, start: From = None, end: To = None
+) -> Scope:
+    """The caller holds the district role on `city` (or is an admin); the period is valid."""
+    staff.require_city(city, Role.DISTRICT)
+    bundle = _bundle(request)
+    return Scope(city, bundle, period_of(bundle, city, start, end))
+
+
+DistrictScope = Annotated[Scope, Depends(_scope)]
+
+
 @router.get("/{city}/streets")
 async def streets(
-    city: str,
-    staff: DistrictStaff,
-    request: Request,
+    scope: DistrictScope,
     session: SessionDep,
-    start: From = None,
-    end: To = None,
 ) -> dict[str, Any]:
     """The comune's shopping streets as GeoJSON, each with its footfall over the period (for
     the map, coloured by footfall)."""
-    staff.require_city(city, Role.DISTRICT)
-    bundle = _bundle(request)
-    period = period_of(bundle, city, start, end)
+    city, bundle, period = scope.city, scope.bundle, scope.period
     found = await figures.footfall(session, bundle, city, period)
     by_slug = {s.slug: s for s in found.streets}
     features = []
@@ -105,19 +120,13 @@ async def streets(
 
 @router.get("/{city}/footfall")
 async def footfall(
-    city: str,
-    staff: DistrictStaff,
-    request: Request,
+    scope: DistrictScope,
     session: SessionDep,
-    start: From = None,
-    end: To = None,
     street: Annotated[str | None, Query(description="one street's slug")] = None,
 ) -> dict[str, Any]:
     """Footfall per street and hour (distinct players, passes, mean dwell) against the median
     of the same weekday and hour over the previous four weeks."""
-    staff.require_city(city, Role.DISTRICT)
-    bundle = _bundle(request)
-    period = period_of(bundle, city, start, end)
+    city, bundle, period = scope.city, scope.bundle, scope.period
     if street is not None and not any(s.slug == street and s.city == city for s in bundle.streets):
         raise UnknownDistrictItem(f"comune {city!r} has no street {street!r}")
     found = await figures.footfall(session, bundle, city, period, street=street)
@@ -126,19 +135,13 @@ async def footfall(
 
 @router.get("/{city}/coupons")
 async def coupons(
-    city: str,
-    staff: DistrictStaff,
-    request: Request,
+    scope: DistrictScope,
     session: SessionDep,
-    start: From = None,
-    end: To = None,
     merchant: Annotated[str | None, Query(description="one shop's slug")] = None,
 ) -> dict[str, Any]:
     """The coupon funnel of the coupons issued in the period: for the district, per shop and
     per campaign (coupon template), with the campaigns' uplift in their streets."""
-    staff.require_city(city, Role.DISTRICT)
-    bundle = _bundle(request)
-    period = period_of(bundle, city, start, end)
+    city, bundle, period = scope.city, scope.bundle, scope.period
     shops = [m for m in bundle.merchants if m.city == city]
     if merchant is not None and not any(m.slug == merchant for m in shops):
         raise UnknownDistrictItem(f"comune {city!r} has no shop {merchant!r}")
