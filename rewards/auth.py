@@ -104,7 +104,12 @@ class MerchantLimits:
         key = f"rl:merchant:failed:{merchant_id}"
         count = await self.backend.incr(key, ttl_s=_WINDOW_S)
         if count > self.settings.merchant_failed_redemptions_per_min:
-            raise await self._refusal(key, "failed redemptions")
+            refusal = await self._refusal(key, "failed redemptions")
+            # Refused, the attempt checks nothing: it gives its slot back. Otherwise a burst
+            # of concurrent redemptions at a busy till (each holding a slot while it runs)
+            # locked the shop out for the rest of the minute, every retry counting as a failure.
+            await self.refund(merchant_id)
+            raise refusal
 
     async def refund(self, merchant_id: uuid.UUID) -> None:
         await self.backend.incr(f"rl:merchant:failed:{merchant_id}", -1, ttl_s=_WINDOW_S)

@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from game_server.app import create_app
+from rewards.auth import MerchantLimits
+from rewards.exceptions import RateLimited
 from rewards.idempotency import IdempotencyStore, fingerprint
 from rewards.models import MerchantAuditEntry, Redemption
 from rewards.repository import MerchantRepository
@@ -271,3 +273,19 @@ async def test_successful_redemptions_do_not_count_against_the_failure_limit(
 
 def test_redemption_ids_are_uuids() -> None:
     assert uuid.UUID(str(uuid.uuid4()))
+
+
+async def test_a_refused_attempt_holds_no_slot_of_the_failure_budget(strict_app: FastAPI) -> None:
+    """Three redemptions running at a busy till hold the budget (3 here); the till's attempts
+    refused meanwhile give their slot back, so once the three succeed the next one is
+    checked, not refused for the rest of the minute."""
+    limits = MerchantLimits(strict_app.state.counters, strict_app.state.settings)
+    till = uuid.uuid4()
+    for _ in range(3):
+        await limits.reserve_attempt(till)  # running
+    for _ in range(3):
+        with pytest.raises(RateLimited):
+            await limits.reserve_attempt(till)  # refused while they run
+    for _ in range(3):
+        await limits.refund(till)  # the three succeeded
+    await limits.reserve_attempt(till)
