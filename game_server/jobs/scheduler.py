@@ -20,6 +20,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler import (
     AsyncScheduler,
@@ -55,13 +56,19 @@ def _broker(settings: Settings, engine: AsyncEngine) -> EventBroker:
     return LocalEventBroker()
 
 
-def _trigger(cron: str) -> CronTrigger | IntervalTrigger:
+def _trigger(cron: str, now: datetime | None = None) -> CronTrigger | IntervalTrigger:
     """`MM HH` (minute, hour) in Lecce's time zone: once a day; `*/N *`: every N minutes."""
+    now = now or datetime.now(UTC)
     minute, hour = cron.split()
     if minute.startswith("*/") and hour == "*":
         every = timedelta(minutes=int(minute[2:]))
-        return IntervalTrigger(minutes=int(minute[2:]), start_time=datetime.now(UTC) + every)
-    return CronTrigger(minute=minute, hour=hour, timezone=TIMEZONE)
+        return IntervalTrigger(minutes=int(minute[2:]), start_time=now + every)
+    # The start in the trigger's own zone: given in UTC (its default), APScheduler 4.0.0a6
+    # matches the fields against the UTC clock and stamps them with Lecce's offset, so from
+    # 03:30 to 04:00 UTC a job due at 04:30 in Lecce got a first run half an hour in the past
+    # (run at once, as if missed).
+    zone = ZoneInfo(TIMEZONE)
+    return CronTrigger(minute=minute, hour=hour, timezone=zone, start_time=now.astimezone(zone))
 
 
 async def _scheduled(context: JobContext, name: str) -> dict[str, Any]:

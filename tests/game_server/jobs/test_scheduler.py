@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -15,7 +16,7 @@ from apscheduler import AsyncScheduler, ConflictPolicy
 from prometheus_client import CollectorRegistry
 
 from game_server.jobs.runs import JOBS, JobContext, JobMetrics, last_runs
-from game_server.jobs.scheduler import scheduling
+from game_server.jobs.scheduler import _trigger, scheduling
 from game_server.kit.clock import utcnow
 from game_server.kit.db import make_engine, make_session_factory
 from game_server.settings import Settings
@@ -88,3 +89,21 @@ async def test_a_missed_run_happens_once_across_workers_after_a_restart(
             )
             assert done == 1
     assert '"built"' in (runs["opendata"].last_detail or "")
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime(2026, 12, 1, 3, 58, tzinfo=UTC),  # 04:58 in Lecce, before 04:30 in UTC
+        datetime(2026, 7, 1, 2, 45, tzinfo=UTC),  # summer time: 04:45 in Lecce
+        datetime(2026, 12, 1, 12, 0, tzinfo=UTC),
+    ],
+)
+def test_a_daily_job_is_first_due_after_now_whatever_the_hour(now: datetime) -> None:
+    """`30 4` is 04:30 in Lecce: the first run is the next 04:30 there, never one that has
+    passed (APScheduler matched a UTC start against Lecce's fields)."""
+    first = _trigger("30 4", now).next()
+    assert first is not None
+    assert now < first <= now + timedelta(days=1)
+    local = first.astimezone(ZoneInfo("Europe/Rome"))
+    assert (local.hour, local.minute) == (4, 30)
