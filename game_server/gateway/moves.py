@@ -98,7 +98,9 @@ class Moves(GameActions):
             judged = _Judged([], [], judged.suspects, [])  # still contested: store nothing
         self.metrics.counts.fixes += len(fixes)
         if judged.accepted and world.streets:
-            await self._count_footfall(conn, world, judged.accepted)
+            tally = self._count_footfall(conn, world, judged.accepted)
+            if tally:  # most fixes stay on (or off) a street: nothing to send, no await
+                await footfall.send(self.backend, tally)
         if judged.events or judged.visits:
             try:
                 await self._commit(conn, judged.events, judged.visits, world)
@@ -141,16 +143,17 @@ class Moves(GameActions):
                 judged.prints.append((new_visits[0].poi, fix))
         return judged
 
-    async def _count_footfall(
-        self, conn: Connection, world: World, accepted: list[tuple[float, float, int]]
-    ) -> None:
-        """Street footfall: the backend hears only of steps onto and off a street."""
+    @staticmethod
+    def _count_footfall(
+        conn: Connection, world: World, accepted: list[tuple[float, float, int]]
+    ) -> footfall.Tally:
+        """Street footfall: the steps onto and off a street, the only news for the backend."""
         tally = footfall.Tally([], [])
         for lat, lon, ts_ms in accepted:
             conn.on_street = footfall.step(
                 world.streets, conn.player_id, conn.on_street, lat, lon, ts_ms, tally
             )
-        await footfall.send(self.backend, tally)
+        return tally
 
     async def _leave_street(self, conn: Connection) -> None:
         if conn.on_street is None:
