@@ -77,11 +77,11 @@ def database_url(request: pytest.FixtureRequest, sqlite_template: Path, tmp_path
     if request.param == "sqlite":
         return copy_sqlite(sqlite_template, tmp_path)
     url: str = request.getfixturevalue("postgis_url")
-    asyncio.run(_truncate_all(url))
+    asyncio.run(truncate_all(url))
     return url
 
 
-async def _truncate_all(url: str) -> None:
+async def truncate_all(url: str) -> None:
     engine = make_engine(url)
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     async with engine.begin() as connection:

@@ -100,7 +100,7 @@ class Storing(GatewayCore):
 
     async def _store_fast(
         self,
-        fast_log: VisitLog,
+        visit_log: VisitLog,
         conn: Connection,
         events: list[NewEvent],
         visits: list[Visit],
@@ -126,7 +126,7 @@ class Storing(GatewayCore):
                 if play_day is not None and new_day is not None and new_day != play_day:
                     return None  # two new play days in one batch: one statement adds one
                 play_day = play_day or new_day
-        appended = await fast_log.append(
+        appended = await visit_log.append(
             conn.player_id,
             events,
             at=at,

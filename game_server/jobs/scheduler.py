@@ -11,6 +11,7 @@ library: docs/operators.md ("Scheduled jobs").
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -22,10 +23,12 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 from apscheduler import (
     AsyncScheduler,
     CoalescePolicy,
     ConflictPolicy,
+    Event,
     ScheduleLookupError,
     current_job,
 )
@@ -48,11 +51,37 @@ TIMEZONE = "Europe/Rome"
 SCHEMA = "apscheduler"  # PostgreSQL only: SQLite has one schema
 
 
+@attrs.define(eq=False, repr=False)
+class NotifyBroker(AsyncpgEventBroker):
+    """APScheduler's LISTEN/NOTIFY broker, its notifications delivered from a task.
+
+    asyncpg calls a NOTIFY listener as a plain loop callback, outside any task, and the broker
+    starts the event's delivery from there: anyio 4.14 and later refuse that
+    (`NoEventLoopError`, agronholm/apscheduler#1141, open), so every event was dropped — no
+    worker heard of a job added, and on PostgreSQL without Redis no job ever ran. The event
+    now goes to a task of its own, which hands it over as the broker would.
+    """
+
+    _handing: set[asyncio.Task[None]] = attrs.field(init=False, factory=set)
+
+    def reconstitute_event_str(self, payload: str) -> Event | None:
+        event = super().reconstitute_event_str(payload)
+        if event is None or asyncio.current_task() is not None:
+            return event
+        task = asyncio.get_running_loop().create_task(self._hand_over(event))
+        self._handing.add(task)  # held until done: the loop keeps only a weak reference
+        task.add_done_callback(self._handing.discard)
+        return None  # the listener's own delivery, which would fail, is skipped
+
+    async def _hand_over(self, event: Event) -> None:
+        self._task_group.start_soon(self.publish_local, event)
+
+
 def _broker(settings: Settings, engine: AsyncEngine) -> EventBroker:
     if settings.redis_url is not None:
         return RedisEventBroker(settings.redis_url, channel="lupiae:apscheduler")
     if engine.dialect.name == "postgresql":
-        return AsyncpgEventBroker.from_async_sqla_engine(engine, channel="lupiae_apscheduler")
+        return NotifyBroker.from_async_sqla_engine(engine, channel="lupiae_apscheduler")
     return LocalEventBroker()
 
 

@@ -15,7 +15,7 @@ from game_server.kit.db import make_engine, make_session_factory
 from quests import hooks
 from quests.models import PlayerBadge, QuestCompletion, StepCompletion, Visit, XpAward
 from quests.service import GameService
-from tests.conftest import _truncate_all
+from tests.conftest import truncate_all
 from tests.quests.factories import NOON_ISH, badge, bundle, new_player, quest, team, visit
 
 pytestmark = pytest.mark.postgis
@@ -31,7 +31,7 @@ CONTENT = bundle(
 
 @pytest.fixture
 async def pg_sessions(postgis_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    await _truncate_all(postgis_url)
+    await truncate_all(postgis_url)
     engine = make_engine(postgis_url)
     yield make_session_factory(engine)
     await engine.dispose()

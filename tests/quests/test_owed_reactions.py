@@ -19,7 +19,7 @@ from quests.engine import Visit as EngineVisit
 from quests.models import PlayDay, StepCompletion, Visit
 from quests.service import GameService
 from quests.view import load_view, quiet_visit
-from tests.conftest import _truncate_all
+from tests.conftest import truncate_all
 from tests.quests.conftest import Work
 from tests.quests.factories import NOON_ISH, bundle, dwell, new_player, poi, quest, team, visit
 
@@ -138,7 +138,7 @@ async def test_an_owed_team_visit_completes_the_step_for_every_member_present(
 async def test_concurrent_reactions_to_the_same_owed_visits_grant_once(
     postgis_url: str,
 ) -> None:
-    await _truncate_all(postgis_url)
+    await truncate_all(postgis_url)
     engine = make_engine(postgis_url)
     sessions: async_sessionmaker[AsyncSession] = make_session_factory(engine)
     try:

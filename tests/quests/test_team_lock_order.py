@@ -30,7 +30,7 @@ from quests.service import GameService
 from quests.social.models import Team, TeamMember
 from quests.visitlog import VisitRow
 from quests.visitlog.postgres import FastLog
-from tests.conftest import _truncate_all
+from tests.conftest import truncate_all
 from tests.quests.factories import NOON_ISH, bundle, new_player, poi, quest, team
 
 pytestmark = pytest.mark.postgis
@@ -55,7 +55,7 @@ async def _blocked_on_locks(session: AsyncSession) -> int:
 async def test_team_members_completing_a_team_step_while_their_sockets_write(
     postgis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await _truncate_all(postgis_url)
+    await truncate_all(postgis_url)
     engine = make_engine(postgis_url)
     sessions = make_session_factory(engine)
     fast = await FastLog.open(postgis_url)

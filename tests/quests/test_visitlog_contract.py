@@ -35,7 +35,7 @@ from quests.social.models import Team, TeamMember
 from quests.visitlog import Appended, VisitLog, VisitRow
 from quests.visitlog.orm import OrmVisitLog
 from quests.visitlog.postgres import FastLog, asyncpg_dsn
-from tests.conftest import _truncate_all
+from tests.conftest import truncate_all
 from tests.services import copy_sqlite
 
 BACKENDS = [
@@ -66,7 +66,7 @@ def kind_and_url(
     if database == "sqlite":
         return kind, copy_sqlite(sqlite_template, tmp_path)
     url: str = request.getfixturevalue("postgis_url")
-    asyncio.run(_truncate_all(url))
+    asyncio.run(truncate_all(url))
     return kind, url
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from game_server.app import create_app
 from rewards.models import Redemption
-from tests.conftest import _truncate_all, make_settings
+from tests.conftest import make_settings, truncate_all
 from tests.rewards.helpers import coupon, redeem, shop, shown
 
 pytestmark = pytest.mark.postgis
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.postgis
 
 @pytest.fixture
 async def racing_app(postgis_url: str) -> AsyncIterator[FastAPI]:
-    await _truncate_all(postgis_url)
+    await truncate_all(postgis_url)
     # The failure limit would turn the losers into 429s; here we want to see the 409s.
     settings = make_settings(postgis_url, merchant_failed_redemptions_per_min=10_000)
     application = create_app(settings)

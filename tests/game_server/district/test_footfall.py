@@ -27,7 +27,7 @@ from game_server.district.streets import StreetIndex
 from game_server.kit.db import make_engine, make_session_factory
 from game_server.kit.pubsub import backend_from_url, hll
 from game_server.kit.pubsub.memory import MemoryBackend
-from tests.conftest import _truncate_all, make_settings
+from tests.conftest import make_settings, truncate_all
 from tests.game_server.district.walks import HOUR_MS, Oracle, walk
 from tests.game_server.gateway.live import Player, guest, publish_shipped, serving
 from tests.paths import CONTENT
@@ -81,7 +81,7 @@ async def _walk(host: str, fixes: list[dict]) -> str:
 @pytest.fixture
 def database_url(postgis_url: str) -> str:
     """PostGIS (the issue's setting; SQLite's one writer is not what 200 phones meet)."""
-    asyncio.run(_truncate_all(postgis_url))
+    asyncio.run(truncate_all(postgis_url))
     return postgis_url
 
 

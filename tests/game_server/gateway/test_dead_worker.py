@@ -16,7 +16,7 @@ import pytest
 from fastapi import FastAPI
 
 from quests.service import GameService
-from tests.conftest import _truncate_all, make_settings
+from tests.conftest import make_settings, truncate_all
 from tests.game_server.gateway.live import Player, publish_shipped, serving
 from tests.game_server.gateway.test_reactions_ahead import _at_napoli, _db_counts, _started
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.postgis
 
 @pytest.fixture
 async def live(postgis_url: str) -> AsyncIterator[tuple[str, FastAPI]]:
-    await _truncate_all(postgis_url)
+    await truncate_all(postgis_url)
     await publish_shipped(postgis_url)
     # The age threshold is an hour: only the owner's death can get the reaction granted.
     settings = make_settings(postgis_url, reaction_sweep_s=3600, heartbeat_s=0.5)

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from game_server.kit.db import make_engine, make_session_factory
 from quests.models import StepCompletion, Visit
 from quests.service import GameService
-from tests.conftest import _truncate_all, make_settings
+from tests.conftest import make_settings, truncate_all
 from tests.game_server.gateway.live import Player, guest, publish_shipped, serving
 from tests.test_end_to_end import _fixes, _stay
 
@@ -36,7 +36,7 @@ QUEST = "porte-della-citta"
 
 @pytest.fixture
 async def live(postgis_url: str) -> AsyncIterator[tuple[str, FastAPI]]:
-    await _truncate_all(postgis_url)
+    await truncate_all(postgis_url)
     await publish_shipped(postgis_url)
     async with serving(make_settings(postgis_url, reaction_sweep_s=0.5)) as server:
         yield server

@@ -1,6 +1,7 @@
 """Scheduled jobs: stored schedules survive a restart, a missed run happens once across two
 workers' schedulers, and every run is recorded (job_runs, metrics). SQLite with the
-in-process broker; PostGIS with the Redis broker."""
+in-process broker; PostGIS with the Redis broker, and without Redis with PostgreSQL's
+LISTEN/NOTIFY."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from game_server.jobs.scheduler import _trigger, scheduling
 from game_server.kit.clock import utcnow
 from game_server.kit.db import make_engine, make_session_factory
 from game_server.settings import Settings
-from tests.conftest import make_settings
+from tests.conftest import make_settings, truncate_all
 from tests.game_server.gateway.live import publish_shipped
 
 
@@ -57,6 +58,20 @@ async def _miss_every_run(scheduler: AsyncScheduler) -> None:
 async def test_a_missed_run_happens_once_across_workers_after_a_restart(
     settings: Settings,
 ) -> None:
+    await _missed_runs_happen_once(settings)
+
+
+@pytest.mark.postgis
+async def test_workers_on_postgresql_without_redis_hear_of_jobs_through_notify(
+    postgis_url: str,
+) -> None:
+    """The LISTEN/NOTIFY broker: before NotifyBroker, anyio refused every notification
+    (agronholm/apscheduler#1141), no worker heard of a due run and none ran."""
+    await truncate_all(postgis_url)
+    await _missed_runs_happen_once(make_settings(postgis_url, jobs_enabled=True))
+
+
+async def _missed_runs_happen_once(settings: Settings) -> None:
     await publish_shipped(settings.database_url)
     async with worker(settings) as (first, _):
         before = {name: (await first.get_schedule(name)).next_fire_time for name in JOBS}

@@ -13,7 +13,7 @@ from game_server.kit.db import make_engine, make_session_factory
 from game_server.opendata.aggregate import day_bounds, hourly_counts
 from game_server.players.models import Player
 from quests.models import Visit
-from tests.conftest import _truncate_all
+from tests.conftest import truncate_all
 
 pytestmark = pytest.mark.postgis
 
@@ -22,7 +22,7 @@ SITES = ["duomo", "porta_napoli", "porta_rudiae", "sedile", "teatro_romano", "vi
 
 
 async def test_the_fast_statement_counts_what_the_general_one_does(postgis_url: str) -> None:
-    await _truncate_all(postgis_url)
+    await truncate_all(postgis_url)
     engine = make_engine(postgis_url)
     sessions = make_session_factory(engine)
     rng = random.Random(19)

@@ -30,7 +30,7 @@ from quests.social.leaderboards import (
     Scope,
     record_xp,
 )
-from tests.conftest import _truncate_all
+from tests.conftest import truncate_all
 from tests.services import copy_sqlite
 
 T = TypeVar("T")
@@ -101,7 +101,7 @@ def kind_and_url(
     redis_url = request.getfixturevalue("redis_url") if kind == "cache-redis" else None
     if kind == "database-postgis":
         url: str = request.getfixturevalue("postgis_url")
-        asyncio.run(_truncate_all(url))
+        asyncio.run(truncate_all(url))
         return kind, url, None
     return kind, copy_sqlite(sqlite_template, tmp_path), redis_url
 
