@@ -11,11 +11,15 @@ passes and dwell exactly. Redis holds only the aggregate keys, the database only
 from __future__ import annotations
 
 import asyncio
+import itertools
+import math
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from shapely.geometry import LineString, Point
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -175,6 +179,47 @@ def test_the_street_index_agrees_with_shapely() -> None:
             point = (lat / 10_000, lon / 10_000)
             found = index.locate(*point)
             assert (found[1] if found else None) == oracle.street_at(*point), point
+
+
+def test_each_comune_s_streets_are_measured_in_its_own_projection() -> None:
+    """The merged content holds Lecce's and Bergamo's streets, five degrees of latitude apart:
+    a point 2% of a corridor's half-width beyond (or within) its edge, across each segment's
+    middle, is off (or on) that street in both comuni. One projection for both measured
+    east-west distances 4-5% wrong and got such points wrong in each."""
+    bundle = _bundle()
+    index = StreetIndex(bundle.streets)
+    cities = {s.city for s in bundle.streets}
+    assert {"lecce", "bergamo"} <= cities
+    checked: Counter[str] = Counter()
+    for city in sorted(cities):
+        streets = [s for s in bundle.streets if s.city == city]
+        lat0 = sum(lat for s in streets for _, lat in s.line) / sum(len(s.line) for s in streets)
+        kx = math.cos(math.radians(lat0)) * 111_320.0
+        lines = {
+            s.slug: LineString([(lon * kx, lat * 111_320.0) for lon, lat in s.line])
+            for s in streets
+        }
+        for street in streets:
+            half = street.width_m / 2
+            for (lon0, lat0_), (lon1, lat1) in itertools.pairwise(street.line):
+                dx, dy = (lon1 - lon0) * kx, (lat1 - lat0_) * 111_320.0
+                length = math.hypot(dx, dy)
+                if abs(dy) < 0.8 * length:  # across a mostly north-south segment: east-west
+                    continue
+                mx, my = (lon0 + lon1) / 2 * kx, (lat0_ + lat1) / 2 * 111_320.0
+                for factor in (0.98, 1.02):
+                    x, y = mx - dy / length * half * factor, my + dx / length * half * factor
+                    point = Point(x, y)
+                    near = sorted(
+                        (line.distance(point), slug)
+                        for slug, line in lines.items()
+                        if line.distance(point)
+                        <= next(t.width_m / 2 for t in streets if t.slug == slug)
+                    )
+                    expected = (city, near[0][1]) if near else None
+                    assert index.locate(y / 111_320.0, x / kx) == expected, (city, street.slug)
+                    checked[city] += 1
+    assert min(checked[city] for city in cities) >= 2  # both comuni, inside and outside
 
 
 def test_the_in_process_counter_is_within_redis_error() -> None:
