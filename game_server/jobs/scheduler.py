@@ -12,6 +12,7 @@ library: docs/operators.md ("Scheduled jobs").
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -74,7 +75,10 @@ class NotifyBroker(AsyncpgEventBroker):
         return None  # the listener's own delivery, which would fail, is skipped
 
     async def _hand_over(self, event: Event) -> None:
-        self._task_group.start_soon(self.publish_local, event)
+        # A notification that arrives as the scheduler stops finds the group closed: dropped,
+        # as the broker itself would drop it then.
+        with contextlib.suppress(RuntimeError):
+            self._task_group.start_soon(self.publish_local, event)
 
 
 def _broker(settings: Settings, engine: AsyncEngine) -> EventBroker:
