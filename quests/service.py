@@ -73,12 +73,17 @@ class Batch:
 
 
 async def players_owed_reactions(
-    session: AsyncSession, *, before: datetime, limit: int, alive_since: datetime | None = None
+    session: AsyncSession,
+    *,
+    before: datetime,
+    limit: int,
+    alive_since: datetime | None = None,
+    me: str | None = None,
 ) -> list[uuid.UUID]:
     """The sweep's question: players whose visits still wait for the game's reaction (see
-    `GameService.react_to_pending`, which grants them)."""
+    `GameService.react_to_pending`, which grants them); `me`: the sweeping worker."""
     return await QuestRepository(session).players_owed_reactions(
-        before=before, limit=limit, alive_since=alive_since
+        before=before, limit=limit, alive_since=alive_since, me=me
     )
 
 

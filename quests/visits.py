@@ -159,19 +159,30 @@ class VisitRecords:
         return claimed
 
     async def players_owed_reactions(
-        self, *, before: datetime, limit: int, alive_since: datetime | None = None
+        self,
+        *,
+        before: datetime,
+        limit: int,
+        alive_since: datetime | None = None,
+        me: str | None = None,
     ) -> list[uuid.UUID]:
         """Players with a visit whose reaction is still owed, recorded before `before` or, with
-        `alive_since`, owed by a worker that has not beaten since (`game_server.kit.liveness`)."""
+        `alive_since`, owed by a worker that has not beaten since (`game_server.kit.liveness`).
+
+        `me`: the asking worker, never taken for dead — it is sweeping. Its own visits wait
+        for its own reaction queue (or for `before`): when its beat committed late (a busy pool)
+        it took itself for dead and granted its queued reactions a second time, more work
+        exactly when it had the least time for it."""
         owed_too_long = Visit.visited_at < before
         if alive_since is not None:
             owner_alive = exists().where(
                 WorkerHeartbeat.worker_id == Visit.reaction_owner,
                 WorkerHeartbeat.beat_at >= alive_since,
             )
-            owed_too_long = or_(
-                owed_too_long, and_(Visit.reaction_owner.is_not(None), ~owner_alive)
-            )
+            dead_owner = and_(Visit.reaction_owner.is_not(None), ~owner_alive)
+            if me is not None:
+                dead_owner = and_(dead_owner, Visit.reaction_owner != me)
+            owed_too_long = or_(owed_too_long, dead_owner)
         stmt = (
             select(Visit.player_id)
             .where(Visit.reaction_pending, owed_too_long)

@@ -62,10 +62,12 @@ class OwedReactions(Storing):
             return 0
         now = utcnow()
         before = now - timedelta(seconds=older_than_s)
-        alive_since = self.liveness.alive_since(now) if self.liveness is not None else None
+        alive_since = me = None
+        if self.liveness is not None:
+            alive_since, me = self.liveness.alive_since(now), self.liveness.worker_id
         async with self.factory() as session:
             players = await players_owed_reactions(
-                session, before=before, limit=limit, alive_since=alive_since
+                session, before=before, limit=limit, alive_since=alive_since, me=me
             )
         for player_id in players:
             await self._grant_owed(player_id, None)

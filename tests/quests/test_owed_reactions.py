@@ -17,7 +17,7 @@ from quests import hooks
 from quests.engine import Engine
 from quests.engine import Visit as EngineVisit
 from quests.models import PlayDay, StepCompletion, Visit
-from quests.service import GameService
+from quests.service import GameService, players_owed_reactions
 from quests.view import load_view, quiet_visit
 from tests.conftest import truncate_all
 from tests.quests.conftest import Work
@@ -41,8 +41,9 @@ def owe(
     dwell_s: float = 30.0,
     team_id: uuid.UUID | None = None,
     entered_ts_ms: int = 0,
+    owner: str | None = None,
 ) -> object:
-    """What the gateway's write ahead leaves: the visit, its reaction owed."""
+    """What the gateway's write ahead leaves: the visit, its reaction owed (by `owner`)."""
 
     async def run(session: AsyncSession) -> None:
         session.add(
@@ -54,6 +55,7 @@ def owe(
                 dwell_s=dwell_s,
                 team_id=team_id,
                 reaction_pending=True,
+                reaction_owner=owner,
             )
         )
 
@@ -164,5 +166,31 @@ async def test_concurrent_reactions_to_the_same_owed_visits_grant_once(
         async with sessions() as session:
             steps = select(func.count()).select_from(StepCompletion).filter_by(player_id=player)
             assert await session.scalar(steps) == 1
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.postgis
+async def test_the_sweeping_worker_never_takes_itself_for_dead(postgis_url: str) -> None:
+    """A young visit owed by a worker with no recent beat is swept by any other worker, never
+    by its owner: it is the one sweeping, so alive, and its own queue grants the visit."""
+    await truncate_all(postgis_url)
+    engine = make_engine(postgis_url)
+    sessions: async_sessionmaker[AsyncSession] = make_session_factory(engine)
+    try:
+        async with sessions() as session:
+            player = await new_player(session)
+            await owe(player, "napoli", AT, owner="me:1:a")(session)  # type: ignore[operator]
+            await session.commit()
+        async with sessions() as session:  # no beat recorded: every owner looks dead
+
+            async def swept(me: str | None) -> list[uuid.UUID]:
+                return await players_owed_reactions(
+                    session, before=AT - timedelta(hours=1), limit=10, alive_since=AT, me=me
+                )
+
+            assert await swept(None) == [player]
+            assert await swept("other:2:b") == [player]
+            assert await swept("me:1:a") == []
     finally:
         await engine.dispose()
