@@ -127,8 +127,12 @@ class Catalog:
             return self.current
         key: VersionKey = tuple(sorted(active.items()))
         if self.current is None or self.current.key != key:
-            self.current = await _load(session, key, self.current)
-            log.info("serving content versions %s", ", ".join(f"{c} {v}" for c, v in key))
+            loaded = await _load(session, key, self.current)
+            # Another reload (the watcher, a publish) may have loaded the same versions while
+            # this one awaited: keep the content already served, so it stays the same object.
+            if self.current is None or self.current.key != key:
+                self.current = loaded
+                log.info("serving content versions %s", ", ".join(f"{c} {v}" for c, v in key))
         return self.current
 
     async def watch(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -12,8 +13,10 @@ from sqlalchemy import func, select
 from content import load_bundle
 from content.model import Bundle
 from game_server.catalog.models import Area, ContentVersion, Poi
-from game_server.catalog.service import activate, publish_all
+from game_server.catalog.service import Catalog, activate, publish_all
 from game_server.cli import main
+from game_server.kit.db import make_engine, make_session_factory
+from tests.game_server.gateway.live import publish_shipped
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -189,3 +192,19 @@ def test_cli_refuses_to_empty_the_game_unless_asked(
     assert "it would remove every quest" in err
     assert main(["content", "publish", str(areas_only), "--allow-wipe"]) == 0
     assert "published" in capsys.readouterr().out
+
+
+async def test_two_reloads_of_the_same_versions_serve_one_content(database_url: str) -> None:
+    """The watcher and a publish reloading at once: the later one keeps what the first loaded
+    (the served content stays the same object; it was replaced by an equal copy, and the
+    admin test of a refused publish saw `current` change under it, one CI run in many)."""
+    await publish_shipped(database_url)
+    engine = make_engine(database_url)
+    sessions = make_session_factory(engine)
+    catalog = Catalog()
+    try:
+        async with sessions() as first, sessions() as second:
+            loaded = await asyncio.gather(catalog.reload(first), catalog.reload(second))
+        assert loaded[0] is loaded[1] is catalog.current
+    finally:
+        await engine.dispose()
