@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from content.model import Bundle
 from game_server.district import figures, report
+from game_server.district.campaigns import campaign_figures, shop_streets
 from game_server.district.errors import BadPeriod, UnknownDistrictItem
 from game_server.district.models import DistrictReport
 from game_server.kit.clock import utcnow
@@ -152,7 +153,7 @@ async def coupons(
         if merchant is None or shop.slug == merchant:
             got = await figures.funnel(session, city, period, now=now, merchant=shop.slug)
             per_shop.append({"merchant": shop.slug, "name": shop.name, **asdict(got)})
-    campaigns = await figures.campaigns(session, bundle, city, period, now=now)
+    campaigns = await campaign_figures(session, bundle, city, period, now=now)
     if merchant is not None:
         campaigns = [c for c in campaigns if c.merchant == merchant]
     return {
@@ -243,7 +244,7 @@ async def my_figures(
     got = await figures.funnel(session, shop.city, period, now=now, merchant=shop.slug)
     k = settings.opendata_k
     merchant = next((m for m in bundle.merchants if m.slug == shop.slug), None)
-    streets = figures.shop_streets(bundle, merchant) if merchant else []
+    streets = shop_streets(bundle, merchant) if merchant else []
     found = await figures.footfall(session, bundle, shop.city, period)
     street_rows = [
         {
