@@ -42,6 +42,7 @@ from game_server.players import endpoints as players
 from game_server.players.passkeys import endpoints as passkeys
 from game_server.privacy import endpoints as privacy
 from game_server.settings import Settings
+from game_server.wordings import ITALIAN
 from quests import endpoints as quests
 from quests.game import Game
 from quests.social import endpoints as social
@@ -140,7 +141,7 @@ def create_app(
     app.state.gateway_metrics = GatewayMetrics(registry)
     app.state.outages = Outages(registry)
     app.state.job_metrics = JobMetrics.create(registry)
-    install_error_handlers(app)
+    install_error_handlers(app, ITALIAN)
     _api_docs(app)
     _routes(app)
     admin.install(app)  # it checks every /admin/v1 route, whoever added it, has a guard

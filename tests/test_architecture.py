@@ -11,12 +11,6 @@ from tests.paths import ROOT
 
 PACKAGES = ("game_server", "quests", "rewards", "geo", "content")
 MAX_MODULE_LINES = 400
-# Modules still over the limit, each with the reason; the list only ever shrinks.
-OVERSIZED: dict[str, str] = {
-    # Grown past the limit by the security work (#16) meanwhile: one table of every domain's
-    # Italian wordings; to split so that each domain owns its own.
-    "game_server/kit/italian.py": "every domain's Italian wordings; to split by domain",
-}
 UNIT_OF_WORK = "game_server/kit/uow.py"
 # Each domain's knobs, by the start of their names, and the module of the class owning them.
 KNOB_OWNERS = {
@@ -58,15 +52,7 @@ def _name(path: Path) -> str:
 def test_every_module_is_under_the_line_limit() -> None:
     lines = {_name(p): len(p.read_text(encoding="utf-8").splitlines()) for p in _modules()}
     over = {name: n for name, n in lines.items() if n >= MAX_MODULE_LINES}
-    assert set(over) <= set(OVERSIZED), f"split these modules (STYLE.md, habit 8): {over}"
-
-
-def test_the_oversized_list_names_only_modules_still_over_the_limit() -> None:
-    for name in OVERSIZED:
-        path = ROOT / name
-        assert path.is_file(), f"{name} is gone: drop it from OVERSIZED"
-        lines = len(path.read_text(encoding="utf-8").splitlines())
-        assert lines >= MAX_MODULE_LINES, f"{name} has {lines} lines: drop it from OVERSIZED"
+    assert over == {}, f"split these modules (STYLE.md, habit 8): {over}"
 
 
 def test_only_the_unit_of_work_commits_or_rolls_back() -> None:

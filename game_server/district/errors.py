@@ -1,4 +1,4 @@
-"""The district's problem details (Italian wordings in game_server/kit/italian.py)."""
+"""The district's problem details (their Italian wordings: wordings.py)."""
 
 from __future__ import annotations
 

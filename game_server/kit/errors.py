@@ -12,7 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from game_server.kit.closecodes import CloseCode
 from game_server.kit.i18n import negotiate
-from game_server.kit.italian import TITLES, localize
+from game_server.kit.italian import TITLES, Wordings, localize
+from game_server.kit.italian import install as install_wordings
 from game_server.kit.outages import DEPENDENCY_ERRORS, Outages, dependency_of
 from game_server.kit.responses import OrjsonResponse
 
@@ -155,7 +156,10 @@ async def _unhandled(request: Request, exc: Exception) -> OrjsonResponse:
     return problem(500, "internal error; it has been logged", slug="internal", language=language)
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, wordings: Wordings) -> None:
+    """Problem details for every error; in Italian with `wordings` (the kernel's and every
+    domain's, composed by the wiring), for the socket's error frames too."""
+    install_wordings(wordings)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

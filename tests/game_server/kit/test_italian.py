@@ -1,17 +1,23 @@
-"""Every problem detail the code raises has its Italian wording (game_server/kit/italian.py).
+"""Every problem detail the code raises has one Italian wording (its domain's wordings.py).
 
 The raise statements are read from the source: a new error without an Italian wording fails
-here, rather than reaching an Italian client in English.
+here, rather than reaching an Italian client in English; so does one that two wordings match
+(the tables are composed in no particular order: game_server/wordings.py).
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from game_server.kit.italian import italian_detail
+from game_server.app import create_app
+from game_server.kit import italian
+from game_server.kit.italian import Wording, Wordings, italian_detail
+from game_server.wordings import ITALIAN
+from tests.conftest import make_settings
 from tests.paths import ROOT
 
 PACKAGES = ("game_server", "quests", "rewards")
@@ -65,5 +71,38 @@ def test_the_scan_finds_the_details() -> None:
 
 
 @pytest.mark.parametrize(("where", "detail"), DETAILS, ids=[w for w, _ in DETAILS])
-def test_every_detail_has_an_italian_wording(where: str, detail: str) -> None:
-    assert italian_detail(detail) is not None, f"{where}: {detail!r} has no Italian wording"
+def test_every_detail_has_one_italian_wording(where: str, detail: str) -> None:
+    assert ITALIAN.detail(detail) is not None, f"{where}: {detail!r} has no Italian wording"
+    assert len(ITALIAN.matching(detail)) == 1, f"{where}: {detail!r} has two wordings"
+
+
+def test_two_domains_cannot_word_the_same_detail() -> None:
+    with pytest.raises(ValueError, match="two wordings"):
+        Wordings([("no such coupon", "coupon inesistente")], [("no such coupon", "nessun coupon")])
+
+
+def test_a_refusal_words_each_of_its_reasons() -> None:
+    table = Wordings(
+        [
+            Wording(
+                r"refused: (?P<why>.+); nothing changed",
+                "rifiutato: {why}; nulla è cambiato",
+                reasons=[(r"(?P<n>\d+) sites gone", "{n} siti tolti")],
+            )
+        ]
+    )
+    assert table.detail("refused: 3 sites gone; a reason unknown; nothing changed") == (
+        "rifiutato: 3 siti tolti; a reason unknown; nulla è cambiato"
+    )
+
+
+def test_the_app_installs_every_domains_wordings(tmp_path: Path) -> None:
+    """Before create_app the kernel knows only its own wordings; the app speaks every domain."""
+    italian.install(Wordings(italian.WORDINGS))
+    try:
+        assert italian_detail("there is no quest '7'") is None
+        assert italian_detail("the request is not valid") == "la richiesta non è valida"
+        create_app(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}"))
+        assert italian_detail("there is no quest '7'") == "non esiste la missione '7'"
+    finally:
+        italian.install(ITALIAN)
