@@ -13,6 +13,19 @@ WORDINGS = [
     (r"coupon expired on (?P<d>.+)", "coupon scaduto il {d}"),
     (r"coupon already redeemed", "coupon già usato"),
     (
+        r"coupon already redeemed on (?P<d>\S+) at (?P<m>.+)",
+        "coupon già usato il {d} presso {m}",
+    ),
+    (
+        r"coupon held for a moderator's check; not redeemable yet",
+        "coupon trattenuto per un controllo di un moderatore; non ancora utilizzabile",
+    ),
+    (r"coupon refused by a moderator", "coupon rifiutato da un moderatore"),
+    (
+        r"a request with this Idempotency-Key is still being processed; retry shortly",
+        "una richiesta con questa Idempotency-Key è ancora in corso; riprovate tra poco",
+    ),
+    (
         r"coupon changed while redeeming it; check it again",
         "il coupon è cambiato durante l'uso; controllatelo di nuovo",
     ),
