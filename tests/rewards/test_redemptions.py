@@ -141,8 +141,12 @@ async def test_a_typo_in_a_real_code_is_404_not_someone_elses_coupon(
 ) -> None:
     bar = await shop(app)
     code = (await coupon(app)).code
-    swapped = code[1] + code[0] + code[2:] if code[0] != code[1] else code[:8] + "2"
-    response = await redeem(client, bar, swapped)
+    if code[0] != code[1]:
+        mistyped = code[1] + code[0] + code[2:]
+    else:  # no swap to make: mistype the check character instead, never into itself
+        mistyped = code[:8] + ("2" if code[8] != "2" else "3")
+    assert mistyped != code
+    response = await redeem(client, bar, mistyped)
     assert response.status_code == 404
     assert response.json()["reason"] == "malformed"
 
