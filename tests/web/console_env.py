@@ -221,14 +221,18 @@ def qr_png(url: str, guest: Guest, code: str) -> bytes:
     return response.content
 
 
-def camera_script(png: bytes) -> str:
+def camera_script(png: bytes, *, turned_after_ms: int = 0) -> str:
     """A page script (for `add_init_script`) whose camera films the QR image on white.
 
     `getUserMedia` answers with the video of a 640×480 canvas repainted ten times a second, so
     the page's own decoder (@zxing/browser) reads real video frames. It replaces Chromium's
     fake-capture flags, whose permission prompt and frame delivery differ between Chromium
     builds (Debian's and Chrome for Testing); the pixels are passed as data, so no image load
-    depends on the page's Content-Security-Policy."""
+    depends on the page's Content-Security-Policy.
+
+    With `turned_after_ms`, the camera first films a blank 240×320 portrait picture (a phone
+    held upright, pointed at the counter) and only after that many milliseconds turns to the
+    640×480 picture of the QR: the video changes size while the page is reading it."""
     qr = Image.open(io.BytesIO(png)).convert("L")
     side = min(400, max(qr.size))
     qr = qr.resize((side, side), Image.Resampling.NEAREST)
@@ -236,22 +240,38 @@ def camera_script(png: bytes) -> str:
     canvas.paste(qr, ((640 - side) // 2, (480 - side) // 2))
     luma = base64.b64encode(canvas.tobytes()).decode("ascii")
     return (
-        """
+        (
+            """
 (() => {
   const luma = Uint8Array.from(atob("LUMA"), (c) => c.charCodeAt(0));
+  const turnedAfter = TURNED_AFTER;
   const fake = async () => {
     const canvas = document.createElement("canvas");
-    canvas.width = 640;
-    canvas.height = 480;
     const context = canvas.getContext("2d");
-    const image = context.createImageData(640, 480);
-    for (let i = 0; i < luma.length; i++) {
-      image.data.set([luma[i], luma[i], luma[i], 255], i * 4);
-    }
-    const paint = () => context.putImageData(image, 0, 0);
+    const started = Date.now();
+    let image = null;
+    const paint = () => {
+      if (Date.now() - started < turnedAfter) {
+        canvas.width = 240;
+        canvas.height = 320;
+        context.fillStyle = "#fff";
+        context.fillRect(0, 0, 240, 320);
+        return;
+      }
+      if (image === null) {
+        canvas.width = 640;
+        canvas.height = 480;
+        image = context.createImageData(640, 480);
+        for (let i = 0; i < luma.length; i++) {
+          image.data.set([luma[i], luma[i], luma[i], 255], i * 4);
+        }
+      }
+      context.putImageData(image, 0, 0);
+    };
     paint();
     setInterval(paint, 100);
-    return canvas.captureStream(10);
+    window.fakeCameraStream = canvas.captureStream(10);
+    return window.fakeCameraStream;
   };
   Object.defineProperty(navigator, "mediaDevices", {
     value: { getUserMedia: fake, enumerateDevices: async () => [] },
@@ -259,7 +279,10 @@ def camera_script(png: bytes) -> str:
   });
 })();
 """
-    ).replace("LUMA", luma)
+        )
+        .replace("LUMA", luma)
+        .replace("TURNED_AFTER", str(int(turned_after_ms)))
+    )
 
 
 # ---- page checks -----------------------------------------------------------------------

@@ -137,6 +137,50 @@ def test_a_scanned_qr_is_verified_offline_and_redeemed_exactly_once(
         till.set_offline(False)
 
 
+def test_a_camera_turned_while_reading_still_reads_the_code_and_stops_when_told(
+    browser: Browser, deployment: Deployment, coupon: tuple[str, bytes]
+) -> None:
+    """The picture changes size mid-stream (a blank portrait frame first, the QR in landscape
+    after): the page reads the frame it has now, at its size now, and then lets the camera go."""
+    code, png = coupon
+    context = new_context(browser, deployment.url)
+    context.add_init_script(camera_script(png, turned_after_ms=1500))
+    page = context.new_page()
+    with no_exceptions(page):
+        _sign_in(page, deployment.shop_key)
+        _scan(page)
+        expect(page.locator("#verdict")).to_contain_text(display(code))
+        assert page.evaluate("() => fakeCameraStream.getVideoTracks()[0].readyState") == "ended"
+        expect(page.locator("#camera")).to_be_hidden()
+
+        # Started and stopped by hand: the camera light goes off too.
+        page.get_by_role("button", name="Inquadra il QR").click()
+        page.get_by_role("button", name="Ferma la fotocamera").click()
+        expect(page.get_by_role("button", name="Inquadra il QR")).to_be_visible()
+        assert page.evaluate("() => fakeCameraStream.getVideoTracks()[0].readyState") == "ended"
+    context.close()
+
+
+def test_without_a_camera_the_page_says_so_and_the_code_can_be_typed(
+    browser: Browser, deployment: Deployment
+) -> None:
+    context = new_context(browser, deployment.url)
+    context.add_init_script(
+        """const refused = async () => { throw new DOMException("denied", "NotAllowedError"); };
+           Object.defineProperty(navigator, "mediaDevices", {
+             value: { getUserMedia: refused }, configurable: true,
+           });"""
+    )
+    page = context.new_page()
+    with no_exceptions(page):
+        _sign_in(page, deployment.shop_key)
+        page.get_by_role("button", name="Inquadra il QR").click()
+        expect(page.locator("#verdict")).to_contain_text("Fotocamera non disponibile")
+        expect(page.get_by_role("button", name="Inquadra il QR")).to_be_visible()
+        expect(page.get_by_label("Oppure scrivi il codice")).to_be_editable()
+    context.close()
+
+
 def _check_typed(page: Page, code: str) -> None:
     page.get_by_label("Oppure scrivi il codice").fill(display(code))
     page.get_by_role("button", name="Controlla").click()
