@@ -108,7 +108,9 @@ class PlayerCoupon(BaseModel):
     merchant: MerchantRef
     state: Literal["active", "redeemed", "expired", "held", "refused"]
     hold_reason: str | None = Field(
-        default=None, description="Why the coupon is held or was refused (docs/anti-cheat.md)"
+        default=None,
+        description="Why the coupon is held or was refused, in the API's language "
+        "(`?lang=`, Accept-Language; docs/anti-cheat.md)",
     )
     issued_at: datetime
     expires_at: datetime | None

@@ -25,7 +25,8 @@ from game_server.audit.repository import AuditRepository
 from game_server.audit.service import AuditLog
 from game_server.kit.clock import utcnow
 from game_server.kit.deps import BackendDep, SessionDep, settings_of
-from game_server.kit.errors import Conflict, NotFound, Unprocessable
+from game_server.kit.errors import Conflict, NotFound, Unprocessable, request_language
+from game_server.kit.italian import localize
 from game_server.players.deps import CurrentPlayer
 from game_server.players.models import Player
 from game_server.staff.auth import AdminStaff
@@ -52,19 +53,22 @@ def _record(r: SuspicionRecord) -> RecordRead:
     return RecordRead(at=r.at, kind=r.kind, score=r.score, evidence=r.evidence)
 
 
-def _coupon(c: Coupon) -> HeldCouponRead:
+def _coupon(c: Coupon, language: str) -> HeldCouponRead:
+    """The stored reason (English) in the moderator's language, like a problem detail."""
     return HeldCouponRead(
         code=codes.display(c.code),
         template=c.template_slug,
         reason=c.reason,
         state=c.state,
-        hold_reason=c.hold_reason,
+        hold_reason=localize(c.hold_reason, language)[0] if c.hold_reason else None,
         issued_at=c.issued_at,
         expires_at=c.expires_at,
     )
 
 
-async def _read(session: SessionDep, risk: PlayerRisk, threshold: float) -> PlayerRiskRead:
+async def _read(
+    session: SessionDep, risk: PlayerRisk, threshold: float, language: str
+) -> PlayerRiskRead:
     player = await session.get(Player, risk.player_id)
     records = await SuspicionRepository(session).of_player(risk.player_id, EVIDENCE_SHOWN)
     return PlayerRiskRead(
@@ -76,12 +80,15 @@ async def _read(session: SessionDep, risk: PlayerRisk, threshold: float) -> Play
         last_at=risk.last_at,
         threshold=threshold,
         evidence=[_record(r) for r in records],
-        held_coupons=[_coupon(c) for c in await moderation.held_of(session, risk.player_id)],
+        held_coupons=[
+            _coupon(c, language) for c in await moderation.held_of(session, risk.player_id)
+        ],
     )
 
 
 @router.get("/players")
 async def players_by_risk(
+    request: Request,
     _: AdminStaff,
     session: SessionDep,
     settings: SettingsDep,
@@ -92,12 +99,17 @@ async def players_by_risk(
     their held coupons. Nothing here bans anybody: a moderator decides."""
     since = utcnow() - RISK_WINDOW
     ranked = await SuspicionRepository(session).by_risk(since, minimum=min_risk, limit=limit)
-    return [await _read(session, r, settings.risk_hold_threshold) for r in ranked]
+    language = request_language(request)
+    return [await _read(session, r, settings.risk_hold_threshold, language) for r in ranked]
 
 
 @router.get("/players/{player_id}", responses=_MISSING)
 async def player_risk(
-    player_id: uuid.UUID, _: AdminStaff, session: SessionDep, settings: SettingsDep
+    request: Request,
+    player_id: uuid.UUID,
+    _: AdminStaff,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> PlayerRiskRead:
     since = utcnow() - RISK_WINDOW
     ranked = await SuspicionRepository(session).by_risk(since, minimum=0.0, limit=100_000)
@@ -106,31 +118,31 @@ async def player_risk(
         if await session.get(Player, player_id) is None:
             raise NotFound(f"no player {player_id}")
         found = PlayerRisk(player_id, 0.0, 0, utcnow())
-    return await _read(session, found, settings.risk_hold_threshold)
+    return await _read(session, found, settings.risk_hold_threshold, request_language(request))
 
 
 @router.post("/coupons/{code}/release", responses=_MISSING)
 async def release(
-    code: str, body: DecisionRequest, staff: AdminStaff, session: SessionDep
+    request: Request, code: str, body: DecisionRequest, staff: AdminStaff, session: SessionDep
 ) -> HeldCouponRead:
     """A held coupon becomes redeemable."""
     coupon = await moderation.decide(session, code, release=True, note=body.note)
     await AuditLog(AuditRepository(session)).record(
         staff.actor, "coupon.release", target=f"coupon:{coupon.id}", detail={"note": body.note}
     )
-    return _coupon(coupon)
+    return _coupon(coupon, request_language(request))
 
 
 @router.post("/coupons/{code}/refuse", responses=_MISSING)
 async def refuse(
-    code: str, body: DecisionRequest, staff: AdminStaff, session: SessionDep
+    request: Request, code: str, body: DecisionRequest, staff: AdminStaff, session: SessionDep
 ) -> HeldCouponRead:
     """A held coupon is never redeemable; the player sees the note."""
     coupon = await moderation.decide(session, code, release=False, note=body.note)
     await AuditLog(AuditRepository(session)).record(
         staff.actor, "coupon.refuse", target=f"coupon:{coupon.id}", detail={"note": body.note}
     )
-    return _coupon(coupon)
+    return _coupon(coupon, request_language(request))
 
 
 @player_router.post("/attestation")

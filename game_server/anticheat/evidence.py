@@ -103,11 +103,12 @@ class EvidenceJudge:
             "needed_s": worst.needed_s,
             "walk_mps": walk,
         }
-        reason = (
+        return CouponVerdict(
+            "withhold",
             f"{worst.from_poi} → {worst.to_poi} took {worst.seen_s:.0f} s in server time; "
-            f"a walk needs {worst.needed_s:.0f} s"
+            f"a walk needs {worst.needed_s:.0f} s",
+            evidence,
         )
-        return CouponVerdict("withhold", reason, evidence)
 
     async def _hold(
         self, template: CouponTemplate, player_id: uuid.UUID, quest: Quest, at: datetime

@@ -21,7 +21,10 @@ class HeldCouponRead(BaseModel):
     template: str
     reason: str = Field(description="what earned it: quest:<slug>:<run>")
     state: str
-    hold_reason: str | None
+    hold_reason: str | None = Field(
+        description="Why it is held or was refused, in the API's language (`?lang=`, "
+        "Accept-Language)"
+    )
     issued_at: datetime
     expires_at: datetime | None
 

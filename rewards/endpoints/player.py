@@ -10,6 +10,8 @@ from starlette.responses import Response
 
 from game_server.kit.clock import utcnow
 from game_server.kit.deps import SessionDep, SettingsDep
+from game_server.kit.errors import request_language
+from game_server.kit.italian import localize
 from game_server.players.deps import CurrentPlayer
 from rewards import codes, qr
 from rewards.content import active_bundle
@@ -31,11 +33,16 @@ async def my_coupons(
     embed_qr: bool = False,
 ) -> list[PlayerCoupon]:
     """Every coupon of the player, newest first. `embed_qr=true` adds each QR as an SVG data
-    URI; otherwise fetch `qr.svg_url` / `qr.png_url` with the same bearer token."""
+    URI; otherwise fetch `qr.svg_url` / `qr.png_url` with the same bearer token. A held or
+    refused coupon's `hold_reason` is in the API's language (`?lang=`, Accept-Language)."""
     coupons = await CouponRepository(session).of_player(player.id)
     names = await _merchant_names(request, session)
     now = utcnow()
-    return [_read(coupon, names, settings.secret_key, now, embed_qr=embed_qr) for coupon in coupons]
+    language = request_language(request)
+    return [
+        _read(coupon, names, settings.secret_key, now, embed_qr=embed_qr, language=language)
+        for coupon in coupons
+    ]
 
 
 @router.get(
@@ -90,7 +97,13 @@ async def _merchant_names(request: Request, session: SessionDep) -> dict[str, st
 
 
 def _read(
-    coupon: Coupon, names: dict[str, str], secret: str, now: datetime, *, embed_qr: bool
+    coupon: Coupon,
+    names: dict[str, str],
+    secret: str,
+    now: datetime,
+    *,
+    embed_qr: bool,
+    language: str,
 ) -> PlayerCoupon:
     expires_at = coupon.expires_at if coupon.expires_at else None
     if coupon.state == "redeemed":
@@ -114,7 +127,7 @@ def _read(
             slug=coupon.merchant_slug, name=names.get(coupon.merchant_slug, coupon.merchant_slug)
         ),
         state=state,
-        hold_reason=coupon.hold_reason,
+        hold_reason=localize(coupon.hold_reason, language)[0] if coupon.hold_reason else None,
         issued_at=coupon.issued_at,
         expires_at=expires_at,
         qr=QrRead(

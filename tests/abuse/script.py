@@ -78,9 +78,11 @@ async def me(base: str, token: str) -> str:
         return str(response.json()["player_id"])
 
 
-async def coupons(base: str, token: str) -> list[dict[str, Any]]:
+async def coupons(base: str, token: str, language: str = "en") -> list[dict[str, Any]]:
+    """The player's coupons, their reasons in `language` (English, as assertions are written)."""
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": language}
     async with httpx.AsyncClient(base_url=base) as http:
-        response = await http.get("/v1/me/coupons", headers={"Authorization": f"Bearer {token}"})
+        response = await http.get("/v1/me/coupons", headers=headers)
         response.raise_for_status()
         found: list[dict[str, Any]] = response.json()
     return found
@@ -103,9 +105,12 @@ async def admin_token(database_url: str, base: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-async def record_of(base: str, auth: dict[str, str], player_id: str) -> dict[str, Any]:
+async def record_of(
+    base: str, auth: dict[str, str], player_id: str, language: str = "en"
+) -> dict[str, Any]:
+    headers = {**auth, "Accept-Language": language}
     async with httpx.AsyncClient(base_url=base) as http:
-        response = await http.get(f"/admin/v1/anticheat/players/{player_id}", headers=auth)
+        response = await http.get(f"/admin/v1/anticheat/players/{player_id}", headers=headers)
         response.raise_for_status()
         body: dict[str, Any] = response.json()
     return body

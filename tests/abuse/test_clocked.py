@@ -156,6 +156,8 @@ async def test_one_client_with_three_accounts_walking_the_team_quest_gets_one_co
         assert "shared_client" in kinds(record)
         (coupon,) = record["held_coupons"]
         assert coupon["hold_reason"].startswith("another account of the same client")
+        (italian,) = (await record_of(base, auth, await me(base, w.token), "it"))["held_coupons"]
+        assert italian["hold_reason"].startswith("un altro account dallo stesso dispositivo")
     release, refuse = [await coupons(base, w.token) for w in held]
     async with httpx.AsyncClient(base_url=base, headers=auth) as http:
         ok = await http.post(
@@ -176,6 +178,8 @@ async def test_one_client_with_three_accounts_walking_the_team_quest_gets_one_co
     (refused,) = await coupons(base, held[1].token)
     assert refused["state"] == "refused"
     assert refused["hold_reason"] == "refused by a moderator: one phone"
+    (refused,) = await coupons(base, held[1].token, "it")
+    assert refused["hold_reason"] == "rifiutato da un moderatore: one phone"
 
 
 async def test_a_player_on_record_walks_honestly_and_the_coupon_is_held_with_a_reason(

@@ -51,6 +51,7 @@ async def coupon(
     merchant: str = "caffe-alvino",
     player_id: uuid.UUID | None = None,
     now: datetime | None = None,
+    hold_reason: str | None = None,
     **template: Any,
 ) -> IssuedCoupon:
     tpl = factories.template(
@@ -58,7 +59,9 @@ async def coupon(
     )
     async with app.state.session_factory() as session:
         owner = player_id or await factories.player(session)
-        issued = await issue_coupon(session, tpl, owner, f"test:{uuid.uuid4()}", now=now)
+        issued = await issue_coupon(
+            session, tpl, owner, f"test:{uuid.uuid4()}", now=now, hold_reason=hold_reason
+        )
         await session.commit()
     assert issued is not None
     return issued

@@ -40,6 +40,24 @@ async def test_my_coupons_with_offer_merchant_validity_state_and_qr(
     assert mine["qr"]["svg_data_uri"] is None
 
 
+async def test_a_held_coupons_reason_is_in_the_players_language(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """The reason is stored as the judge wrote it and read in the language the app asks for,
+    by the API's rule for any text (`?lang=`, else Accept-Language, else Italian)."""
+    player_id, auth = await _guest(client)
+    stored = "risk score 12 ≥ 10: a moderator checks"
+    await coupon(app, player_id=player_id, hold_reason=stored)
+    in_italian = "punteggio di rischio 12 ≥ 10: lo controlla un moderatore"
+    italian = {**auth, "Accept-Language": "it-IT,it;q=0.9,en;q=0.5"}
+    [mine] = (await client.get("/v1/me/coupons", headers=italian)).json()
+    assert (mine["state"], mine["hold_reason"]) == ("held", in_italian)
+    [mine] = (await client.get("/v1/me/coupons", headers=auth)).json()  # the client's English
+    assert mine["hold_reason"] == stored
+    [mine] = (await client.get("/v1/me/coupons?lang=it", headers=auth)).json()
+    assert mine["hold_reason"] == in_italian
+
+
 async def test_the_qr_payload_verifies_offline_with_the_published_key(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:

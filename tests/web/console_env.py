@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -132,6 +132,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
 class Guest:
     player_id: str
     access_token: str
+    tokens: dict[str, Any]  # the whole answer of POST /v1/auth/guest
 
     @property
     def auth(self) -> dict[str, str]:
@@ -140,7 +141,14 @@ class Guest:
 
 def new_guest(url: str) -> Guest:
     body = httpx.post(f"{url}/v1/auth/guest").json()
-    return Guest(body["player_id"], body["access_token"])
+    return Guest(body["player_id"], body["access_token"], body)
+
+
+def play_as(page: Page, guest: Guest) -> None:
+    """The player app opened as `guest`: its "start playing" gets this guest's tokens."""
+    page.route("**/v1/auth/guest", lambda route: route.fulfill(json=guest.tokens))
+    page.goto("/")
+    page.get_by_role("button", name="Inizia a giocare").click()
 
 
 async def _issue(database_url: str, player_id: str, template_slug: str, days_ago: int) -> str:
@@ -197,7 +205,7 @@ async def _hold(database_url: str, player_id: str, templates: list[str]) -> list
                 template,
                 uuid.UUID(player_id),
                 f"test:{uuid.uuid4().hex}",
-                hold_reason="risk 12 over the threshold 10",
+                hold_reason="risk score 12 ≥ 10: a moderator checks",
             )
             assert issued is not None
             assert issued.hold_reason

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
@@ -30,6 +30,7 @@ from tests.web.console_env import (
     hold_coupons,
     new_guest,
     no_exceptions,
+    play_as,
     shot,
     staff_token,
 )
@@ -358,11 +359,32 @@ def test_an_admin_of_two_comuni_picks_one_and_the_console_follows(
         shot(page, "console-comuni.png")
 
 
+def _players_coupons(phone: Page) -> Locator:
+    phone.get_by_role("button", name="Premi").click()
+    return phone.locator("[data-coupon]")
+
+
 def test_an_admin_releases_one_held_coupon_and_refuses_another(
-    desk: BrowserContext, deployment: Deployment
+    browser: Browser, desk: BrowserContext, deployment: Deployment
 ) -> None:
     guest = new_guest(deployment.url)
     released, refused = hold_coupons(deployment, guest)
+    # The player's phone: both coupons being checked, why, and no QR to show at the till.
+    pocket = new_context(browser, deployment.url)
+    phone = pocket.new_page()
+    with no_exceptions(phone):
+        play_as(phone, guest)
+        coupons = _players_coupons(phone)
+        expect(coupons).to_have_count(2)
+        for code in (released, refused):
+            held = phone.locator(f'[data-coupon="{code}"]')
+            expect(held).to_have_attribute("data-state", "held")
+            expect(held).to_contain_text("In verifica")
+            expect(held).to_contain_text("Motivo: punteggio di rischio 12 ≥ 10")
+            expect(held.get_by_role("button", name="Mostra alla cassa")).to_have_count(0)
+        assert axe_violations(phone) == []
+        shot(phone, "player-held-coupons.png")
+
     page = desk.new_page()
     with no_exceptions(page):
         _sign_in(page, Role.ADMIN)
@@ -371,7 +393,9 @@ def test_an_admin_releases_one_held_coupon_and_refuses_another(
         expect(row).to_contain_text("replay (+")  # the recorded evidence
         expect(row).to_contain_text("repeated_fixes")
         for code in (released, refused):
-            expect(row.locator(f'li[data-coupon="{code}"]')).to_contain_text("trattenuto")
+            held = row.locator(f'li[data-coupon="{code}"]')
+            expect(held).to_contain_text("trattenuto")
+            expect(held).to_contain_text("punteggio di rischio 12 ≥ 10: lo controlla un moderatore")
         assert axe_violations(page) == []
         assert_fits_360(page)
         shot(page, "console-held-coupons.png")
@@ -388,8 +412,23 @@ def test_an_admin_releases_one_held_coupon_and_refuses_another(
         second.get_by_role("button", name="Rifiuta").click()
         expect(message).to_contain_text(f"Coupon {refused} rifiutato")
         decided = row.locator(f'li[data-coupon="{refused}"]')
-        expect(decided).to_contain_text("rifiutato")
+        expect(decided).to_contain_text("rifiutato da un moderatore: traccia ripetuta")
         expect(decided.get_by_role("button")).to_have_count(0)
+
+    # On the phone: one coupon to show at the till, one refused with the moderator's note.
+    with no_exceptions(phone):
+        phone.reload()
+        _players_coupons(phone)
+        good = phone.locator(f'[data-coupon="{released}"]')
+        expect(good).to_have_attribute("data-state", "active")
+        expect(good.get_by_role("button", name="Mostra alla cassa")).to_be_visible()
+        expect(good).not_to_contain_text("Motivo")
+        gone = phone.locator(f'[data-coupon="{refused}"]')
+        expect(gone).to_have_attribute("data-state", "refused")
+        expect(gone).to_contain_text("Rifiutato")
+        expect(gone).to_contain_text("Motivo: rifiutato da un moderatore: traccia ripetuta")
+        expect(gone.get_by_role("button", name="Mostra alla cassa")).to_have_count(0)
+    pocket.close()
 
     # What the player and the shop see now: one coupon good at the till, one never.
     mine = httpx.get(f"{deployment.url}/v1/me/coupons", headers=guest.auth).json()

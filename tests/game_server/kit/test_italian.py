@@ -1,4 +1,6 @@
-"""Every problem detail the code raises has one Italian wording (its domain's wordings.py).
+"""Every problem detail the code raises has one Italian wording (its domain's wordings.py), and
+so has every reason a coupon is held or withheld (a `CouponVerdict`: players and moderators
+read it in their language).
 
 The raise statements are read from the source: a new error without an Italian wording fails
 here, rather than reaching an Italian client in English; so does one that two wordings match
@@ -36,6 +38,10 @@ PHRASED = {
     ),
     "too many 7 for this shop; retry in 7 s": ("lookups", "failed redemptions"),
 }  # fmt: skip
+
+
+# Built with the message second: (kind, message, …).
+MESSAGE_SECOND = {"Refusal", "CouponVerdict"}
 
 
 def _sample(node: ast.expr) -> str | None:
@@ -90,14 +96,15 @@ def details() -> Iterator[tuple[str, str]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
                 call = node.exc
-            elif isinstance(node, ast.Call) and _name(node) in errors:
+            elif isinstance(node, ast.Call) and _name(node) in errors | MESSAGE_SECOND:
                 call = node
             else:
                 continue
             name = _name(call)
-            if name in NOT_DETAILS or not call.args:
+            position = 1 if name in MESSAGE_SECOND else 0
+            if name in NOT_DETAILS or len(call.args) <= position:
                 continue
-            argument = call.args[1] if name == "Refusal" else call.args[0]
+            argument = call.args[position]
             text = _sample(argument)
             for phrase in PHRASED.get(text or "", ()):
                 yield f"{where}:{node.lineno}", str(text).replace("7", phrase, 1)
@@ -114,6 +121,9 @@ def test_the_scan_finds_the_details() -> None:
     # built by a helper and raised by its caller
     assert any(text == "coupon already redeemed on 7 at 7" for _, text in DETAILS)
     assert any(text == "too many lookups for this shop; retry in 7 s" for _, text in DETAILS)
+    # why a coupon is held, and why one was not issued at all
+    assert any(text == "risk score 7 ≥ 7: a moderator checks" for _, text in DETAILS)
+    assert any(text.endswith("s in server time; a walk needs 7 s") for _, text in DETAILS)
 
 
 @pytest.mark.parametrize(("where", "detail"), DETAILS, ids=[w for w, _ in DETAILS])

@@ -13,7 +13,9 @@ interface Coupon {
   code: string;
   offer: { it: string; en: string };
   merchant: { slug: string; name: string };
-  state: "active" | "redeemed" | "expired";
+  state: "active" | "redeemed" | "expired" | "held" | "refused";
+  /** Why it is held or was refused, in the language the app asked for. */
+  hold_reason: string | null;
   expires_at: string | null;
   qr: { payload: string };
 }
@@ -77,6 +79,10 @@ function couponItem(ctx: Ctx, coupon: Coupon): HTMLElement {
     h("span", {}, t("coupon.at", { merchant: coupon.merchant.name })),
     h("span", { className: "code" }, `${t("coupon.code")}: ${coupon.code}`),
     h("span", { className: "muted" }, t(`coupon.state.${coupon.state}`), coupon.expires_at ? ` · ${t("coupon.expires", { date: day(ctx, coupon.expires_at) })}` : ""),
+    coupon.state === "held" ? h("span", {}, t("coupon.held")) : "",
+    (coupon.state === "held" || coupon.state === "refused") && coupon.hold_reason
+      ? h("span", { className: "reason" }, t("coupon.reason", { reason: coupon.hold_reason }))
+      : "",
     coupon.state === "active"
       ? h("button", { type: "button", className: "primary", onclick: () => showCoupon(ctx, coupon) }, t("coupon.show"))
       : "",
