@@ -21,5 +21,9 @@ export function describeEvent(
     coupon: local(d.offer) || String(d.code ?? ""),
     xp: Number(d.xp ?? 0),
   };
-  return i18n.t(`event.${event.kind}`, values);
+  // A held coupon is not good at the till yet: say so (its reason is under Premi, in the
+  // player's language). A withheld one's reason is the server's record, in English: the
+  // message says it in the player's words instead.
+  const kind = event.kind === "coupon.issued" && d.state === "held" ? "coupon.issued.held" : event.kind;
+  return i18n.t(`event.${kind}`, values);
 }
