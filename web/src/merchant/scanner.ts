@@ -20,6 +20,8 @@ export class Scanner {
   private stream: MediaStream | null = null;
   private timer: number | undefined;
   private scanning = false;
+  /** Which start is current: a start overtaken by Stop (and perhaps another start) lets go. */
+  private run = 0;
 
   constructor(
     private readonly video: HTMLVideoElement,
@@ -32,10 +34,12 @@ export class Scanner {
   async start(): Promise<void> {
     if (this.scanning) return;
     this.scanning = true;
+    const run = ++this.run;
+    const current = () => this.scanning && run === this.run;
     this.show(true);
     try {
       const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
-      if (!this.scanning) {
+      if (!current()) {
         stopTracks(stream);
         return;
       }
@@ -44,16 +48,17 @@ export class Scanner {
       await this.video.play();
     } catch {
       // Stopped while starting, play() was interrupted: that is not a missing camera.
-      if (!this.scanning) return;
+      if (!current()) return;
       this.stop();
       this.unavailable();
       return;
     }
-    this.attempt();
+    if (current()) this.attempt();
   }
 
   stop(): void {
     this.scanning = false;
+    this.run += 1;
     window.clearTimeout(this.timer);
     if (this.stream) stopTracks(this.stream);
     this.stream = null;
