@@ -26,7 +26,7 @@ from game_server.audit.service import AuditLog
 from game_server.kit.clock import utcnow
 from game_server.kit.deps import BackendDep, SessionDep, settings_of
 from game_server.kit.errors import Conflict, NotFound, Unprocessable, request_language
-from game_server.kit.italian import localize
+from game_server.kit.italian import localized
 from game_server.players.deps import CurrentPlayer
 from game_server.players.models import Player
 from game_server.staff.auth import AdminStaff
@@ -60,7 +60,7 @@ def _coupon(c: Coupon, language: str) -> HeldCouponRead:
         template=c.template_slug,
         reason=c.reason,
         state=c.state,
-        hold_reason=localize(c.hold_reason, language)[0] if c.hold_reason else None,
+        hold_reason=localized(c.hold_reason, language),
         issued_at=c.issued_at,
         expires_at=c.expires_at,
     )

@@ -133,6 +133,11 @@ def italian_detail(detail: str) -> str | None:
     return _installed["table"].detail(detail)
 
 
+def localized(text: str | None, language: str) -> str | None:
+    """A stored English text (a held coupon's reason) in `language` where a wording knows it."""
+    return None if text is None else localize(text, language)[0]
+
+
 def localize(detail: str, language: str) -> tuple[str, str]:
     """(text, its language): Italian when asked for and known, else the English original."""
     if language == "it":

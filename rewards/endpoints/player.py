@@ -11,7 +11,7 @@ from starlette.responses import Response
 from game_server.kit.clock import utcnow
 from game_server.kit.deps import SessionDep, SettingsDep
 from game_server.kit.errors import request_language
-from game_server.kit.italian import localize
+from game_server.kit.italian import localized
 from game_server.players.deps import CurrentPlayer
 from rewards import codes, qr
 from rewards.content import active_bundle
@@ -127,7 +127,7 @@ def _read(
             slug=coupon.merchant_slug, name=names.get(coupon.merchant_slug, coupon.merchant_slug)
         ),
         state=state,
-        hold_reason=localize(coupon.hold_reason, language)[0] if coupon.hold_reason else None,
+        hold_reason=localized(coupon.hold_reason, language),
         issued_at=coupon.issued_at,
         expires_at=expires_at,
         qr=QrRead(
