@@ -35,7 +35,7 @@ export class Scanner {
     if (this.scanning) return;
     this.scanning = true;
     const run = ++this.run;
-    const current = () => this.scanning && run === this.run;
+    const current = () => run === this.run; // Stop bumps the run too
     this.show(true);
     try {
       const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
